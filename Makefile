@@ -1,0 +1,32 @@
+# 预算问答 — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test install index clean
+
+run: $(STAMP)
+	$(PY) -m index build
+	$(PY) app.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+# Reinstall when the dependency list changes. torch is pinned to the CPU build on disk.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[st,test]'
+	touch $(STAMP)
+
+index: $(STAMP)
+	$(PY) -m index build
+
+clean:
+	rm -rf $(VENV) .budgetqa .pytest_cache

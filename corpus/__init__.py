@@ -1,0 +1,96 @@
+"""Budget documents (txt, pdf, xlsx, xls, docx, html) → a typed `BudgetDocument`.
+
+    import corpus
+    doc = corpus.load("corpus/data/2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt")
+    doc.table("附表7").rows[0].value("公务接待费")   # Decimal('0.50'), unit 万元
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .blocks import Block, NoTextLayer, ParseError, UnsupportedFormat
+from .model import (
+    BudgetDocument, Cell, Field, Finding, KeyValueRecord, Location, Paragraph, Row, Section, Table,
+)
+
+__all__ = [
+    "BudgetDocument", "Cell", "Field", "Finding", "KeyValueRecord", "Location", "Paragraph", "Row",
+    "Section", "Table", "ParseError", "NoTextLayer", "UnsupportedFormat",
+    "load", "load_dir", "load_parts", "default_corpus_dir", "SUPPORTED_SUFFIXES",
+]
+
+SUPPORTED_SUFFIXES = (".txt", ".pdf", ".xlsx", ".xls", ".docx", ".html", ".htm")
+
+
+def default_corpus_dir() -> Path:
+    """The bundled default corpus: the seed budget that ships with the project."""
+    return Path(__file__).resolve().parent / "data"
+
+
+def read_blocks(path: Path) -> list[Block]:
+    """Dispatch on the file's extension to its reader."""
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        from .text import read_txt
+        return read_txt(path)
+    if suffix == ".pdf":
+        from .pdf import read_pdf
+        return read_pdf(path)
+    if suffix == ".xlsx":
+        from .office import read_xlsx
+        return read_xlsx(path)
+    if suffix == ".xls":
+        from .office import read_xls
+        return read_xls(path)
+    if suffix == ".docx":
+        from .office import read_docx
+        return read_docx(path)
+    if suffix in (".html", ".htm"):
+        from .office import read_html
+        return read_html(path)
+    raise UnsupportedFormat(
+        f"{path.name}: unsupported file type '{suffix or '(none)'}'; "
+        f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+    )
+
+
+def load(path: str | Path) -> BudgetDocument:
+    """Parse one budget document. Raises `ParseError` (naming the file) on bad input."""
+    from .assemble import assemble
+
+    path = Path(path)
+    if not path.exists():
+        raise ParseError(f"{path}: no such file")
+    if path.is_dir():
+        raise ParseError(f"{path}: is a folder; use load_dir() or pass a file")
+    blocks = read_blocks(path)
+    return assemble(blocks, path)
+
+
+def load_parts(paths: list[str | Path]) -> BudgetDocument:
+    """A department that publishes narrative and tables as separate files: parse them as
+    one document, in the order given; the first file names the document."""
+    from .assemble import assemble
+    import hashlib
+
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ParseError("load_parts: no files given")
+    blocks: list[Block] = []
+    digest = hashlib.sha256()
+    for p in paths:
+        if not p.exists():
+            raise ParseError(f"{p}: no such file")
+        blocks.extend(read_blocks(p))
+        digest.update(p.read_bytes())
+    return assemble(blocks, paths[0], data=digest.digest(), sources=tuple(p.name for p in paths))
+
+
+def load_dir(directory: str | Path) -> list[BudgetDocument]:
+    """Every supported document in a folder (not recursive), sorted by name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ParseError(f"{directory}: not a folder")
+    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    return [load(p) for p in files]

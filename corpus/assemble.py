@@ -1,0 +1,359 @@
+"""Blocks (text lines and raw grids, any format) → one `BudgetDocument`.
+
+Reads the text around each grid for its id (附表7, 公开09表, 表9), title and unit; keeps a
+stack of headings for section paths; rejoins paragraphs broken by page breaks; sends
+form-like tables (申报表) to the form parser and the rest to the table builder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .blocks import Block, RawCell, RawTable, TextLine
+from .checks import run_checks
+from .forms import is_form_title, is_subtable_marker, parse_form
+from .headers import clean_label
+from .model import BudgetDocument, KeyValueRecord, Location, Paragraph, Section, Table
+from .numbers import normalize_text, parse_unit_line
+from .tables import TableContext, build_tables, cell_text
+
+_PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+_HEADINGS = [
+    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+    (re.compile(r"^\d{1,2}[、.．](?!\d)"), 3),
+]
+_SENTENCE_END = "。！？；：:;!?…"
+_TABLE_ID = re.compile(
+    r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[\u4e00-\u9fff]{1,4}\d{1,2}表)"
+    r"(?:\s+(?P<rest>.+))?$"
+)
+_META = re.compile(r"^(部门/单位|部门（单位）|部门\(单位\)|编制(部门|单位)|填报日期|申报日期|预算单位)\s*[:：]?")
+_EMPTY_NOTE = re.compile(r"(此表|本表)(为|是)?空表|本表无数据|此表无数据")
+_NOTE = re.compile(r"^(备注|注)\s*[:：]")
+_TITLE = re.compile(
+    r"^(?P<dept>.+?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<type>预算|决算)"
+    r"|^(?P<year2>(?:19|20)\d{2})\s*年度?\s*(?P<dept2>.+?)(?:部门|单位)?(?P<type2>预算|决算)"
+)
+_TOC = re.compile(r"^目\s*录$")
+_PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
+
+TABLE_KINDS = [
+    ("三公", re.compile(r"三公")),
+    ("收支总表", re.compile(r"收支总")),
+    ("收入总表", re.compile(r"收入(预算)?总?表")),
+    ("支出总表", re.compile(r"支出(预算)?总表")),
+    ("财政拨款收支总表", re.compile(r"财政拨款收支")),
+    ("基本支出", re.compile(r"基本支出")),
+    ("一般公共预算支出", re.compile(r"一般公共预算.*支出")),
+    ("政府性基金", re.compile(r"政府性基金")),
+    ("国有资本经营", re.compile(r"国有资本经营")),
+    ("项目支出", re.compile(r"项目支出")),
+    ("政府采购", re.compile(r"政府采购")),
+    ("购买服务", re.compile(r"购买服务")),
+    ("绩效目标", re.compile(r"绩效")),
+]
+
+
+def table_kind(title: str) -> str:
+    """What a table is for, from its title, so questions can prefer the designed table
+    (“三公” questions → the 三公 table) whatever the template calls it."""
+    for kind, pattern in TABLE_KINDS:
+        if pattern.search(title):
+            return kind
+    return "other"
+
+
+@dataclass
+class _Pending:
+    """Context gathered from lines above the next grid."""
+
+    id: str | None = None
+    title: str | None = None
+    unit: str | None = None
+    lines: list[TextLine] = field(default_factory=list)
+    continues_form: str | None = None  # a form block (年度绩效目标表) cut off by a page break
+
+
+@dataclass
+class _State:
+    source: str
+    sections: list[Section] = field(default_factory=list)
+    stack: list[tuple[int, str]] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    records: list[KeyValueRecord] = field(default_factory=list)
+    para_text: str = ""
+    para_loc: Location | None = None
+    pending: _Pending = field(default_factory=_Pending)
+    title_line: str | None = None
+    last_form: tuple[str, str] | None = None  # (table id, title) of the last form table
+    last_form_raw: RawTable | None = None
+    last_form_ctx: TableContext | None = None
+    in_toc: bool = False
+    toc_lines: set[str] = field(default_factory=set)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.stack)
+
+
+def assemble(blocks: list[Block], source_path: Path, data: bytes | None = None, sources: tuple[str, ...] = ()) -> BudgetDocument:
+    state = _State(source=source_path.name)
+    for block in merge_continued_tables(blocks):
+        if isinstance(block, RawTable):
+            _on_table(state, block)
+        else:
+            _on_line(state, block)
+    _flush_paragraph(state)
+    return _document(state, source_path, data, sources)
+
+
+def merge_continued_tables(blocks: list[Block]) -> list[Block]:
+    """A grid right after another grid of the same width (nothing but page numbers in
+    between) continues it; a repeated header at its top is dropped."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, TextLine) and _PAGE_NUMBER.match(block.text):
+            continue
+        prev = out[-1] if out else None
+        if isinstance(block, RawTable) and isinstance(prev, RawTable) and block.rows and prev.rows \
+                and len(block.rows[0]) == len(prev.rows[0]):
+            rows, locs = list(block.rows), list(block.row_locations or [block.location] * len(block.rows))
+            header = [[cell_text(c) for c in r] for r in prev.rows[: prev.header_rows or 0]]
+            while rows and header and [cell_text(c) for c in rows[0]] in header:
+                rows.pop(0)
+                locs.pop(0)
+            prev_locs = prev.row_locations or [prev.location] * len(prev.rows)
+            out[-1] = RawTable(prev.rows + rows, prev.location, prev_locs + locs, prev.header_rows, prev.title, prev.unit)
+            continue
+        out.append(block)
+    return out
+
+
+def _on_line(state: _State, line: TextLine) -> None:
+    text = normalize_text(line.text).strip()
+    if not text:
+        return
+    if _skip_toc(state, text):
+        return
+    if state.title_line is None and _TITLE.match(text.replace(" ", "")):
+        state.title_line = text
+        return
+    if _EMPTY_NOTE.search(text) and state.tables and len(text) <= 30:
+        _mark_last_empty(state, text)
+        return
+    if _NOTE.match(text) and state.tables and not state.para_text:
+        last = state.tables[-1]
+        state.tables[-1] = replace(last, notes=last.notes + (text,))
+        return
+    if _PART.match(text) and len(text) <= 80:
+        _flush_paragraph(state)
+        state.pending = _Pending()
+        _push_heading(state, 0, _heading_text(text), line.location)
+        return
+    if state.last_form and is_subtable_marker(text):
+        state.pending = _Pending(continues_form=text)
+        return
+    if _table_context_line(state, line, text):
+        return
+    heading = _heading_level(text)
+    if heading is not None:
+        _flush_paragraph(state)
+        _push_heading(state, heading, _heading_text(text), line.location)
+        return
+    _add_paragraph_line(state, text, line.location)
+
+
+def _skip_toc(state: _State, text: str) -> bool:
+    """Skip a table of contents: it starts at 目录 and ends when a heading seen in it
+    comes round again."""
+    if _TOC.match(text.replace(" ", "")):
+        state.in_toc = True
+        return True
+    if state.in_toc:
+        key = re.sub(r"^[-•·]\s*", "", text).replace(" ", "")
+        key = re.sub(r"[.…·\s]*\d+$", "", key)  # dotted leaders and page numbers
+        if key in state.toc_lines and _PART.match(key):
+            state.in_toc = False
+            return False
+        state.toc_lines.add(key)
+        return True
+    return False
+
+
+def _table_context_line(state: _State, line: TextLine, text: str) -> bool:
+    """Id, title, unit and department lines belong to the next grid, not the narrative."""
+    pending = state.pending
+    compact = text.replace(" ", "")
+    m = _TABLE_ID.match(text)
+    if m and len(text) <= 60:
+        _flush_paragraph(state)
+        state.pending = _Pending(id=re.sub(r"\s+", "", m.group("id")), title=m.group("rest"))
+        _absorb_inline_unit(state.pending)
+        return True
+    unit = parse_unit_line(compact)
+    if unit and len(compact) <= 30:
+        pending.unit = unit
+        return True
+    if _META.match(compact) and len(compact) <= 80:
+        return True
+    if pending.id and not pending.title and len(text) <= 60 and text[-1] not in _SENTENCE_END:
+        pending.title = clean_label(text)
+        return True
+    if not pending.id and len(compact) <= 60 and (compact.endswith("表") or is_form_title(compact)) \
+            and compact[-1] not in _SENTENCE_END and not _heading_level(text):
+        _flush_paragraph(state)
+        state.pending = _Pending(title=clean_label(text), lines=[line])
+        return True
+    return False
+
+
+def _absorb_inline_unit(pending: _Pending) -> None:
+    """`附表5 一般公共预算支出表 单位：万元` on one line."""
+    if pending.title:
+        unit = parse_unit_line(pending.title.replace(" ", ""))
+        if unit:
+            pending.unit = unit
+            pending.title = re.split(r"\s*(?:金额)?单位\s*[:：]", pending.title)[0].strip() or None
+
+
+def _heading_level(text: str) -> int | None:
+    """一、 / （一） / 1. headings are short and are not sentences; a numbered line with a
+    comma or a figure in it is a list item that happens to be cut by a page break."""
+    if len(text) > 40 or text[-1] in "。；;，,":
+        return None
+    for pattern, level in _HEADINGS:
+        if pattern.match(text):
+            if level == 3 and (len(text) > 30 or re.search(r"[，。；：:]|\d+\.\d", text[2:])):
+                return None
+            if level < 3 and re.search(r"[，。；]", text):
+                return None
+            return level
+    return None
+
+
+def _heading_text(text: str) -> str:
+    """Headings keep their single spaces (`第三部分 武汉… 2024 年部门预算情况说明`)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _push_heading(state: _State, level: int, text: str, location: Location) -> None:
+    while state.stack and state.stack[-1][0] >= level:
+        state.stack.pop()
+    state.stack.append((level, text))
+    state.sections.append(Section(state.path, location))
+
+
+def _add_paragraph_line(state: _State, text: str, location: Location) -> None:
+    """Lines that do not end a sentence continue into the next line (page breaks and PDF
+    wrapping cut `行` / `政编制 18 人`)."""
+    if state.para_text and state.para_text[-1] not in _SENTENCE_END:
+        state.para_text = _join(state.para_text, text)
+        return
+    _flush_paragraph(state)
+    state.para_text, state.para_loc = text, location
+
+
+def _join(left: str, right: str) -> str:
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def _flush_paragraph(state: _State) -> None:
+    if state.para_text and state.para_loc is not None:
+        state.paragraphs.append(Paragraph(state.path, state.para_text, state.para_loc))
+    state.para_text, state.para_loc = "", None
+
+
+def _on_table(state: _State, raw: RawTable) -> None:
+    _flush_paragraph(state)
+    pending = state.pending
+    if pending.continues_form and state.last_form_raw is not None:
+        _continue_form(state, raw, pending.continues_form)
+        return
+    title = clean_label(pending.title or raw.title or "")
+    table_id = pending.id
+    if table_id is None and state.last_form and is_form_title(title) and _same_title(title, state.last_form[1]):
+        table_id = state.last_form[0]  # the next project's form under the same 附表
+    if table_id is None and not title and state.last_form and not state.pending.unit:
+        table_id, title = state.last_form  # a form continued after a page break
+    if table_id is None:
+        table_id = f"表{len({t.id for t in state.tables}) + 1}"
+    unit = pending.unit or raw.unit
+    ctx = TableContext(id=table_id, title=title, unit=unit, section=state.path, kind=table_kind(title))
+    if is_form_title(title):
+        state.records.extend(parse_form(raw, ctx, start=len([r for r in state.records if r.table_id == table_id])))
+        state.last_form, state.last_form_raw, state.last_form_ctx = (table_id, title), raw, ctx
+    else:
+        state.tables.extend(build_tables(raw, ctx))
+        state.last_form = state.last_form_raw = None
+    state.pending = _Pending()
+
+
+def _continue_form(state: _State, raw: RawTable, marker: str) -> None:
+    """Re-read the last form with the continued block appended under its marker line."""
+    last = state.last_form_raw
+    width = max(len(last.rows[0]), len(raw.rows[0]))
+    pad = lambda rows: [r + [RawCell("")] * (width - len(r)) for r in rows]
+    marker_row = [RawCell(marker)] + [RawCell("")] * (width - 1)
+    merged = RawTable(pad(last.rows) + [marker_row] + pad(raw.rows), last.location)
+    record = state.records.pop()
+    ctx = state.last_form_ctx
+    start = int(record.id.rsplit(":", 1)[1]) - 1
+    state.records.extend(parse_form(merged, ctx, start=start))
+    state.last_form_raw = merged
+    state.pending = _Pending()
+
+
+def _same_title(a: str, b: str) -> bool:
+    norm = lambda s: re.sub(r"[()（）\s]", "", s)
+    return norm(a) == norm(b)
+
+
+def _mark_last_empty(state: _State, text: str) -> None:
+    last = state.tables[-1]
+    has_values = any(c.value is not None for r in last.rows for c in r.cells)
+    if has_values:  # a stray "故本表为空表" under a table that is not empty: keep as a note
+        state.tables[-1] = replace(last, notes=last.notes + (text,))
+        return
+    for i in range(len(state.tables) - 1, -1, -1):
+        if state.tables[i].id == last.id:
+            state.tables[i] = replace(state.tables[i], empty=True, notes=state.tables[i].notes + (text,))
+
+
+def _document(state: _State, source_path: Path, data: bytes | None, sources: tuple[str, ...]) -> BudgetDocument:
+    title = state.title_line or source_path.stem
+    department, year, doc_type = parse_title(title)
+    if data is None:
+        data = source_path.read_bytes() if source_path.exists() else b""
+    tables = tuple(state.tables)
+    return BudgetDocument(
+        doc_id=source_path.stem,
+        title=title,
+        department=department,
+        year=year,
+        doc_type=doc_type,
+        source=str(source_path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        sections=tuple(state.sections),
+        tables=tables,
+        paragraphs=tuple(state.paragraphs),
+        records=tuple(state.records),
+        findings=tuple(run_checks(tables)),
+        sources=sources or (source_path.name,),
+    )
+
+
+def parse_title(title: str) -> tuple[str | None, int | None, str | None]:
+    """`武汉…管理办公室 2024 年部门预算` → (department, 2024, 预算)."""
+    m = _TITLE.match(title.replace(" ", ""))
+    if not m:
+        return None, None, ("决算" if "决算" in title else "预算" if "预算" in title else None)
+    if m.group("year"):
+        return m.group("dept"), int(m.group("year")), m.group("type")
+    return m.group("dept2"), int(m.group("year2")), m.group("type2")

@@ -1,0 +1,125 @@
+"""Form-like tables (绩效目标申报表, 项目申报表) → `KeyValueRecord`s.
+
+A form row holds key/value pairs side by side (`项目负责人 | 张亮 | 联系电话 | 027-…`);
+named blocks (项目支出明细测算, 项目当年资金来源 …) hold small tables of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import RawCell, RawTable
+from .headers import clean_label
+from .model import Field, KeyValueRecord
+from .numbers import parse_quantity
+from .tables import TableContext
+
+_FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|项目表（含绩效目标）")
+
+SUBTABLES = (
+    "项目当年资金来源", "项目资金来源", "项目支出明细测算", "项目采购", "项目绩效总目标",
+    "长期绩效目标表", "年度绩效目标表", "部门总体资金情况", "项目支出情况", "整体绩效总目标",
+)
+KEYS = {
+    "项目名称", "项目编码", "项目编号", "项目主管部门", "项目执行单位", "项目负责人", "联系电话",
+    "单位地址", "邮政编码", "项目属性", "支出项目类别", "起始年度", "终止年度", "项目申请理由",
+    "项目立项依据", "项目主要内容", "项目实施方案", "项目总预算", "项目当年预算",
+    "项目前两年预算及当年预算变动情况", "部门名称", "填报人", "部门职能概述", "年度工作任务",
+    "年度", "工作任务",
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def is_form_title(title: str) -> bool:
+    return bool(_FORM_TITLE.search(title))
+
+
+def is_subtable_marker(text: str) -> bool:
+    return clean_label(text) in SUBTABLES
+
+
+def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValueRecord]:
+    """One grid is one form (one project); returns a list to leave room for templates
+    that print several projects in one grid."""
+    fields: list[Field] = []
+    subtables: list[tuple[str, list[tuple[Field, ...]]]] = []
+    header: list[tuple[int, str]] | None = None
+    for row in raw.rows:
+        cells = _texts(row)
+        if not cells:
+            continue
+        first = cells[0][1]
+        if first in SUBTABLES:
+            subtables.append((first, []))
+            header = cells[1:] or None
+            continue
+        if subtables and first not in KEYS:
+            if header is None:
+                header = cells
+            else:
+                subtables[-1][1].append(_subtable_row(header, cells, ctx.unit))
+            continue
+        subtables_closed = bool(subtables)
+        if subtables_closed:
+            header = None
+        fields.extend(_pairs(cells, ctx.unit))
+    title = next((f.raw for f in fields if f.key in ("项目名称", "部门名称")), ctx.title)
+    record = KeyValueRecord(
+        id=f"{ctx.id}:{start + 1}",
+        table_id=ctx.id,
+        title=title,
+        fields=tuple(fields),
+        subtables=tuple((name, tuple(rows)) for name, rows in subtables),
+        unit=ctx.unit,
+        location=raw.location,
+    )
+    return [record]
+
+
+def _texts(row: list[RawCell | None]) -> list[tuple[int, str]]:
+    out = []
+    for c, cell in enumerate(row):
+        if cell is None:
+            continue
+        text = clean_label(_TAG.sub(" ", cell.text))
+        if text:
+            out.append((c, text))
+    return out
+
+
+def _pairs(cells: list[tuple[int, str]], unit: str | None) -> list[Field]:
+    """`key value key value …`; a known key takes the next cell as its value even when
+    the row has an odd number of cells."""
+    fields = []
+    i = 0
+    while i < len(cells):
+        key = cells[i][1]
+        value = cells[i + 1][1] if i + 1 < len(cells) else ""
+        if i + 1 < len(cells) and cells[i + 1][1] in KEYS and key in KEYS:
+            value = ""  # a key with no value, followed by the next key
+            i += 1
+        else:
+            i += 2
+        fields.append(_field(key, value, unit))
+    return fields
+
+
+def _field(key: str, raw: str, unit: str | None) -> Field:
+    value, printed_unit = parse_quantity(raw)
+    if value is None:
+        return Field(key, raw)
+    if key in ("项目编码", "项目编号", "联系电话", "邮政编码", "起始年度", "终止年度"):
+        return Field(key, raw)  # identifiers and years, not amounts
+    return Field(key, raw, value, printed_unit or unit)
+
+
+def _subtable_row(header: list[tuple[int, str]], cells: list[tuple[int, str]], unit: str | None) -> tuple[Field, ...]:
+    """Cells to header names: by order when the counts match, else by nearest column."""
+    if len(cells) == len(header):
+        pairs = [(h, t) for (_, h), (_, t) in zip(header, cells)]
+    else:
+        pairs = []
+        for col, text in cells:
+            name = min(header, key=lambda h: (abs(h[0] - col), h[0]))[1]
+            pairs.append((name, text))
+    return tuple(_field(name, text, unit) for name, text in pairs)

@@ -1,0 +1,226 @@
+"""Raw grids → `Table`s: header rows, column paths, label and code columns, typed cells,
+row hierarchy, and the split of two-sided (收入 | 支出) tables into two halves."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .blocks import RawCell, RawTable
+from .headers import clean_label, column_paths, is_column_number_row
+from .model import Cell, ColumnPath, Location, Row, Table
+from .numbers import column_unit, parse_number
+
+_CODE_HEADER = re.compile(r"(编码|代码|编号)$|^(类|款|项)$")
+_NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
+_TOTAL_LABEL = re.compile(r"(合计|总计|小计)$")
+_CODE_VALUE = re.compile(r"^\d{1,3}$|^\d{3}(\d{2}){1,3}$|^\[?\d{3,}\]?$|^[0-9A-Z]{8,}$")
+_LABEL_LEVEL = [
+    (re.compile(r"^[一二三四五六七八九十廿]+、"), 1),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+    (re.compile(r"^\d+[.、．]"), 3),
+]
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """What the text around a grid told us about it."""
+
+    id: str
+    title: str
+    unit: str | None
+    section: tuple[str, ...]
+    kind: str
+
+
+def cell_text(cell: RawCell | None) -> str:
+    return clean_label(cell.text) if cell is not None else ""
+
+
+def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
+    """Spacer columns (all empty, or only covered by merges) carry nothing; spans that
+    crossed them shrink accordingly."""
+    if not rows:
+        return rows
+    width = len(rows[0])
+    keep = [c for c in range(width) if any(r[c] is not None and cell_text(r[c]) for r in rows)]
+    if len(keep) == width:
+        return rows
+    out = []
+    for row in rows:
+        new_row: list[RawCell | None] = []
+        for c in keep:
+            cell = row[c]
+            if cell is not None and cell.span is not None and cell.span > 1:
+                covered = sum(1 for k in keep if c <= k < c + cell.span)
+                cell = RawCell(cell.text, max(covered, 1))
+            new_row.append(cell)
+        out.append(new_row)
+    return out
+
+
+def split_header(raw: RawTable) -> tuple[list[list[RawCell | None]], list[int]]:
+    """The header rows, and the indexes of the data rows (column-number rows dropped)."""
+    rows = raw.rows
+    if raw.header_rows is not None:
+        n = raw.header_rows
+    else:
+        n = 0
+        while n < len(rows) and not _is_data_row(rows[n]):
+            n += 1
+        if n == len(rows):  # nothing numeric at all: an empty table, all header
+            n = len(rows)
+    header = [r for r in rows[:n] if not is_column_number_row(r)]
+    data = [i for i in range(n, len(rows)) if not is_column_number_row(rows[i])]
+    return header, data
+
+
+def _is_data_row(row: list[RawCell | None]) -> bool:
+    if is_column_number_row(row):
+        return False
+    # Header cells can read 合计 too (a column name), so only a number marks data.
+    return any(parse_number(cell_text(c)) is not None for c in row)
+
+
+def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
+    rows = drop_empty_columns(raw.rows)
+    raw = RawTable(rows, raw.location, raw.row_locations, raw.header_rows, raw.title, raw.unit)
+    header, data_idx = split_header(raw)
+    if not rows:
+        return [_table(ctx, (), (), raw.location, empty=True)]
+    paths = column_paths(header) if header else [(f"列{c + 1}",) for c in range(len(rows[0]))]
+    paths = [p or (f"列{c + 1}",) for c, p in enumerate(paths)]
+    halves = _two_sided_halves(paths)
+    locations = raw.row_locations or [raw.location] * len(rows)
+    tables = []
+    for part, cols in halves:
+        sub_paths = [paths[c][1:] if part else paths[c] for c in cols]
+        data = [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
+        built = _build_rows(ctx, part, sub_paths, data)
+        tables.append(_table(ctx, tuple(sub_paths), built, raw.location, part=part))
+    return tables
+
+
+def _table(ctx, columns, rows, location, part=None, empty=False) -> Table:
+    return Table(
+        id=ctx.id, title=ctx.title, unit=ctx.unit, columns=tuple(columns), rows=tuple(rows),
+        location=location, section=ctx.section, part=part, empty=empty, kind=ctx.kind,
+    )
+
+
+def _two_sided_halves(paths: list[ColumnPath]) -> list[tuple[str | None, list[int]]]:
+    """收入 | 支出 side by side: two top-level groups whose sub-columns repeat (项目, 预算数)."""
+    groups: dict[str, list[int]] = {}
+    for c, p in enumerate(paths):
+        groups.setdefault(p[0], []).append(c)
+    if len(groups) == 2 and all(len(p) >= 2 for p in paths):
+        (a, ca), (b, cb) = groups.items()
+        if [paths[c][1:] for c in ca] == [paths[c][1:] for c in cb]:
+            return [(a, ca), (b, cb)]
+    return [(None, list(range(len(paths))))]
+
+
+def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> tuple[list[int], int | None, set[int]]:
+    """(code columns, label column, text columns). A column is text when any of its data
+    cells is non-numeric text, or its header names a code; codes are never numbers."""
+    code_cols = [c for c, p in enumerate(paths) if _CODE_HEADER.search(p[-1])]
+    text_cols = set(code_cols)
+    for c in range(len(paths)):
+        values = [cell_text(r[c]) for r in data if cell_text(r[c])]
+        if any(parse_number(v) is None and not _TOTAL_LABEL.search(v) for v in values):
+            text_cols.add(c)
+    label_col = next((c for c, p in enumerate(paths) if c not in code_cols and _NAME_HEADER.search(p[-1]) and c in text_cols), None)
+    if label_col is None:
+        label_col = next((c for c in sorted(text_cols) if c not in code_cols), None)
+    if not code_cols and label_col is not None:
+        # An unnamed first column holding codes (e.g. "201" before "一般公共服务支出").
+        first = [cell_text(r[0]) for r in data if cell_text(r[0])]
+        if label_col > 0 and first and all(_CODE_VALUE.match(v) for v in first):
+            code_cols = [0]
+            text_cols.add(0)
+    return code_cols, label_col, text_cols
+
+
+def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
+                data: list[tuple[list[RawCell | None], Location]]) -> list[Row]:
+    grid = [cells for cells, _ in data]
+    code_cols, label_col, text_cols = _column_roles(paths, grid)
+    key = f"{ctx.id}/{part}" if part else ctx.id
+    units = [column_unit(p[-1]) or ctx.unit for p in paths]
+    rows: list[Row] = []
+    stack: list[Row] = []
+    heads = _group_heads([cell_text(cells[label_col]) if label_col is not None else "" for cells, _ in data])
+    for index, (cells, location) in enumerate(data):
+        code = _join_code([cell_text(cells[c]) for c in code_cols])
+        label = cell_text(cells[label_col]) if label_col is not None else ""
+        if not label and code and not code.isdigit() and not _CODE_VALUE.match(code):
+            label, code = code, None  # "合计" printed in the code column
+        if not any(cell_text(c) for c in cells):
+            continue  # a blank line inside the grid
+        if not label and not code and label_col is not None and _all_blank(cells, text_cols) and not rows:
+            label = "合计"  # the unlabelled first row of 附表10-style tables is the total
+        if not label and not code and not any(cell_text(cells[c]) for c in range(len(cells)) if c not in text_cols):
+            continue
+        typed = tuple(_cell(cells[c], paths[c], c in text_cols, units[c]) for c in range(len(paths)))
+        is_total = bool(_TOTAL_LABEL.search(label.replace(" ", ""))) and not code
+        level, parent = (0, None) if index in heads else _place(code, label, is_total, stack)
+        row = Row(id=f"{key}:{index + 1}", index=index, label=label, code=code or None,
+                  level=level, parent=parent.id if parent else None, cells=typed,
+                  location=location, is_total=is_total)
+        rows.append(row)
+        if not is_total:
+            while stack and (stack[-1].level or 0) >= (level or 0):
+                stack.pop()
+            stack.append(row)
+    return rows
+
+
+def _label_level(label: str) -> int | None:
+    return next((lvl for pattern, lvl in _LABEL_LEVEL if pattern.match(label)), None)
+
+
+def _group_heads(labels: list[str]) -> set[int]:
+    """An unnumbered line followed by 一、 lines heads them (附表4: 本年支出 > 一、一般公共服务支出 …)."""
+    return {
+        i for i in range(len(labels) - 1)
+        if labels[i] and _label_level(labels[i]) is None and not _TOTAL_LABEL.search(labels[i])
+        and _label_level(labels[i + 1]) == 1
+    }
+
+
+def _all_blank(cells: list[RawCell | None], cols: set[int]) -> bool:
+    return all(not cell_text(cells[c]) for c in cols)
+
+
+def _join_code(parts: list[str]) -> str:
+    """类/款/项 in separate cells: `201` `01` `02` → `2010102`; unpadded `2` → `02`."""
+    parts = [p.strip("[]") for p in parts if p]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    head, rest = parts[0], [p.zfill(2) if p.isdigit() and len(p) < 2 else p for p in parts[1:]]
+    return head + "".join(rest)
+
+
+def _cell(raw: RawCell | None, path: ColumnPath, is_text: bool, unit: str | None) -> Cell:
+    text = cell_text(raw)
+    value = None if is_text else parse_number(text)
+    return Cell(raw=text, value=value, unit=unit if value is not None else None, column=path)
+
+
+def _place(code: str, label: str, is_total: bool, stack: list[Row]) -> tuple[int | None, Row | None]:
+    """Level and parent: by 科目编码 prefix when there is a code, by label numbering
+    (一、 > （一） > 1.) otherwise. Total rows sit above everything."""
+    if is_total:
+        return 0, None
+    if code and code.isdigit():
+        for candidate in reversed(stack):
+            if candidate.code and candidate.code.isdigit() and code.startswith(candidate.code) and code != candidate.code:
+                return (candidate.level or 0) + 1, candidate
+        return 1, None
+    level = _label_level(label)
+    if level is None:
+        return 1, None
+    for candidate in reversed(stack):
+        if candidate.code is None and (candidate.level or 0) < level:
+            return level, candidate
+    return level, None
