@@ -43,10 +43,10 @@ _PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
 
 TABLE_KINDS = [
     ("三公", re.compile(r"三公")),
+    ("财政拨款收支总表", re.compile(r"财政拨款收支")),
     ("收支总表", re.compile(r"收支总")),
     ("收入总表", re.compile(r"收入(预算)?总?表")),
     ("支出总表", re.compile(r"支出(预算)?总表")),
-    ("财政拨款收支总表", re.compile(r"财政拨款收支")),
     ("基本支出", re.compile(r"基本支出")),
     ("一般公共预算支出", re.compile(r"一般公共预算.*支出")),
     ("政府性基金", re.compile(r"政府性基金")),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from .model import ColumnPath, Finding, Row, Table
+from .tables import PLACEHOLDERS
 
 _SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _TOTAL_NAME = re.compile(r"(合计|总计)$")
@@ -29,8 +30,21 @@ def run_checks(tables: Iterable[Table]) -> list[Finding]:
         findings.extend(check_children_sum(table))
         findings.extend(check_total_rows(table))
         findings.extend(check_column_sums(table))
+        findings.extend(check_unparsed_numbers(table))
     findings.extend(check_cross_tables(tables))
     return findings
+
+
+def check_unparsed_numbers(table: Table) -> Iterator[Finding]:
+    """A cell in a numeric column that is not a number (`22.6l`): kept as raw text, reported."""
+    for i in _numeric_columns(table):
+        for row in table.rows:
+            cell = row.cells[i]
+            if cell.value is None and cell.raw and cell.raw not in PLACEHOLDERS and not _TOTAL_NAME.search(cell.raw):
+                yield Finding("unparsed_number", "error",
+                              f"{table.display_title}, row “{row.code or ''} {row.label}”, column "
+                              f"{' / '.join(table.columns[i])}: “{cell.raw}” is not a number; kept as text",
+                              row.location, table.key, row.id, table.columns[i])
 
 
 def _finding(check: str, table: Table, row: Row, column: ColumnPath, expected: Decimal,

@@ -13,6 +13,7 @@ from .numbers import column_unit, parse_number
 
 _CODE_HEADER = re.compile(r"(编码|代码|编号)$|^(类|款|项)$")
 _NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
+PLACEHOLDERS = {"-", "—", "－", "/", "——", "--"}  # printed for "nothing", not a number
 _TOTAL_LABEL = re.compile(r"(合计|总计|小计)$")
 _CODE_VALUE = re.compile(r"^\d{1,3}$|^\d{3}(\d{2}){1,3}$|^\[?\d{3,}\]?$|^[0-9A-Z]{8,}$")
 _LABEL_LEVEL = [
@@ -126,8 +127,11 @@ def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> 
     code_cols = [c for c, p in enumerate(paths) if _CODE_HEADER.search(p[-1])]
     text_cols = set(code_cols)
     for c in range(len(paths)):
-        values = [cell_text(r[c]) for r in data if cell_text(r[c])]
-        if any(parse_number(v) is None and not _TOTAL_LABEL.search(v) for v in values):
+        values = [cell_text(r[c]) for r in data if cell_text(r[c]) and cell_text(r[c]) not in PLACEHOLDERS]
+        words = [v for v in values if parse_number(v) is None and not _TOTAL_LABEL.search(v)]
+        # Mostly text → a text column. A numeric column with a stray typo stays numeric, so
+        # the typo is reported (checks.unparsed_number) instead of silently blanking the column.
+        if values and len(words) * 2 > len(values):
             text_cols.add(c)
     label_col = next((c for c, p in enumerate(paths) if c not in code_cols and _NAME_HEADER.search(p[-1]) and c in text_cols), None)
     if label_col is None:

@@ -1,0 +1,382 @@
+"""PDF reader: a text-layer PDF → text lines and raw table grids, in reading order.
+
+Tables come from ruling lines (pdfplumber's lattice finder); everything outside a table is
+read as words grouped into lines. The reader only fixes layout: invisible cell fills,
+wrapped cell text, a table cut by a page break, a unit split over two lines. It does not
+interpret budget semantics; that is the assembler's job (`corpus.assemble`).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .blocks import Block, NoTextLayer, ParseError, RawCell, RawTable, TextLine
+from .model import Location
+
+# Glyphs some Chinese PDFs print for 〔 〕 (a document number like 苏财预〔2019〕7号).
+_GLYPH_FIXES = str.maketrans({"„": "〔", "‟": "〕"})
+
+# How far apart (pt) two x-positions may be and still count as the same column line.
+_X_TOLERANCE = 4.0
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_PAGE_NUMBER = re.compile(r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$")
+_NUMBER = re.compile(r"^[-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+# A unit cut short by wrapping in a narrow cell: "单位：万" with "元" on the next line.
+_CUT_UNIT = re.compile(r"单位[:：]\s*[十百千万亿]*$")
+_UNIT_TAIL = re.compile(r"^[十百千万亿]*元[)）]?$")
+
+
+@dataclass
+class _PageTable:
+    """A table as found on one page, with the geometry needed to join it to its
+    continuation on the next page."""
+
+    rows: list[list[RawCell | None]]
+    edges: list[float]  # x-positions of the column lines, left to right
+    pages: list[int]
+    header_rows: int | None = None
+    row_pages: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """A block on a page, still carrying its vertical position for ordering."""
+
+    top: float
+    block: TextLine | _PageTable
+
+
+def read_pdf(path: Path) -> list[Block]:
+    """Read a PDF with a text layer into blocks; tables continued across pages are one RawTable."""
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise ParseError(f"{path.name}: the file is empty (0 bytes); download or copy it again")
+    pdfplumber = _import_pdfplumber()
+    try:
+        with pdfplumber.open(path) as pdf:
+            pages = _read_pages(pdf, path.name)
+    except ParseError:
+        raise
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as exc:  # pdfminer raises many unrelated types for a broken file
+        raise _parse_error(path, exc) from exc
+    if not any(pages):
+        raise NoTextLayer(f"{path.name}: no text layer: this looks like a scanned PDF; OCR is not supported")
+    return _to_blocks(_join_continued_tables(pages), path.name)
+
+
+def _import_pdfplumber() -> Any:
+    # Imported here so that importing `corpus` stays cheap for non-PDF work.
+    import pdfplumber
+
+    return pdfplumber
+
+
+def _parse_error(path: Path, exc: Exception) -> ParseError:
+    """Turn a pdfminer failure into a message that says what to do."""
+    what = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if "password" in what.lower() or "encrypt" in what.lower():
+        hint = "the PDF is encrypted; save an unencrypted copy and try again"
+    else:
+        hint = "the file is truncated or corrupt; download it again or re-export it from the original"
+    return ParseError(f"{path.name}: cannot read PDF ({what}); {hint}")
+
+
+def _read_pages(pdf: Any, source: str) -> list[list[_Item]]:
+    """Every page as its items, top to bottom. Pages without text are empty lists."""
+    from tqdm import tqdm
+
+    if not pdf.pages:
+        raise ParseError(f"{source}: the PDF has no pages; check that the file is a complete budget document")
+    return [
+        _read_page(page, source)
+        for page in tqdm(pdf.pages, desc=source, unit="page", disable=not sys.stderr.isatty())
+    ]
+
+
+def _read_page(page: Any, source: str) -> list[_Item]:
+    if not page.chars:
+        return []
+    page = page.filter(_is_visible)
+    tables = _find_tables(page)
+    items = [_Item(t.bbox[1], _page_table(t, page.page_number)) for t in tables]
+    items += _text_items(page, [t.bbox for t in tables], source)
+    return sorted(items, key=lambda item: item.top)
+
+
+# --- tables on one page -------------------------------------------------------------------
+
+
+def _is_visible(obj: dict) -> bool:
+    """Drop white, unstroked rectangles: spreadsheet exports paint every cell's background
+    white, and pdfplumber would take those invisible boxes for ruling lines (a 27-column
+    grid of spacers, or a frame around a table of contents)."""
+    if obj.get("object_type") not in ("rect", "line", "curve"):
+        return True
+    stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _is_white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
+
+
+def _is_white(color: Any) -> bool:
+    if color is None:
+        return True
+    values = tuple(color) if isinstance(color, (tuple, list)) else (color,)
+    if not values or not all(isinstance(v, (int, float)) for v in values):
+        return False  # a pattern or named colour: assume it shows
+    if len(values) == 4:  # CMYK: white is no ink
+        return max(values) <= 0.01
+    return min(values) >= 0.99
+
+
+def _find_tables(page: Any) -> list[Any]:
+    """Lattice tables; a table whose frame is open at the top or bottom (continued from or
+    onto another page) is closed with an explicit rule so its first or last row is kept."""
+    tables = page.find_tables()
+    closing = _closing_rules(page, tables)
+    return page.find_tables({"explicit_horizontal_lines": closing}) if closing else tables
+
+
+def _closing_rules(page: Any, tables: list[Any]) -> list[dict]:
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
+    rules = []
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        mine = [e for e in verticals if x0 - _X_TOLERANCE <= e["x0"] <= x1 + _X_TOLERANCE]
+        lo, hi = _vertical_extent(mine, top, bottom)
+        rules += [_rule(x0, x1, y) for y, edge in ((lo, top), (hi, bottom)) if abs(y - edge) > 3]
+    return rules
+
+
+def _vertical_extent(verticals: list[dict], top: float, bottom: float) -> tuple[float, float]:
+    """How far the table's column lines really run, following chained line segments."""
+    changed = True
+    while changed:
+        changed = False
+        for e in verticals:
+            if e["top"] < top - 0.5 and e["bottom"] >= top - 2:
+                top, changed = e["top"], True
+            if e["bottom"] > bottom + 0.5 and e["top"] <= bottom + 2:
+                bottom, changed = e["bottom"], True
+    return top, bottom
+
+
+def _rule(x0: float, x1: float, y: float) -> dict:
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y,
+            "width": x1 - x0, "height": 0, "doctop": y}
+
+
+def _page_table(table: Any, page_number: int) -> _PageTable:
+    """pdfplumber's table → a grid where each cell spans the columns its bbox covers."""
+    edges = sorted({cell[0] for cell in table.cells} | {table.bbox[2]})
+    rows = []
+    for row, texts in zip(table.rows, table.extract()):
+        grid: list[RawCell | None] = [None] * (len(edges) - 1)
+        for bbox, text in zip(row.cells, texts):
+            if bbox is not None:
+                start, end = _column(edges, bbox[0]), _column(edges, bbox[2])
+                grid[start] = RawCell(clean_cell_text(text or ""), max(1, end - start))
+        rows.append(grid)
+    rows = [r for r in rows if not _is_blank_row(r)]
+    return _PageTable(rows, edges, [page_number], _header_rows(rows), [page_number] * len(rows))
+
+
+def _column(edges: list[float], x: float) -> int:
+    """Index of the column line nearest to x."""
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+
+
+def _is_blank_row(row: list[RawCell | None]) -> bool:
+    return all(c is None or not c.text for c in row)
+
+
+def _header_rows(rows: list[list[RawCell | None]]) -> int | None:
+    """Rows before the first row holding a number; None if no row holds one (an empty
+    table), because then the reader cannot tell header from body."""
+    for i, row in enumerate(rows):
+        if any(c is not None and _NUMBER.match(c.text) for c in row):
+            return i
+    return None
+
+
+def clean_cell_text(text: str) -> str:
+    """Rejoin text wrapped inside a cell: "机关运行经\\n费预算数" → "机关运行经费预算数".
+    Only Latin words broken across lines get a space back; spreadsheet letter-spacing
+    between Chinese characters ("合 计") is removed."""
+    text = text.translate(_GLYPH_FIXES).strip()
+    text = re.sub(r"(?<=[A-Za-z])\s*\n\s*(?=[A-Za-z])", " ", text)
+    text = re.sub(r"\s*\n\s*", "", text)
+    return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
+
+
+# --- text outside tables ------------------------------------------------------------------
+
+
+def _text_items(page: Any, table_boxes: list[tuple], source: str) -> list[_Item]:
+    """Lines of words outside the tables, without page numbers."""
+    outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside_any(o, table_boxes))
+    lines = repair_unit_lines(_group_lines(outside.extract_words()))
+    lines = _drop_page_numbers(lines, page.height)
+    location = Location(source=source, page=page.page_number)
+    return [_Item(line[0]["top"], TextLine(_line_text(line), location)) for line in lines]
+
+
+def _inside_any(char: dict, boxes: list[tuple]) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _group_lines(words: list[dict]) -> list[list[dict]]:
+    """Words whose vertical middle falls within the first word of a line belong to that line."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        middle = (word["top"] + word["bottom"]) / 2
+        if lines and lines[-1][0]["top"] <= middle <= lines[-1][0]["bottom"]:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def repair_unit_lines(lines: list[list[dict]]) -> list[list[dict]]:
+    """Put a unit wrapped in a narrow cell back together: "单位：万" over "元" → "单位：万元".
+    The tail must sit directly under the cut unit (overlapping it horizontally) on the
+    next line; the tail word is moved, the rest of that line stays as it is."""
+    for upper, lower in zip(lines, lines[1:]):
+        for word in upper:
+            if not _CUT_UNIT.search(word["text"]):
+                continue
+            tail = next((w for w in lower if _UNIT_TAIL.match(w["text"]) and _overlaps(w, word)), None)
+            if tail is not None:
+                word["text"] += tail["text"]
+                lower.remove(tail)
+    return [line for line in lines if line]
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"]
+
+
+def _drop_page_numbers(lines: list[list[dict]], height: float) -> list[list[dict]]:
+    """A first or last line that is only a page number, in the top or bottom margin."""
+    def is_folio(i: int) -> bool:
+        line = lines[i]
+        in_margin = line[0]["bottom"] < height * 0.15 or line[0]["top"] > height * 0.85
+        return i in (0, len(lines) - 1) and in_margin and bool(_PAGE_NUMBER.match(_line_text(line)))
+
+    return [line for i, line in enumerate(lines) if not is_folio(i)]
+
+
+def _line_text(line: list[dict]) -> str:
+    return " ".join(w["text"] for w in line).translate(_GLYPH_FIXES).strip()
+
+
+# --- tables continued over pages ----------------------------------------------------------
+
+
+def _join_continued_tables(pages: list[list[_Item]]) -> list[_Item]:
+    """A page that opens with a table continues the table that closed the previous page
+    when their column lines line up; that continuation is appended, minus any repeated
+    header."""
+    items: list[_Item] = []
+    for page in pages:
+        first = page[0].block if page else None
+        last = items[-1].block if items else None
+        if isinstance(first, _PageTable) and isinstance(last, _PageTable) and _same_columns(last, first):
+            _append(last, first)
+            page = page[1:]
+        items.extend(page)
+    return items
+
+
+def _same_columns(table: _PageTable, more: _PageTable) -> bool:
+    """Every column line of the continuation is one of the table's, and both outer lines match."""
+    def near(x: float) -> bool:
+        return any(abs(x - e) <= _X_TOLERANCE for e in table.edges)
+
+    outer = abs(more.edges[0] - table.edges[0]) <= _X_TOLERANCE and abs(more.edges[-1] - table.edges[-1]) <= _X_TOLERANCE
+    return outer and all(near(x) for x in more.edges)
+
+
+def _append(table: _PageTable, more: _PageTable) -> None:
+    rows = [_regrid(row, more.edges, table.edges) for row in more.rows]
+    skip = _repeated_header(table, rows)
+    table.rows += rows[skip:]
+    table.row_pages += more.row_pages[skip:]
+    table.pages += more.pages
+
+
+def _regrid(row: list[RawCell | None], src: list[float], dst: list[float]) -> list[RawCell | None]:
+    """Place a continuation row's cells on the table's column lines (by x-position)."""
+    out: list[RawCell | None] = [None] * (len(dst) - 1)
+    for j, cell in enumerate(row):
+        if cell is not None:
+            start, end = _column(dst, src[j]), _column(dst, src[j + (cell.span or 1)])
+            out[start] = RawCell(cell.text, max(1, end - start))
+    return out
+
+
+def _repeated_header(table: _PageTable, rows: list[list[RawCell | None]]) -> int:
+    """How many leading rows of a continuation repeat the table's own leading rows."""
+    n = 0
+    limit = table.header_rows if table.header_rows is not None else len(table.rows)
+    while n < min(limit, len(rows)) and _row_texts(rows[n]) == _row_texts(table.rows[n]):
+        n += 1
+    return n
+
+
+def _row_texts(row: list[RawCell | None]) -> list[str | None]:
+    return [c.text if c else None for c in row]
+
+
+# --- final blocks -------------------------------------------------------------------------
+
+
+def _to_blocks(items: list[_Item], source: str) -> list[Block]:
+    blocks: list[Block] = []
+    for item in items:
+        block = item.block
+        if isinstance(block, _PageTable):
+            table = _raw_table(block, source)
+            if table is not None:
+                blocks.append(table)
+        else:
+            blocks.append(block)
+    return blocks
+
+
+def _raw_table(table: _PageTable, source: str) -> RawTable | None:
+    rows = drop_empty_columns(table.rows)
+    if not rows or not rows[0]:
+        return None
+    locations = [Location(source=source, page=p) for p in table.row_pages]
+    return RawTable(rows=rows, location=locations[0], row_locations=locations, header_rows=table.header_rows)
+
+
+def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
+    """Remove grid columns where no cell has text (spacer columns), shrinking the spans
+    of cells that cover them."""
+    width = len(rows[0]) if rows else 0
+    for j in reversed(range(width)):
+        if all(row[j] is None or not row[j].text for row in rows):
+            for row in rows:
+                _remove_column(row, j)
+    return rows
+
+
+def _remove_column(row: list[RawCell | None], j: int) -> None:
+    cell = row.pop(j)
+    if cell is not None and (cell.span or 1) > 1:
+        row.insert(j, RawCell(cell.text, cell.span - 1))  # blank, but still covers the rest
+        row.pop(j + 1)
+        return
+    owner = next((k for k in range(j - 1, -1, -1) if row[k] is not None), None)
+    if owner is not None and owner + (row[owner].span or 1) > j:
+        row[owner] = RawCell(row[owner].text, row[owner].span - 1)
