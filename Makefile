@@ -3,17 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: run test install index clean
 
-run: $(STAMP)
+run: $(STAMP) $(CHROMIUM)
 	$(PY) -m index build
 	$(PY) app.py
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
 
 install: $(STAMP)
@@ -24,6 +25,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[st,test]'
 	touch $(STAMP)
+
+# tests/test_app_browser.py drives Debian's chromium headless; installed when absent (CI runs as root).
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
 
 index: $(STAMP)
 	$(PY) -m index build

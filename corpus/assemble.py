@@ -27,6 +27,7 @@ _HEADINGS = [
     (re.compile(r"^\d{1,2}[、.．](?!\d)"), 3),
 ]
 _SENTENCE_END = "。！？；：:;!?…"
+_LIST_ITEM = re.compile(r"^([（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.、．](?!\d))")
 _TABLE_ID = re.compile(
     r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[\u4e00-\u9fff]{1,4}\d{1,2}表)"
     r"(?:\s+(?P<rest>.+))?$"
@@ -35,16 +36,18 @@ _META = re.compile(r"^(部门/单位|部门（单位）|部门\(单位\)|编制(
 _EMPTY_NOTE = re.compile(r"(此表|本表)(为|是)?空表|本表无数据|此表无数据")
 _NOTE = re.compile(r"^(备注|注)\s*[:：]")
 _TITLE = re.compile(
-    r"^(?P<dept>.+?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<type>预算|决算)"
+    r"^(?P<dept>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:[区市省县]级)?\s*(?P<scope>部门|单位)?\s*(?P<type>预算|决算)"
     r"|^(?P<year2>(?:19|20)\d{2})\s*年度?\s*(?P<dept2>.+?)(?:部门|单位)?(?P<type2>预算|决算)"
 )
+_DEPT_LINE = re.compile(r"^(?:预算主管部门|编制部门|部门名称|单位名称|主管部门)\s*[:：]\s*(?P<dept>\S.+)$")
+_TOC_ENTRY = re.compile(r"([.…·]{3,}|\s)\d{1,3}$")
 _TOC = re.compile(r"^目\s*录$")
 _PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
 
 TABLE_KINDS = [
     ("三公", re.compile(r"三公")),
     ("财政拨款收支总表", re.compile(r"财政拨款收支")),
-    ("收支总表", re.compile(r"收支总")),
+    ("收支总表", re.compile(r"收支(预算)?总")),
     ("收入总表", re.compile(r"收入(预算)?总?表")),
     ("支出总表", re.compile(r"支出(预算)?总表")),
     ("基本支出", re.compile(r"基本支出")),
@@ -90,6 +93,10 @@ class _State:
     para_loc: Location | None = None
     pending: _Pending = field(default_factory=_Pending)
     title_line: str | None = None
+    title_prev: str | None = None  # the line above the title: the department on many covers
+    dept_hint: str | None = None
+    prev_text: str | None = None
+    toc_page: int | None = None
     last_form: tuple[str, str] | None = None  # (table id, title) of the last form table
     last_form_raw: RawTable | None = None
     last_form_ctx: TableContext | None = None
@@ -138,12 +145,16 @@ def _on_line(state: _State, line: TextLine) -> None:
     text = normalize_text(line.text).strip()
     if not text:
         return
-    if _skip_toc(state, text):
+    if _skip_toc(state, line, text):
         return
-    if state.title_line is None and _TITLE.match(text.replace(" ", "")):
-        state.title_line = text
+    if state.title_line is None and _on_cover(line) and _TITLE.match(text.replace(" ", "")):
+        state.title_line, state.title_prev = text, state.prev_text
         return
-    if _EMPTY_NOTE.search(text) and state.tables and len(text) <= 30:
+    state.prev_text = text
+    dept = _DEPT_LINE.match(text.replace(" ", ""))
+    if dept and state.dept_hint is None:
+        state.dept_hint = dept.group("dept")
+    if _EMPTY_NOTE.search(text) and state.tables and not state.para_text:
         _mark_last_empty(state, text)
         return
     if _NOTE.match(text) and state.tables and not state.para_text:
@@ -168,13 +179,22 @@ def _on_line(state: _State, line: TextLine) -> None:
     _add_paragraph_line(state, text, line.location)
 
 
-def _skip_toc(state: _State, text: str) -> bool:
+def _on_cover(line: TextLine) -> bool:
+    """Titles come from the cover: the first pages of a PDF, the first lines of a text."""
+    loc = line.location
+    return (loc.page is None or loc.page <= 3) and (loc.line is None or loc.line <= 40 or loc.page is not None)
+
+
+def _skip_toc(state: _State, line: TextLine, text: str) -> bool:
     """Skip a table of contents: it starts at 目录 and ends when a heading seen in it
     comes round again."""
     if _TOC.match(text.replace(" ", "")):
-        state.in_toc = True
+        state.in_toc, state.toc_page = True, line.location.page
         return True
     if state.in_toc:
+        if line.location.page is not None and line.location.page != state.toc_page and not _TOC_ENTRY.search(text):
+            state.in_toc = False  # a contents page without 第X部分 headings ends with its page
+            return False
         key = re.sub(r"^[-•·]\s*", "", text).replace(" ", "")
         key = re.sub(r"[.…·\s]*\d+$", "", key)  # dotted leaders and page numbers
         if key in state.toc_lines and _PART.match(key):
@@ -251,7 +271,7 @@ def _push_heading(state: _State, level: int, text: str, location: Location) -> N
 def _add_paragraph_line(state: _State, text: str, location: Location) -> None:
     """Lines that do not end a sentence continue into the next line (page breaks and PDF
     wrapping cut `行` / `政编制 18 人`)."""
-    if state.para_text and state.para_text[-1] not in _SENTENCE_END:
+    if state.para_text and state.para_text[-1] not in _SENTENCE_END and not _LIST_ITEM.match(text):
         state.para_text = _join(state.para_text, text)
         return
     _flush_paragraph(state)
@@ -272,6 +292,7 @@ def _flush_paragraph(state: _State) -> None:
 
 def _on_table(state: _State, raw: RawTable) -> None:
     _flush_paragraph(state)
+    state.in_toc = False
     pending = state.pending
     if pending.continues_form and state.last_form_raw is not None:
         _continue_form(state, raw, pending.continues_form)
@@ -329,6 +350,14 @@ def _mark_last_empty(state: _State, text: str) -> None:
 def _document(state: _State, source_path: Path, data: bytes | None, sources: tuple[str, ...]) -> BudgetDocument:
     title = state.title_line or source_path.stem
     department, year, doc_type = parse_title(title)
+    hint = re.split(r"\s*(?:金额)?单位\s*[:：]", state.dept_hint or "")[0] or None
+    if not department or department in ("部门", "单位"):
+        # "2019 年度部门预算公开" under a cover line naming the court
+        department = state.title_prev or hint or department
+        if state.title_prev and state.title_line and not state.title_line.startswith(state.title_prev):
+            title = f"{state.title_prev} {title}"
+    elif hint and re.fullmatch(r".*[省市区县]", department) and len(hint) > len(department):
+        department = hint  # "上海市普陀区2024年区级部门预算": the title names the district only
     if data is None:
         data = source_path.read_bytes() if source_path.exists() else b""
     tables = tuple(state.tables)

@@ -7,7 +7,7 @@ covers a position). Titles, units, header rows and 科目编码 are the assemble
 The one layout judgement made here is where a spreadsheet's grid starts and ends,
 because a sheet has no "table" object: caption rows above a grid (a title, "单位：万元")
 and note rows below it must become TextLines, or the assembler would see them as header
-or data rows. See `_split_group`.
+or data rows. See `_chunks` and `_split_chunk`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -119,7 +120,8 @@ def _plain_number(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def _split_sections(fmt: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _split_sections(fmt: str) -> tuple[str, ...]:
     """Split a number format on ';' outside quotes and brackets."""
     sections, cur, quoted, bracket, escaped = [], "", False, False, False
     for ch in fmt:
@@ -141,10 +143,10 @@ def _split_sections(fmt: str) -> list[str]:
             continue
         cur += ch
     sections.append(cur)
-    return sections
+    return tuple(sections)
 
 
-def _pick_section(sections: list[str], d: Decimal) -> tuple[str, bool]:
+def _pick_section(sections: tuple[str, ...], d: Decimal) -> tuple[str, bool]:
     """Excel's rule: positive;negative;zero. Returns (section, add_minus_sign)."""
     if d < 0 and len(sections) >= 2:
         return sections[1], False
@@ -156,7 +158,8 @@ def _pick_section(sections: list[str], d: Decimal) -> tuple[str, bool]:
 _NUMBER_CHARS = set("0#?.,")
 
 
-def _tokenize_section(section: str) -> list[tuple[str, str]] | None:
+@lru_cache(maxsize=256)
+def _tokenize_section(section: str) -> tuple[tuple[str, str], ...] | None:
     """Pieces ('lit', text) and ('num', pattern) of one section; None when we do not
     format it ourselves (General, text, scientific, fraction, date codes)."""
     pieces: list[tuple[str, str]] = []
@@ -195,7 +198,7 @@ def _tokenize_section(section: str) -> list[tuple[str, str]] | None:
             return None
         pieces.append(("lit", ch))
         i += 1
-    return pieces
+    return tuple(pieces)
 
 
 def _has_placeholder(section: str) -> bool:
@@ -271,6 +274,7 @@ class _Sheet:
     texts: dict[tuple[int, int], str]
     merges: list[tuple[int, int, int, int]]
     bordered: set[tuple[int, int]] = field(default_factory=set)
+    merges_known: bool = True  # False: xlrd opened the file without formatting records
 
 
 @dataclass
@@ -380,31 +384,41 @@ def _is_trailing_note(info: _RowInfo, borders: bool) -> bool:
     return not borders or not info.bordered or info.cells[0][2] >= 2
 
 
-def _split_group(infos: list[_RowInfo], width: int, borders: bool) -> list[tuple[str, list[_RowInfo]]]:
-    """Split a run of rows into ('text', [row]) and ('grid', rows) segments, in order."""
+def _chunks(infos: list[_RowInfo]) -> list[list[_RowInfo]]:
+    """Cut a run of rows before each table label or unit line, so two tables printed
+    without a blank row between them are judged (borders, width) each on its own."""
+    out: list[list[_RowInfo]] = []
+    for info in infos:
+        if not out or _ends_grid(info):
+            out.append([])
+        out[-1].append(info)
+    return out
+
+
+def _split_chunk(infos: list[_RowInfo]) -> list[tuple[str, list[_RowInfo]]]:
+    """Split rows into ('text', [row]) and ('grid', rows) segments, in order: leading
+    caption rows, one grid, then trailing one-cell rows (notes) peeled off the grid."""
+    width = _width(infos)
+    borders = _uses_borders(infos)
     segments: list[tuple[str, list[_RowInfo]]] = []
     grid: list[_RowInfo] = []
-
-    def close_grid() -> None:
-        tail: list[_RowInfo] = []
-        while len(grid) > 1 and _is_trailing_note(grid[-1], borders):
-            tail.insert(0, grid.pop())
-        if grid:
-            segments.append(("grid", list(grid)))
-        segments.extend(("text", [t]) for t in tail)
-        grid.clear()
-
     for info in infos:
-        if grid and _ends_grid(info):
-            close_grid()
-        if grid:
-            grid.append(info)
-        elif _is_leading_caption(info, width, borders):
+        if not grid and _is_leading_caption(info, width, borders):
             segments.append(("text", [info]))
         else:
             grid.append(info)
-    close_grid()
+    tail: list[_RowInfo] = []
+    while len(grid) > 1 and _is_trailing_note(grid[-1], borders):
+        tail.insert(0, grid.pop())
+    if grid:
+        segments.append(("grid", grid))
+    segments.extend(("text", [t]) for t in tail)
     return segments
+
+
+def _width(infos: list[_RowInfo]) -> int:
+    cols = [c for i in infos for c, _, w in i.cells] + [c + w - 1 for i in infos for c, _, w in i.cells]
+    return max(cols) - min(cols) + 1 if cols else 0
 
 
 def _grid_rows(layout: _SheetLayout, infos: list[_RowInfo]) -> list[list[RawCell | None]]:
@@ -428,6 +442,8 @@ def _grid_rows(layout: _SheetLayout, infos: list[_RowInfo]) -> list[list[RawCell
             r1, c1 = layout.anchors.get((info.row, c), (info.row, c))
             span = min(c1, c_hi) - c + 1
             text = "" if anchor is not None else layout.sheet.texts.get((info.row, c), "")
+            if not layout.sheet.merges_known:
+                span = None  # we cannot tell an unmerged cell from a merge: let the assembler infer
             row.append(RawCell(text, span if anchor is None else 1))
         grid.append(row)
     return _drop_blank_columns(grid)
@@ -436,7 +452,7 @@ def _grid_rows(layout: _SheetLayout, infos: list[_RowInfo]) -> list[list[RawCell
 def _drop_blank_columns(grid: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
     """A column with no text and no merge in any row is a spacer, not a table column."""
     def blank(j: int) -> bool:
-        return all(isinstance(r[j], RawCell) and r[j].text == "" and r[j].span == 1 for r in grid)
+        return all(isinstance(r[j], RawCell) and r[j].text == "" and r[j].span in (1, None) for r in grid)
 
     keep = [j for j in range(len(grid[0])) if not blank(j)]
     if len(keep) == len(grid[0]) or not keep:
@@ -454,12 +470,9 @@ def _uses_borders(infos: list[_RowInfo]) -> bool:
 def _sheet_blocks(sheet: _Sheet, source: str) -> list[Block]:
     layout = _SheetLayout(sheet)
     blocks: list[Block] = []
-    for group in _groups(layout.occupied_rows()):
-        infos = [layout.row_info(r) for r in group]
-        cols = [c for i in infos for c, _, w in i.cells] + [c + w - 1 for i in infos for c, _, w in i.cells]
-        width = max(cols) - min(cols) + 1
-        borders = _uses_borders(infos)
-        for kind, seg in _split_group(infos, width, borders):
+    chunks = [c for g in _groups(layout.occupied_rows()) for c in _chunks([layout.row_info(r) for r in g])]
+    for chunk in chunks:
+        for kind, seg in _split_chunk(chunk):
             if kind == "text":
                 blocks.extend(
                     TextLine(text, _location(source, seg[0].row, sheet.name)) for _, text, _ in seg[0].cells
@@ -473,6 +486,26 @@ def _sheet_blocks(sheet: _Sheet, source: str) -> list[Block]:
                     )
                 )
     return blocks
+
+
+def _center_across_merges(
+    texts: dict[tuple[int, int], str],
+    across: set[tuple[int, int]],
+    merges: list[tuple[int, int, int, int]],
+) -> list[tuple[int, int, int, int]]:
+    """Excel's "Center Across Selection" (跨列居中) shows a label over the empty cells to
+    its right that carry the same alignment, with no merge record: it reads as a merge."""
+    taken = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    out = []
+    for r, c in sorted(across):
+        if (r, c) not in texts or (r, c) in taken:
+            continue
+        c1 = c
+        while (r, c1 + 1) in across and (r, c1 + 1) not in texts and (r, c1 + 1) not in taken:
+            c1 += 1
+        if c1 > c:
+            out.append((r, c, r, c1))
+    return out
 
 
 def _workbook_blocks(sheets: list[_Sheet], path: Path) -> list[Block]:
@@ -504,7 +537,8 @@ def read_xlsx(path: str | Path) -> list[Block]:
         return read_html(path)
     wb = _open_openpyxl(path, data)
     try:
-        sheets = [_openpyxl_sheet(ws) for ws in wb.worksheets if ws.sheet_state == "visible"]
+        styles = _openpyxl_style_ids(wb)
+        sheets = [_openpyxl_sheet(ws, styles) for ws in wb.worksheets if ws.sheet_state == "visible"]
     finally:
         wb.close()
     return _workbook_blocks(sheets, path)
@@ -534,11 +568,13 @@ def _open_openpyxl(path: Path, data: bytes):
         ) from e
 
 
-def _openpyxl_sheet(ws) -> _Sheet:
+def _openpyxl_sheet(ws, styles: tuple[set[int], set[int]]) -> _Sheet:
+    bordered_ids, across_ids = styles
     hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
     hidden_cols = _openpyxl_hidden_cols(ws)
     texts: dict[tuple[int, int], str] = {}
     bordered: set[tuple[int, int]] = set()
+    across: set[tuple[int, int]] = set()
     # ws._cells holds only the cells the file defines; iter_rows over the dimension would
     # create a million empty cells for a sheet formatted down to row 1048576.
     for (r, c), cell in ws._cells.items():
@@ -547,10 +583,12 @@ def _openpyxl_sheet(ws) -> _Sheet:
         text = _openpyxl_text(cell)
         if text:
             texts[(r, c)] = text
-        if _openpyxl_has_border(cell):
+        if cell._style.borderId in bordered_ids:
             bordered.add((r, c))
+        if cell._style.alignmentId in across_ids:
+            across.add((r, c))
     merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    return _Sheet(ws.title, texts, merges, bordered)
+    return _Sheet(ws.title, texts, merges + _center_across_merges(texts, across, merges), bordered)
 
 
 def _openpyxl_hidden_cols(ws) -> set[int]:
@@ -564,9 +602,17 @@ def _openpyxl_hidden_cols(ws) -> set[int]:
     return hidden
 
 
-def _openpyxl_has_border(cell) -> bool:
-    b = cell.border
-    return any(side is not None and side.style for side in (b.left, b.right, b.top, b.bottom))
+def _openpyxl_style_ids(wb) -> tuple[set[int], set[int]]:
+    """Ids of the workbook's border styles that draw a line, and of its alignments that
+    centre across the selection. Checked by id per cell because `cell.border` and
+    `cell.alignment` build a style proxy each time, which dominates reading a large sheet."""
+    bordered = {
+        i
+        for i, b in enumerate(wb._borders)
+        if any(side is not None and side.style for side in (b.left, b.right, b.top, b.bottom))
+    }
+    across = {i for i, a in enumerate(wb._alignments) if a.horizontal == "centerContinuous"}
+    return bordered, across
 
 
 def _openpyxl_text(cell) -> str:
@@ -632,6 +678,7 @@ def _xlrd_sheet(book, sh) -> _Sheet:
     hidden_cols = {c for c, info in getattr(sh, "colinfo_map", {}).items() if info.hidden}
     texts: dict[tuple[int, int], str] = {}
     bordered: set[tuple[int, int]] = set()
+    across: set[tuple[int, int]] = set()
     for r in range(sh.nrows):
         if r in hidden_rows:
             continue
@@ -641,11 +688,15 @@ def _xlrd_sheet(book, sh) -> _Sheet:
             text = _xlrd_text(book, sh, r, c)
             if text:
                 texts[(r + 1, c + 1)] = text
-            if _xlrd_has_border(book, sh, r, c):
+            xf = _xlrd_xf(book, sh, r, c)
+            if xf is not None and _xlrd_has_border(xf):
                 bordered.add((r + 1, c + 1))
+            if xf is not None and xf.alignment.hor_align == 6:  # centred across selection
+                across.add((r + 1, c + 1))
     # xlrd ranges are 0-based, half-open: (rlo, rhi, clo, chi)
     merges = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sh.merged_cells]
-    return _Sheet(sh.name, texts, merges, bordered)
+    merges += _center_across_merges(texts, across, merges)
+    return _Sheet(sh.name, texts, merges, bordered, merges_known=bool(book.formatting_info))
 
 
 def _xlrd_xf(book, sh, r: int, c: int):
@@ -663,10 +714,7 @@ def _xlrd_number_format(book, sh, r: int, c: int) -> str | None:
     return fmt.format_str if fmt is not None else None
 
 
-def _xlrd_has_border(book, sh, r: int, c: int) -> bool:
-    xf = _xlrd_xf(book, sh, r, c)
-    if xf is None:
-        return False
+def _xlrd_has_border(xf) -> bool:
     b = xf.border
     return any((b.left_line_style, b.right_line_style, b.top_line_style, b.bottom_line_style))
 
@@ -734,6 +782,13 @@ def _open_docx_body(path: Path, data: bytes):
             f"{path.name}: not a valid .docx file (not a zip archive; corrupt, truncated or "
             "another format); re-download it, or open it in Word and save it as .docx."
         )
+    main = _ooxml_main_part(data)
+    if main is None or not main.startswith("word/"):
+        raise ParseError(
+            f"{path.name}: a zip archive but not a Word document (no word/document.xml main "
+            f"part{'' if main is None else ', it holds ' + main}); check the file, or open it "
+            "in Word and save it as .docx."
+        )
     try:
         return docx.Document(io.BytesIO(data)).element.body
     except (KeyError, ValueError) as e:
@@ -746,6 +801,26 @@ def _open_docx_body(path: Path, data: bytes):
             f"{path.name}: the Word document could not be read ({type(e).__name__}: {e}); "
             "open it in Word and save it again as .docx."
         ) from e
+
+
+def _ooxml_main_part(data: bytes) -> str | None:
+    """The package's main part per _rels/.rels (word/document.xml for Word), if it exists:
+    checked first because python-docx fails on a hollow package with unrelated errors."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        if "_rels/.rels" not in names:
+            return None
+        try:
+            rels = ET.fromstring(z.read("_rels/.rels"))
+        except ET.ParseError:
+            return None
+    for rel in rels:
+        if rel.get("Type", "").endswith("/officeDocument"):
+            target = rel.get("Target", "").lstrip("/")
+            return target if target in names else None
+    return None
 
 
 def _docx_blocks(container, source: str, counter: Iterator[int]) -> Iterator[Block]:
@@ -791,8 +866,17 @@ def _docx_paragraph_text(p) -> str:
 
 def _docx_cell_text(tc) -> str:
     """All paragraphs of a cell (nested tables included), joined as one label."""
-    lines = [_docx_paragraph_text(p) for p in tc.iter(_W + "p")]
+    lines = [_docx_paragraph_text(p) for p in _docx_paragraphs(tc)]
     return _clean_cell_text("\n".join(lines))
+
+
+def _docx_paragraphs(el) -> Iterator:
+    """Paragraphs under `el` in order, not those in text boxes or drawings."""
+    for child in el:
+        if child.tag == _W + "p":
+            yield child
+        elif isinstance(child.tag, str) and child.tag not in _W_SKIP:
+            yield from _docx_paragraphs(child)
 
 
 def _docx_children(el, tag: str) -> Iterator:
@@ -1157,32 +1241,25 @@ def _declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii").lower() if m else None
 
 
-def _decode_html(data: bytes, path: Path) -> str:
-    """Bytes → text. Local stand-in for corpus.text.decode_bytes: BOM, then UTF-8, then
-    the <meta> charset (GB2312/GBK read as their superset GB18030), then detection."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    # UTF-8 first: valid UTF-8 is almost never another encoding, while GB18030 decodes
-    # nearly any bytes, so a page whose <meta> lies would otherwise turn into mojibake.
-    candidates = ["utf-8"]
-    declared = _declared_charset(data)
-    if declared:
-        candidates.append("gb18030" if declared.replace("-", "") in ("gb2312", "gbk", "gb18030", "cp936") else declared)
-    for codec in candidates:
-        try:
-            return data.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    from charset_normalizer import from_bytes
+_GB_OR_UTF8 = {"utf8", "gb2312", "gbk", "gb18030", "cp936", "xgbk"}
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise ParseError(
-            f"{path.name}: the text encoding could not be detected (binary data?); check the "
-            "file, or save it from the browser as UTF-8 HTML."
-        )
-    return str(best)
+
+def _decode_html(data: bytes, path: Path) -> str:
+    """Bytes → text with the project's detection (UTF-8, then GB18030, then a guess); a
+    <meta> charset outside that family (big5, utf-16) is tried first, since detection
+    would read those as GB18030."""
+    from .text import decode_bytes
+
+    for bom in (b"\xff\xfe", b"\xfe\xff"):
+        if data.startswith(bom):
+            return data.decode("utf-16", errors="replace")
+    declared = _declared_charset(data)
+    if declared and declared.replace("-", "").replace("_", "") not in _GB_OR_UTF8:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data, path.name)
 
 
 def read_html(path: str | Path) -> list[Block]:

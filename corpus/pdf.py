@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ _GLYPH_FIXES = str.maketrans({"„": "〔", "‟": "〕"})
 _X_TOLERANCE = 4.0
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_PAGE_NUMBER = re.compile(r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$")
+_PAGE_NUMBER = re.compile(
+    r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$"
+)
 _NUMBER = re.compile(r"^[-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 # A unit cut short by wrapping in a narrow cell: "单位：万" with "元" on the next line.
 _CUT_UNIT = re.compile(r"单位[:：]\s*[十百千万亿]*$")
@@ -38,9 +40,7 @@ class _PageTable:
 
     rows: list[list[RawCell | None]]
     edges: list[float]  # x-positions of the column lines, left to right
-    pages: list[int]
-    header_rows: int | None = None
-    row_pages: list[int] = field(default_factory=list)
+    row_pages: list[int]  # the page each row was printed on
 
 
 @dataclass
@@ -62,9 +62,9 @@ def read_pdf(path: Path) -> list[Block]:
             pages = _read_pages(pdf, path.name)
     except ParseError:
         raise
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
     except Exception as exc:  # pdfminer raises many unrelated types for a broken file
+        if not _raised_by_pdf_library(exc):
+            raise  # a bug here or a missing file is not a corrupt PDF
         raise _parse_error(path, exc) from exc
     if not any(pages):
         raise NoTextLayer(f"{path.name}: no text layer: this looks like a scanned PDF; OCR is not supported")
@@ -76,6 +76,15 @@ def _import_pdfplumber() -> Any:
     import pdfplumber
 
     return pdfplumber
+
+
+def _raised_by_pdf_library(exc: Exception) -> bool:
+    """Whether the innermost frame of the failure is in pdfminer/pdfplumber."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    filename = tb.tb_frame.f_code.co_filename if tb is not None else ""
+    return any(f"{sep}{lib}{sep}" in filename for lib in ("pdfminer", "pdfplumber") for sep in "/\\")
 
 
 def _parse_error(path: Path, exc: Exception) -> ParseError:
@@ -95,9 +104,16 @@ def _read_pages(pdf: Any, source: str) -> list[list[_Item]]:
     if not pdf.pages:
         raise ParseError(f"{source}: the PDF has no pages; check that the file is a complete budget document")
     return [
-        _read_page(page, source)
+        _read_and_release(page, source)
         for page in tqdm(pdf.pages, desc=source, unit="page", disable=not sys.stderr.isatty())
     ]
+
+
+def _read_and_release(page: Any, source: str) -> list[_Item]:
+    try:
+        return _read_page(page, source)
+    finally:
+        page.close()  # drop the page's parsed objects: budgets can run to hundreds of pages
 
 
 def _read_page(page: Any, source: str) -> list[_Item]:
@@ -126,7 +142,7 @@ def _is_visible(obj: dict) -> bool:
 
 def _is_white(color: Any) -> bool:
     if color is None:
-        return True
+        return False  # no colour set: PDF's default is black
     values = tuple(color) if isinstance(color, (tuple, list)) else (color,)
     if not values or not all(isinstance(v, (int, float)) for v in values):
         return False  # a pattern or named colour: assume it shows
@@ -184,7 +200,7 @@ def _page_table(table: Any, page_number: int) -> _PageTable:
                 grid[start] = RawCell(clean_cell_text(text or ""), max(1, end - start))
         rows.append(grid)
     rows = [r for r in rows if not _is_blank_row(r)]
-    return _PageTable(rows, edges, [page_number], _header_rows(rows), [page_number] * len(rows))
+    return _PageTable(rows, edges, [page_number] * len(rows))
 
 
 def _column(edges: list[float], x: float) -> int:
@@ -197,12 +213,14 @@ def _is_blank_row(row: list[RawCell | None]) -> bool:
 
 
 def _header_rows(rows: list[list[RawCell | None]]) -> int | None:
-    """Rows before the first row holding a number; None if no row holds one (an empty
-    table), because then the reader cannot tell header from body."""
+    """Rows before the first row holding a number. A table with no number at all (an
+    empty table: header plus a 合计 row of blank cells) ends its header at the first row
+    with a blank cell, since header cells are labelled; None when neither tells."""
     for i, row in enumerate(rows):
         if any(c is not None and _NUMBER.match(c.text) for c in row):
             return i
-    return None
+    blank = next((i for i, row in enumerate(rows) if any(c is not None and not c.text for c in row)), 0)
+    return blank or None
 
 
 def clean_cell_text(text: str) -> str:
@@ -301,8 +319,9 @@ def _same_columns(table: _PageTable, more: _PageTable) -> bool:
     def near(x: float) -> bool:
         return any(abs(x - e) <= _X_TOLERANCE for e in table.edges)
 
-    outer = abs(more.edges[0] - table.edges[0]) <= _X_TOLERANCE and abs(more.edges[-1] - table.edges[-1]) <= _X_TOLERANCE
-    return outer and all(near(x) for x in more.edges)
+    left = abs(more.edges[0] - table.edges[0]) <= _X_TOLERANCE
+    right = abs(more.edges[-1] - table.edges[-1]) <= _X_TOLERANCE
+    return left and right and all(near(x) for x in more.edges)
 
 
 def _append(table: _PageTable, more: _PageTable) -> None:
@@ -310,7 +329,6 @@ def _append(table: _PageTable, more: _PageTable) -> None:
     skip = _repeated_header(table, rows)
     table.rows += rows[skip:]
     table.row_pages += more.row_pages[skip:]
-    table.pages += more.pages
 
 
 def _regrid(row: list[RawCell | None], src: list[float], dst: list[float]) -> list[RawCell | None]:
@@ -326,7 +344,8 @@ def _regrid(row: list[RawCell | None], src: list[float], dst: list[float]) -> li
 def _repeated_header(table: _PageTable, rows: list[list[RawCell | None]]) -> int:
     """How many leading rows of a continuation repeat the table's own leading rows."""
     n = 0
-    limit = table.header_rows if table.header_rows is not None else len(table.rows)
+    header = _header_rows(table.rows)
+    limit = header if header is not None else len(table.rows)
     while n < min(limit, len(rows)) and _row_texts(rows[n]) == _row_texts(table.rows[n]):
         n += 1
     return n
@@ -357,7 +376,7 @@ def _raw_table(table: _PageTable, source: str) -> RawTable | None:
     if not rows or not rows[0]:
         return None
     locations = [Location(source=source, page=p) for p in table.row_pages]
-    return RawTable(rows=rows, location=locations[0], row_locations=locations, header_rows=table.header_rows)
+    return RawTable(rows=rows, location=locations[0], row_locations=locations, header_rows=_header_rows(rows))
 
 
 def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:

@@ -123,12 +123,13 @@ def write_xlsx(
     borders: bool = True,
     blank_rows_between: int = 1,
     sheet_names: Sequence[str] | None = None,
+    captions: str = "stacked",
 ) -> Path:
     """Write tables to an .xlsx: one sheet each (default) or stacked on one sheet.
 
-    Layout per table, as government workbooks have it: label in A, title merged across
-    the table's width, 部门/单位 in A and the unit in the last column, then the header
-    (merged per its markers) and the data, with thin borders on the grid only.
+    Layout per table, as government workbooks have it: the caption rows (see
+    `_write_xlsx_captions`), then the header (merged per its markers) and the data, with
+    thin borders on the grid only, then notes in column A.
     """
     from openpyxl import Workbook
 
@@ -143,32 +144,19 @@ def write_xlsx(
             row = 1
         elif i:
             row += blank_rows_between
-        row = _write_xlsx_table(ws, table, row, borders)
+        row = _write_xlsx_table(ws, table, row, borders, captions)
     path = Path(path)
     wb.save(path)
     return path
 
 
-def _write_xlsx_table(ws, table: SeedTable, row: int, borders: bool) -> int:
+def _write_xlsx_table(ws, table: SeedTable, row: int, borders: bool, captions: str) -> int:
     """Write one table from `row`; return the first row after it."""
-    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.styles import Border, Side
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    width = table.width
-    if table.label:
-        ws.cell(row, 1, table.label)
-        row += 1
-    ws.cell(row, 1, table.title).alignment = Alignment(horizontal="center")
-    if width > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    row += 1
-    if table.department or table.unit:
-        if table.department:
-            ws.cell(row, 1, table.department)
-        if table.unit:
-            ws.cell(row, width, table.unit).alignment = Alignment(horizontal="right")
-        row += 1
+    row = _write_xlsx_captions(ws, table, row, captions)
     top = row
     for r, cells in enumerate(table.header):
         for c, text in enumerate(cells):
@@ -196,6 +184,50 @@ def _write_xlsx_table(ws, table: SeedTable, row: int, borders: bool) -> int:
     return row
 
 
+def _write_xlsx_captions(ws, table: SeedTable, row: int, style: str) -> int:
+    """Caption rows above a grid, in one of the layouts seen in published workbooks:
+
+    stacked: 附表5 / title merged across the width / 部门/单位 … 单位：万元 (three rows)
+    inline:  附表5 | title merged across the middle | 单位：万元, then 部门/单位 alone
+    joined:  "附表5 一般公共预算支出表" in one merged cell / 部门/单位 … 单位：万元
+    """
+    from openpyxl.styles import Alignment
+
+    width = table.width
+
+    def put(r: int, c0: int, c1: int, text: str) -> None:
+        ws.cell(r, c0, text).alignment = Alignment(horizontal="center")
+        if c1 > c0:
+            ws.merge_cells(start_row=r, start_column=c0, end_row=r, end_column=c1)
+
+    if style == "inline":
+        ws.cell(row, 1, table.label or "")
+        put(row, 2, max(width - 1, 2), table.title)
+        if table.unit:
+            ws.cell(row, width, table.unit)
+        row += 1
+        if table.department:
+            ws.cell(row, 1, table.department)
+            row += 1
+        return row
+    if style == "joined":
+        put(row, 1, width, f"{table.label} {table.title}" if table.label else table.title)
+        row += 1
+    else:
+        if table.label:
+            ws.cell(row, 1, table.label)
+            row += 1
+        put(row, 1, width, table.title)
+        row += 1
+    if table.department or table.unit:
+        if table.department:
+            ws.cell(row, 1, table.department)
+        if table.unit:
+            ws.cell(row, width, table.unit).alignment = Alignment(horizontal="right")
+        row += 1
+    return row
+
+
 # -- DOCX ---------------------------------------------------------------------------------
 
 
@@ -204,18 +236,25 @@ def write_docx(
     tables: Sequence[SeedTable],
     *,
     paragraphs_before: Sequence[str] = (),
+    captions: str = "stacked",
 ) -> Path:
     """Write tables to a .docx: caption paragraphs, then a bordered table whose merges are
-    real Word merges (gridSpan across, vMerge down), then note paragraphs."""
+    real Word merges (gridSpan across, vMerge down), then note paragraphs.
+
+    captions: "stacked" (label, title, department, unit: one paragraph each) or "joined"
+    (label and title in one paragraph)."""
     import docx
 
     doc = docx.Document()
     for text in paragraphs_before:
         doc.add_paragraph(text)
     for table in tables:
-        if table.label:
-            doc.add_paragraph(table.label)
-        doc.add_paragraph(table.title)
+        if table.label and captions == "joined":
+            doc.add_paragraph(f"{table.label} {table.title}")
+        else:
+            if table.label:
+                doc.add_paragraph(table.label)
+            doc.add_paragraph(table.title)
         if table.department:
             doc.add_paragraph(table.department)
         if table.unit:
@@ -241,6 +280,41 @@ def _write_docx_table(doc, table: SeedTable) -> None:
     for r, values in enumerate(table.rows):
         for c, value in enumerate(values):
             grid.cell(offset + r, c).text = text_of(value, table.number_format)
+
+
+# -- HTML ---------------------------------------------------------------------------------
+
+
+def write_html(path: str | Path, tables: Sequence[SeedTable], *, encoding: str = "utf-8") -> Path:
+    """Write tables to an HTML page (captions as <p>, merges as colspan/rowspan), declaring
+    `encoding` in a <meta> the way published pages do."""
+    from html import escape
+
+    out = [f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}"></head><body>']
+    for table in tables:
+        for caption in (table.label, table.title, table.department, table.unit):
+            if caption:
+                out.append(f"<p>{escape(caption)}</p>")
+        out.append('<table border="1">')
+        spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merges(table.header)}
+        for r, cells in enumerate(table.header):
+            tds = []
+            for c, text in enumerate(cells):
+                if text in (LEFT, UP):
+                    continue
+                rs, cs = spans.get((r, c), (1, 1))
+                attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+                tds.append(f"<th{attrs}>{escape(text)}</th>")
+            out.append("<tr>" + "".join(tds) + "</tr>")
+        for values in table.rows:
+            tds = "".join(f"<td>{escape(text_of(v, table.number_format))}</td>" for v in values)
+            out.append(f"<tr>{tds}</tr>")
+        out.append("</table>")
+        out.extend(f"<p>{escape(note)}</p>" for note in table.notes)
+    out.append("</body></html>")
+    path = Path(path)
+    path.write_bytes("\n".join(out).encode(encoding))
+    return path
 
 
 # -- Seed tables, typed in by hand from corpus/data/2024_wuhan-jkq_..._budget.txt -----------
@@ -296,6 +370,18 @@ TABLE_7 = SeedTable(
         [UP, UP, "小计", "公务用车购置费", "公务用车运行费", UP],
     ],
     rows=[["5.54", "0.00", "5.04", "0.00", "5.04", "0.50"]],
+)
+
+TABLE_8 = SeedTable(
+    label="附表8",
+    title="政府性基金预算支出表",
+    department=DEPARTMENT,
+    header=[
+        ["科目编码", "科目名称", "本年政府性基金预算支出", LEFT, LEFT],
+        [UP, UP, "合计", "基本支出", "项目支出"],
+    ],
+    rows=[],
+    notes=["此表为空表"],
 )
 
 

@@ -117,6 +117,12 @@ def test_wanli_repeated_header_on_continuation_pages_is_dropped(wanli):
     assert texts(t.rows[-1])[4:] == ["156,211,123", "99,706,020", "56,505,103"]
 
 
+def test_wanli_empty_table_header_ends_before_blank_total_row(wanli):
+    t = table_with(wanli, "政府性基金预算支出")
+    assert t.header_rows == 3
+    assert texts(t.rows[3]) == ["合计", None, None, None, "", "", ""]
+
+
 def test_wanli_economic_codes_kept_as_printed(wanli):
     t = table_with(wanli, "津贴补贴")
     row = next(r for r in t.rows if r[2] and r[2].text == "津贴补贴")

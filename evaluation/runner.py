@@ -1,0 +1,393 @@
+"""Run the gold set through several configurations side by side and write the report.
+
+Configurations: the full engine (hybrid retrieval), lexical-only and dense-only retrieval,
+and the naive-RAG baseline on hybrid retrieval. Engines come from a factory
+`make_engine(retrieval) -> engine` so tests can pass a fake; one engine per retrieval mode
+is built and shared (the baseline reuses the hybrid engine).
+
+Outputs in the chosen folder: report.md, results.jsonl, summary.json,
+accuracy_by_category.png, latency.png.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from evaluation.baseline import naive_answer
+from evaluation.gold import GoldQuestion
+from evaluation.metrics import Outcome, Summary, Verdict, first_match_rank, score, summarize, summarize_by_category
+from index.config import STATE_DIR
+from qa.answer import Answer
+
+DEFAULT_OUT = STATE_DIR / "eval"
+RETRIEVAL_K = 10  # deep enough for R@5 and a meaningful MRR
+
+EngineFactory = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str
+    retrieval: str   # "hybrid" | "lexical" | "dense"
+    naive: bool      # answer with the naive baseline instead of the engine
+
+
+CONFIGS: dict[str, RunConfig] = {
+    "full": RunConfig("full", "hybrid", naive=False),
+    "lexical": RunConfig("lexical", "lexical", naive=False),
+    "dense": RunConfig("dense", "dense", naive=False),
+    "naive": RunConfig("naive", "hybrid", naive=True),
+}
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    config: str
+    answer: Answer | None
+    error: str | None
+    outcome: Outcome
+
+    @property
+    def gold(self) -> GoldQuestion:
+        return self.outcome.gold
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.outcome.verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        g = self.gold
+        return {
+            "config": self.config, "id": g.id, "category": g.category, "question": g.question,
+            "expected": {"type": g.answer_type, "value": g.expected_value, "unit": g.expected_unit,
+                         "tolerance": g.tolerance, "keywords": list(g.expected_keywords),
+                         "sources": list(g.expected_sources)},
+            "answer": self.answer.to_dict() if self.answer else None,
+            "error": self.error,
+            "verdict": self.verdict.to_dict(),
+            "latency_s": round(self.outcome.latency_s, 4),
+            "retrieval_rank": self.outcome.rank,
+        }
+
+
+@dataclass(frozen=True)
+class ConfigRun:
+    config: RunConfig
+    results: tuple[QuestionResult, ...]
+    engine_load_s: float | None
+    index_build_s: float | None
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return [r.outcome for r in self.results]
+
+    def summary(self) -> Summary:
+        return summarize(self.outcomes)
+
+    def by_category(self) -> dict[str, Summary]:
+        return summarize_by_category(self.outcomes)
+
+
+# --- running ----------------------------------------------------------------------------
+
+def parse_configs(text: str) -> list[RunConfig]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown or not names:
+        raise ValueError(f"unknown configuration(s) {', '.join(unknown) or '(none given)'}; "
+                         f"choose from {', '.join(CONFIGS)}")
+    return [CONFIGS[n] for n in dict.fromkeys(names)]
+
+
+def qa_engine_factory(index_dir: Path | None) -> EngineFactory:
+    """The real engine, one per retrieval mode."""
+    import qa  # the engine pulls in the index stack; only load it when it is really wanted
+
+    return lambda retrieval: qa.Engine(index_dir=index_dir, retrieval=retrieval)
+
+
+def retrieve_metadata(engine: Any, question: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    results = list(engine.retrieve(question, k=RETRIEVAL_K))
+    return results, [dict(r.node.metadata) for r in results]
+
+
+def ask(config: RunConfig, engine: Any, gold: GoldQuestion) -> QuestionResult:
+    """One question through one configuration: answer, time it, rank retrieval, score."""
+    answer, error, rank = None, None, None
+    start = time.perf_counter()
+    try:
+        if config.naive:
+            retrieved, metadata = retrieve_metadata(engine, gold.question)
+            answer = naive_answer(gold.question, retrieved)
+            latency = time.perf_counter() - start
+        else:
+            answer = engine.answer(gold.question)
+            latency = time.perf_counter() - start
+            _, metadata = retrieve_metadata(engine, gold.question)
+        rank = first_match_rank(gold, metadata)
+    except Exception as exc:  # one broken question must not lose the whole run; it is reported
+        latency = time.perf_counter() - start
+        error = f"{type(exc).__name__}: {exc}"
+    verdict = score(gold, answer) if answer is not None else Verdict(False, False, False, False, f"error: {error}")
+    return QuestionResult(config.name, answer, error, Outcome(gold, verdict, latency, rank))
+
+
+def build_engines(configs: Sequence[RunConfig], make_engine: EngineFactory) -> dict[str, tuple[Any, float]]:
+    """One engine per retrieval mode, with the seconds it took to load."""
+    engines: dict[str, tuple[Any, float]] = {}
+    for config in configs:
+        if config.retrieval not in engines:
+            start = time.perf_counter()
+            engine = make_engine(config.retrieval)
+            engines[config.retrieval] = (engine, time.perf_counter() - start)
+    return engines
+
+
+def index_build_seconds(engine: Any) -> float | None:
+    """The index build time if the engine reports one (`index_build_s`), else unknown."""
+    value = getattr(engine, "index_build_s", None)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def run(questions: Sequence[GoldQuestion], configs: Sequence[RunConfig], make_engine: EngineFactory,
+        *, progress: bool = True) -> list[ConfigRun]:
+    engines = build_engines(configs, make_engine)
+    bar = tqdm(total=len(questions) * len(configs), disable=not progress, unit="q")
+    runs = []
+    with bar:
+        for config in configs:
+            engine, load_s = engines[config.retrieval]
+            bar.set_description(config.name)
+            results = []
+            for gold in questions:
+                results.append(ask(config, engine, gold))
+                bar.update()
+            runs.append(ConfigRun(config, tuple(results), load_s, index_build_seconds(engine)))
+    return runs
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def write_outputs(runs: Sequence[ConfigRun], out_dir: Path, *, gold_path: Path, index_dir: Path | None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [
+        write_results(runs, out_dir / "results.jsonl"),
+        write_summary(runs, out_dir / "summary.json", gold_path=gold_path, index_dir=index_dir),
+        write_report(runs, out_dir / "report.md", gold_path=gold_path, index_dir=index_dir),
+        plot_accuracy_by_category(runs, out_dir / "accuracy_by_category.png"),
+        plot_latency(runs, out_dir / "latency.png"),
+    ]
+    return paths
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):  # exact text → the nearest JSON number
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dumps(obj: Any, **kwargs: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=_json_default, **kwargs)
+
+
+def write_results(runs: Sequence[ConfigRun], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for run_ in runs:
+            for result in run_.results:
+                f.write(_dumps(result.to_dict()) + "\n")
+    return path
+
+
+def write_summary(runs: Sequence[ConfigRun], path: Path, *, gold_path: Path, index_dir: Path | None) -> Path:
+    summary = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "gold": str(gold_path),
+        "index_dir": str(index_dir) if index_dir else None,
+        "n_questions": len(runs[0].results) if runs else 0,
+        "configs": {
+            r.config.name: {
+                "retrieval": r.config.retrieval, "naive": r.config.naive,
+                "engine_load_s": r.engine_load_s, "index_build_s": r.index_build_s,
+                "overall": r.summary().to_dict(),
+                "by_category": {c: s.to_dict() for c, s in r.by_category().items()},
+            }
+            for r in runs
+        },
+    }
+    path.write_text(_dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None, fmt: str = "{:.3f}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "–"
+    ms = value * 1000
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+
+
+def _secs(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} s"
+
+
+def _cell(text: object) -> str:
+    """Markdown table cells: no pipes or line breaks."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def headline_table(runs: Sequence[ConfigRun]) -> list[str]:
+    lines = ["| config | accuracy | citation acc. | wrong figures | NF precision | NF recall | R@1 | R@5 | MRR "
+             "| p50 | p95 | engine load | index build |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        s = r.summary()
+        lines.append(
+            f"| {r.config.name} | {_pct(s.accuracy)} | {_pct(s.citation_accuracy)} "
+            f"| {s.wrong_figures} ({_pct(s.wrong_figure_rate)}) | {_pct(s.nf_precision)} | {_pct(s.nf_recall)} "
+            f"| {_pct(s.recall_at_1)} | {_pct(s.recall_at_5)} | {_num(s.mrr)} "
+            f"| {_ms(s.latency_p50)} | {_ms(s.latency_p95)} | {_secs(r.engine_load_s)} | {_secs(r.index_build_s)} |")
+    return lines
+
+
+def category_table(runs: Sequence[ConfigRun]) -> list[str]:
+    """Accuracy / citation accuracy per category, one column per configuration."""
+    per_run = [r.by_category() for r in runs]
+    categories = sorted({c for cats in per_run for c in cats})
+    names = " | ".join(r.config.name for r in runs)
+    lines = [f"| category | n | {names} |", "|---|---|" + "---|" * len(runs)]
+    for c in categories:
+        n = next(cats[c].n for cats in per_run if c in cats)
+        cells = " | ".join(
+            f"{_pct(cats[c].accuracy)} / {_pct(cats[c].citation_accuracy)}" if c in cats else "–" for cats in per_run)
+        lines.append(f"| {c} | {n} | {cells} |")
+    return lines
+
+
+def describe_answer(result: QuestionResult) -> str:
+    if result.answer is None:
+        return f"error — {result.error}"
+    a = result.answer
+    value = f" · value {a.value} {a.unit or ''}".rstrip() if a.value is not None else ""
+    text = a.answer if len(a.answer) <= 300 else a.answer[:300] + "…"
+    return f"[{a.kind}{value}] {text}"
+
+
+def describe_citations(answer: Answer | None) -> list[str]:
+    if answer is None or not answer.citations:
+        return ["(none)"]
+    return [" · ".join(p for p in (c.table or "", c.section, c.row or "", c.column or "", c.location) if p)
+            for c in answer.citations]
+
+
+def failure_section(run_: ConfigRun) -> list[str]:
+    failures = [r for r in run_.results if not r.verdict.cited]
+    lines = [f"## Failures of `{run_.config.name}` ({len(failures)} of {len(run_.results)} not correct and cited)", ""]
+    for r in failures:
+        g = r.gold
+        lines += [
+            f"### {g.id} · {g.category}" + (" · **wrong figure**" if r.verdict.wrong_figure else ""),
+            f"- asked: {g.question}",
+            f"- got: {describe_answer(r)}",
+            f"- expected: {g.expected_text()}",
+            f"- expected sources: {'、'.join(g.expected_sources) or '(none)'}",
+            "- cited: " + "; ".join(describe_citations(r.answer)),
+            f"- why: {r.verdict.reason}",
+            f"- retrieval rank of an expected source: {r.outcome.rank or 'not in top ' + str(RETRIEVAL_K)}",
+            "",
+        ]
+    return lines
+
+
+def write_report(runs: Sequence[ConfigRun], path: Path, *, gold_path: Path, index_dir: Path | None) -> Path:
+    n = len(runs[0].results) if runs else 0
+    lines = [
+        "# 预算问答 evaluation", "",
+        f"Gold set: `{gold_path}` ({n} questions) · index: `{index_dir or 'default'}` · "
+        f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}", "",
+        "Accuracy: right figure (after unit conversion, within tolerance), keywords, or a correct not_found. "
+        "Citation accuracy: right *and* citing an expected source (questions with sources only). "
+        f"Retrieval: rank of the first node from an expected source in the top {RETRIEVAL_K}. "
+        "Latency: per answer.", "",
+        "## Headline", "", *headline_table(runs), "",
+        "## Accuracy / citation accuracy by category", "", *category_table(runs), "",
+        "![accuracy by category](accuracy_by_category.png)", "", "![latency](latency.png)", "",
+    ]
+    focus = next((r for r in runs if r.config.name == "full"), runs[0] if runs else None)
+    if focus is not None:
+        lines += failure_section(focus)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on servers and in CI
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_accuracy_by_category(runs: Sequence[ConfigRun], path: Path) -> Path:
+    """Grouped bars. Axis labels are the ASCII category names: no CJK font is needed."""
+    plt = _pyplot()
+    per_run = [r.by_category() for r in runs]
+    categories = sorted({c for cats in per_run for c in cats})
+    width = 0.8 / max(len(runs), 1)
+    fig, ax = plt.subplots(figsize=(max(8, len(categories) * 1.1), 4.5))
+    for i, (r, cats) in enumerate(zip(runs, per_run)):
+        xs = [j + (i - (len(runs) - 1) / 2) * width for j in range(len(categories))]
+        ys = [(cats[c].accuracy or 0) * 100 if c in cats else 0 for c in categories]
+        ax.bar(xs, ys, width, label=r.config.name)
+    ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title("Answer accuracy by category")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_latency(runs: Sequence[ConfigRun], path: Path) -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    data = [[max(o.latency_s * 1000, 1e-3) for o in r.outcomes] or [0] for r in runs]
+    ax.boxplot(data, showfliers=True)
+    ax.set_xticks(range(1, len(runs) + 1), [r.config.name for r in runs])
+    ax.set_yscale("log")  # the baseline and the engine differ by orders of magnitude
+    ax.set_ylabel("latency per question (ms, log scale)")
+    ax.set_title("Latency distribution")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def headline_text(runs: Iterable[ConfigRun]) -> str:
+    """A short console summary."""
+    rows = []
+    for r in runs:
+        s = r.summary()
+        rows.append(f"{r.config.name:8s} acc {_pct(s.accuracy):>6s}  cited {_pct(s.citation_accuracy):>6s}  "
+                    f"wrong {s.wrong_figures:3d}  NF P/R {_pct(s.nf_precision)}/{_pct(s.nf_recall)}  "
+                    f"R@1 {_pct(s.recall_at_1)} R@5 {_pct(s.recall_at_5)} MRR {_num(s.mrr)}  "
+                    f"p50 {_ms(s.latency_p50)} p95 {_ms(s.latency_p95)}")
+    return "\n".join(rows)

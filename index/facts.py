@@ -1,0 +1,313 @@
+"""The fact store: every parsed number with where it came from, in an SQLite file.
+
+One fact per numeric table cell, per number in a narrative sentence (with what it is
+about and the year it compares to), and per field of a project form. `index build` writes
+it beside the vectors; `qa` only reads it. Values are stored as Decimal strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Table
+from corpus.numbers import normalize_text
+
+from .nodes import label_path
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure and its provenance. `kind`: cell | narrative | field | empty_table."""
+
+    doc_id: str
+    kind: str
+    value: Decimal | None
+    unit: str | None
+    raw: str
+    table_id: str = ""
+    table_key: str = ""
+    table_title: str = ""
+    table_kind: str = ""
+    code: str = ""
+    row_id: str = ""
+    row_label: str = ""
+    row_path: str = ""
+    row_level: int = 0
+    is_total: bool = False
+    column: str = ""
+    col_index: int = 0
+    context: str = ""  # other names of the same row/sentence, "|"-separated (text cells, the counted noun)
+    subject: str = ""
+    parent_subject: str = ""
+    topic: str = ""
+    compare_year: int = 0
+    change: str = ""
+    section: str = ""
+    text: str = ""
+    location: str = ""
+    node_id: str = ""
+    id: int = 0
+
+    @property
+    def column_path(self) -> tuple[str, ...]:
+        return tuple(self.column.split(" / ")) if self.column else ()
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    department: str
+    year: int
+    doc_type: str
+    source: str
+    sha256: str
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def document_facts(doc: BudgetDocument) -> list[Fact]:
+    out: list[Fact] = []
+    for table in doc.tables:
+        out.extend(table_facts(doc, table))
+    for record in doc.records:
+        out.extend(record_facts(doc, record))
+    for paragraph in doc.paragraphs:
+        out.extend(narrative_facts(doc, paragraph))
+    return out
+
+
+def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
+    base = dict(doc_id=doc.doc_id, table_id=table.id, table_key=table.key, table_title=table.display_title,
+                table_kind=table.kind, section=" > ".join(table.section))
+    if table.empty:
+        yield Fact(kind="empty_table", value=None, unit=table.unit, raw="此表为空表", text=f"{table.display_title}：此表为空表",
+                   location=str(table.location), node_id=f"{doc.doc_id}::table::{table.key}", **base)
+        return
+    for row in table.rows:
+        path = label_path(table, row)
+        display = "；".join(f"{' / '.join(c.column)} {c.raw}" for c in row.cells if c.raw)
+        context = "|".join(re.sub(r"^\[[0-9A-Za-z]+\]", "", c.raw) for c in row.cells
+                           if c.value is None and c.raw and c.raw not in (row.label, row.code))
+        for index, cell in enumerate(row.cells):
+            if cell.value is None:
+                continue
+            yield Fact(
+                kind="cell", value=cell.value, unit=cell.unit, raw=cell.raw, code=row.code or "", row_id=row.id,
+                row_label=row.label, row_path=" > ".join(path), row_level=row.level or 0, is_total=row.is_total,
+                column=" / ".join(cell.column), col_index=index, context=context, text=display, location=str(row.location),
+                node_id=f"{doc.doc_id}::row::{row.id}", **base,
+            )
+
+
+def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
+    base = dict(doc_id=doc.doc_id, table_id=record.table_id, table_key=record.table_id, table_title=record.table_id,
+                table_kind="form", row_id=record.id, row_label=record.title, location=str(record.location),
+                node_id=f"{doc.doc_id}::record::{record.id}")
+    for f in record.fields:
+        if f.raw:
+            yield Fact(kind="field", value=f.value, unit=f.unit, raw=f.raw, column=f.key, subject=f.key,
+                       text=f"{record.title}：{f.key} {f.raw}", **base)
+        if f.raw and f.value is None and _QUANT.search(f.raw):
+            # Figures inside form prose: 前两年预算安排情况：2022 年 380 万元，2023 年 220.55 万元。
+            yield from text_quantities(f.raw, {**base, "kind": "field", "column": f.key, "topic": f.key})
+    for name, rows in record.subtables:
+        for row in rows:
+            if not row:
+                continue
+            label = row[0].raw
+            line = "，".join(f"{x.key} {x.raw}" for x in row if x.raw)
+            for f in row[1:]:
+                if f.raw:
+                    yield Fact(kind="field", value=f.value, unit=f.unit, raw=f.raw, column=f.key, subject=label,
+                               topic=name, text=f"{record.title} {name}：{line}", **base)
+
+
+# A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
+_QUANT = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
+)
+_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约)+")
+_TRAIL = re.compile(r"(为|是|共|合计|达到|约|计)+$")
+_YEAR = re.compile(r"比\s*(?P<year>(?:19|20)\d{2})\s*年")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*$")
+_SENTENCE = re.compile(r"(?<=[。；！？])")
+
+
+_NUMBERING = re.compile(r"^(\d+[.、．]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_BREAKS = "，,；;：:。、"
+
+
+def _clause_start(before: str) -> int:
+    """Where the clause holding a number starts: after the last comma-like break or the
+    last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）."""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        ch = before[i]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return i + 1
+            depth -= 1
+        elif ch in _BREAKS and depth == 0:
+            return i + 1
+    return 0
+
+
+def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
+    base = dict(doc_id=doc.doc_id, kind="narrative", section=" > ".join(paragraph.section),
+                location=str(paragraph.location),
+                node_id=f"{doc.doc_id}::text::{paragraph.location.source}:{paragraph.location.line or paragraph.location.page}")
+    yield from text_quantities(paragraph.text, base)
+
+
+def text_quantities(text: str, base: dict) -> Iterator[Fact]:
+    """Every quantity in a text, sentence by sentence; a sentence starting with 其中 hangs
+    its figures under the previous sentence's subject."""
+    carried = ""
+    for sentence in (s.strip() for s in _SENTENCE.split(normalize_text(text)) if s.strip()):
+        facts = list(_sentence_facts(sentence, carried if sentence.startswith("其中") else "", base))
+        yield from facts
+        subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
+        carried = subjects[0] if subjects else carried
+
+
+def _sentence_facts(sentence: str, carried: str, base: dict) -> Iterator[Fact]:
+    topic = ""
+    last_subject = carried
+    parent = ""
+    for m in _QUANT.finditer(sentence):
+        before = sentence[: m.start()]
+        if re.search(r"[〔\[【(（]\s*$", before) or re.search(r"[\d.]\s*$", before):
+            continue
+        if m.group("unit") in ("人", "名") and re.search(r"[年月日号]", sentence[m.end(): m.end() + 1]):
+            continue
+        clause = before[_clause_start(before):].strip()
+        if "其中" in before[len(before) - len(clause) - 4:] and last_subject:
+            parent = last_subject
+        change_m = _CHANGE.search(clause)
+        year_m = _YEAR.search(clause)
+        subject = _TRAIL.sub("", _LEAD.sub("", _NUMBERING.sub("", re.sub(r"\s+", "", clause))))
+        if not topic:
+            topic = _NUMBERING.sub("", re.sub(r"\s+", "", before)).strip("，,：: ")
+        if not subject and not change_m:
+            subject = last_subject or topic
+        counted = ""
+        if m.group("unit") in ("个", "项", "家", "台", "辆", "套"):
+            counted = re.split(r"[，,；;：:。、（(]", sentence[m.end():])[0].strip()[:20]
+        yield Fact(
+            context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
+            raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
+            topic=base.get("topic") or topic, compare_year=int(year_m.group("year")) if year_m else 0,
+            change=change_m.group(1) if change_m else "", text=sentence,
+            **{k: v for k, v in base.items() if k != "topic"},
+        )
+        if subject and not change_m:
+            last_subject = subject
+
+
+# ---------------------------------------------------------------- storage
+
+_COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
+_INTEGER_COLUMNS = ("row_level", "is_total", "compare_year", "col_index")
+
+
+def _row(fact: Fact) -> tuple:
+    d = asdict(fact)
+    d["value"] = None if fact.value is None else str(fact.value)
+    d["is_total"] = int(fact.is_total)
+    return tuple(d[c] for c in _COLUMNS)
+
+
+def _fact(row: sqlite3.Row) -> Fact:
+    d = dict(row)
+    d["value"] = None if d["value"] is None else Decimal(d["value"])
+    d["is_total"] = bool(d["is_total"])
+    return Fact(**d)
+
+
+class FactStore:
+    """Read/write access to the facts file. All SQL is parameterised."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._create()
+
+    def _create(self) -> None:
+        cols = ", ".join(f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}" for c in _COLUMNS)
+        self._db.executescript(
+            f"""
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE IF NOT EXISTS documents (
+                doc_id TEXT PRIMARY KEY, title TEXT, department TEXT, year INTEGER, doc_type TEXT,
+                source TEXT, sha256 TEXT);
+            CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, {cols});
+            CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+            CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
+            CREATE INDEX IF NOT EXISTS facts_label ON facts(row_label);
+            """
+        )
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def replace_document(self, doc: BudgetDocument, facts: Iterable[Fact]) -> int:
+        """Drop a document's facts and write the new ones, in one transaction."""
+        rows = [_row(f) for f in facts]
+        with self._db:
+            self.remove_document(doc.doc_id, commit=False)
+            self._db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc.doc_id, doc.title, doc.department or "", doc.year or 0, doc.doc_type or "", doc.source, doc.sha256),
+            )
+            self._db.executemany(
+                f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
+            )
+        return len(rows)
+
+    def remove_document(self, doc_id: str, commit: bool = True) -> None:
+        self._db.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        if commit:
+            self._db.commit()
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+        return [DocumentInfo(**dict(r)) for r in rows]
+
+    def facts(self, doc_ids: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> list[Fact]:
+        sql, args = "SELECT * FROM facts WHERE 1=1", []
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            sql += f" AND doc_id IN ({', '.join('?' * len(ids))})"
+            args += ids
+        if kinds is not None:
+            ks = list(kinds)
+            sql += f" AND kind IN ({', '.join('?' * len(ks))})"
+            args += ks
+        return [_fact(r) for r in self._db.execute(sql + " ORDER BY id", args).fetchall()]
+
+    def by_code(self, code: str, doc_ids: Iterable[str] | None = None) -> list[Fact]:
+        return [f for f in self.facts(doc_ids) if f.code == code]
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+
+
+def dump_json(facts: Iterable[Fact]) -> str:
+    """For debugging: facts as JSON lines."""
+    return "\n".join(json.dumps({**asdict(f), "value": None if f.value is None else str(f.value)}, ensure_ascii=False) for f in facts)

@@ -1,0 +1,94 @@
+"""Retrieval over a built index: lexical (BM25), dense (FAISS) and their reciprocal-rank fusion.
+
+Vocabulary follows llama-index: `retrieve()` returns `NodeWithScore`s, best first. The
+embedder loads lazily, on the first dense query, so lexical-only use never pays for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from .config import IndexConfig
+from .dense import DenseIndex
+from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
+from .fusion import rrf_fuse
+from .lexical import BM25Index
+from .store import _load_nodes, check_manifest, read_manifest
+
+MODES = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results to documents; the vector store has no metadata filters, so we do it."""
+
+    doc_ids: frozenset[str] | None = None
+    department: str | None = None
+    year: int | None = None
+
+    def allows(self, node: TextNode) -> bool:
+        meta = node.metadata
+        if self.doc_ids is not None and meta.get("doc_id") not in self.doc_ids:
+            return False
+        if self.department and self.department not in (meta.get("department") or ""):
+            return False
+        if self.year and meta.get("year") != self.year:
+            return False
+        return True
+
+
+class SearchIndex:
+    def __init__(self, folder: Path, config: IndexConfig | None = None):
+        self.folder = Path(folder)
+        self.config = config or IndexConfig.from_env()
+        self.manifest = read_manifest(self.folder)
+        check_manifest(self.manifest, self.folder, self.config.embedder)
+        self.nodes: list[TextNode] = _load_nodes(self.folder)
+        self.bm25 = BM25Index.load(self.folder / "bm25")
+        self.dense = DenseIndex.load(self.folder / "dense")
+        self._embedder: CachedEmbedder | None = None
+
+    @property
+    def embedder(self) -> CachedEmbedder:
+        if self._embedder is None:
+            self._embedder = CachedEmbedder(load_embedder(self.config.embedder, batch_size=self.config.batch_size),
+                                            EmbeddingCache.in_dir(self.config.cache_dir))
+        return self._embedder
+
+    def _allowed(self, filters: Filters | None) -> set[int] | None:
+        if filters is None or filters == Filters():
+            return None
+        return {i for i, n in enumerate(self.nodes) if filters.allows(n)}
+
+    def lexical(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        fetch = k if allowed is None else len(self.nodes)
+        hits = self.bm25.search(query, fetch)
+        return [h for h in hits if allowed is None or h[0] in allowed][:k]
+
+    def dense_search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        vector = self.embedder.embed_queries([query])[0]
+        return self.dense.search(vector, k, allowed=allowed)
+
+    def retrieve(self, query: str, k: int | None = None, mode: str = "hybrid",
+                 filters: Filters | None = None) -> list[NodeWithScore]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
+        k = k or self.config.top_k
+        allowed = self._allowed(filters)
+        if mode == "lexical":
+            ranked = self.lexical(query, k, allowed)
+        elif mode == "dense":
+            ranked = self.dense_search(query, k, allowed)
+        else:
+            fetch = max(k * 3, 30)
+            fused = rrf_fuse([self.lexical(query, fetch, allowed), self.dense_search(query, fetch, allowed)],
+                             k=self.config.rrf_k, limit=k)
+            ranked = [(int(h.id), h.score) for h in fused]
+        return [NodeWithScore(node=self.nodes[i], score=score) for i, score in ranked[:k]]
+
+    def node_ids(self) -> Iterable[str]:
+        return (n.id_ for n in self.nodes)

@@ -1,0 +1,132 @@
+"""Question analysis: normalise, translate English terms, expand aliases, and read off
+codes, years, the operation asked for and the kind of quantity expected."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .text import norm_question
+
+DATA = Path(__file__).resolve().parent / "data"
+MAX_QUESTION_CHARS = 500
+
+_CODE = re.compile(r"(?<![\d.a-z])(\d{3}(?:\d{2}){0,2})(?![\d.])", re.I)
+_PROJECT_CODE = re.compile(r"\d{11}[a-z]\d{9}", re.I)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DOC_NO = re.compile(r"[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]|\d+\s*号文?")
+
+# Counted things and the measure words a question uses for them.
+COUNT_UNITS = {"人": "人", "名": "人", "位": "人", "辆": "辆", "台": "台", "个": "个", "家": "家", "项": "项",
+               "间": "间", "次": "次", "人次": "人次", "平方米": "平方米", "套": "套", "批次": "批次"}
+
+
+@dataclass(frozen=True)
+class Question:
+    raw: str
+    text: str             # normalised, aliases not yet applied
+    expanded: str         # English terms translated, aliases appended
+    codes: tuple[str, ...]
+    years: tuple[int, ...]
+    english: bool
+    operation: str        # lookup | sum | difference | ratio | max | min | count | change | prose
+    wants: str            # money | percent | count:<unit> | text | any
+    alias_targets: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, list[str]]:
+    data = json.loads((DATA / "aliases.json").read_text(encoding="utf-8"))
+    return {norm_question(k): v for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def english_terms() -> list[tuple[str, str]]:
+    data = json.loads((DATA / "english.json").read_text(encoding="utf-8"))
+    return sorted(((k.lower(), v) for k, v in data.items() if not k.startswith("_")), key=lambda kv: -len(kv[0]))
+
+
+def is_english(text: str) -> bool:
+    letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return letters > 3 * max(cjk, 1)
+
+
+def translate_english(text: str) -> str:
+    """Replace known English budget phrases by their Chinese names; the rest stays, so an
+    unknown content word can still make the question unanswerable."""
+    out = text.lower()
+    for en, zh in english_terms():
+        out = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", out)
+    out = re.sub(r"附表\s+(\d+)", r"附表\1", out)
+    out = re.sub(r"\b(?:19|20)\d{2}\b", lambda m: f"{m.group(0)}年", out)
+    return norm_question(out)
+
+
+def expand_aliases(text: str) -> tuple[str, tuple[str, ...]]:
+    """Colloquial terms (出差, 公车, 医保 …) map to printed names; the names are appended so
+    the linker can match them, and the colloquial words count as covered."""
+    targets: list[str] = []
+    for alias, names in aliases().items():
+        if alias in text:
+            targets.extend(n for n in names if n not in targets)
+    return text, tuple(targets)
+
+
+def detect_operation(text: str) -> str:
+    if re.search(r"占.{0,12}(比例|比重|百分比|份额|多少|几成|%)|占比|百分之几.{0,4}占|比例是", text) and "下降" not in text and "增长" not in text:
+        return "ratio"
+    if re.search(r"人均", text):
+        return "ratio"
+    if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的(是)?(哪|什么)", text):
+        return "min" if re.search(r"最少|最低|最小", text) else "max"
+    if re.search(r"(有|共有|一共有)?几(个|项|类|条)|多少个", text) and not re.search(r"几(人|名|辆|台|间)", text):
+        return "count"
+    if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年", text):
+        return "change"
+    if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text):
+        return "difference"
+    if re.search(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*", text) and re.search(r"[、和与及加]", text) \
+            and len(re.findall(r"[、和与及]|加上", text)) >= 1 and re.search(r"加起来|之和|总和|加在一起|合计多少|一共多少|总共多少", text):
+        return "sum"
+    if re.search(r"什么|哪些|为什么|原因|理由|职能|职责|是谁|谁|负责人|用于|用来|干什么|做什么|意思|含义|指什么|解释|哪家|哪个单位|有没有变化|怎么|如何", text):
+        return "prose"
+    return "lookup"
+
+
+def detect_wants(text: str, operation: str) -> str:
+    if operation == "ratio" and "人均" not in text:
+        return "percent"
+    if re.search(r"百分之|百分比|%|比例|增长率|占比", text):
+        return "percent"
+    m = re.search(r"(?:几|多少)\s*(人次|平方米|批次|人|名|位|辆|台|个|家|项|间|次|套)", text)
+    if m:
+        return f"count:{COUNT_UNITS[m.group(1)]}"
+    if re.search(r"人数|编制|人员.*多少|有多少人", text):
+        return "count:人"
+    if re.search(r"是谁|谁|负责人|哪家|哪个单位", text):
+        return "text"
+    if re.search(r"多少钱|万元|亿元|元|金额|经费|费|预算|支出|收入|资金|资产|拨款|补贴|补助", text):
+        return "money"
+    return "any"
+
+
+def analyze(raw: str) -> Question:
+    text = norm_question(raw)
+    english = is_english(text)
+    base = translate_english(raw) if english else text
+    base, targets = expand_aliases(base)
+    clean = _DOC_NO.sub(" ", base)
+    years = tuple(int(y) for y in _YEAR.findall(clean))
+    codes = tuple(c for c in _CODE.findall(clean) if not _is_year(c, clean))
+    codes += tuple(m.group(0).upper() for m in _PROJECT_CODE.finditer(base))
+    operation = detect_operation(base)
+    return Question(raw=raw, text=text, expanded=base, codes=tuple(dict.fromkeys(codes)), years=years,
+                    english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets)
+
+
+def _is_year(code: str, text: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d{2}", code)) or bool(re.search(rf"{code}\s*年", text))

@@ -1,0 +1,240 @@
+"""Linking a question to facts: which printed names does the question mention, and which
+fact explains the question best.
+
+A reading of the question is a fact plus the parts of the question its names cover: the
+row label or 科目编码 (or a narrative subject, a project name), the column path (基本支出 /
+人员经费), the table title (收支总表中…). Readings are ranked by how much of the question
+they explain, then by deterministic, explainable preferences: exact beats alias beats
+partial, the named column beats the default 合计 column, the table designed for the metric
+wins. A reading that leaves meaningful words of the question unexplained is rejected —
+that is how "单位有几间会议室" becomes not_found instead of 会议费.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from corpus.numbers import MONEY_UNITS
+from index.facts import Fact
+
+from .analyze import Question
+from .text import find_name, leftover_content, norm_name
+
+_TOTAL = re.compile(r"(合计|总计|小计)$")
+_DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
+# Tables designed for a metric beat tables that merely repeat it (三公 → the 三公 table).
+_KIND_PREFERENCE = {
+    "三公": 9, "基本支出": 8, "支出总表": 7, "一般公共预算支出": 6, "收支总表": 5, "收入总表": 5,
+    "财政拨款收支总表": 4, "项目支出": 6, "政府采购": 6, "购买服务": 6, "form": 3, "other": 2,
+}
+_SAME_UNIT = {"名": "人", "位": "人"}
+
+
+@dataclass(frozen=True)
+class Match:
+    role: str        # row | code | column | table | context | parent | alias
+    name: str
+    start: int
+    end: int
+    completeness: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    fact: Fact
+    matches: tuple[Match, ...]
+    covered: int
+    leftover: tuple[str, ...]
+    key: tuple
+
+    @property
+    def primary(self) -> bool:
+        return any(m.role in ("row", "code", "subject") for m in self.matches)
+
+
+@dataclass
+class _Names:
+    """A fact's names by role, normalised once."""
+
+    row: list[str] = field(default_factory=list)
+    column: list[str] = field(default_factory=list)
+    table: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    parent: list[str] = field(default_factory=list)
+
+
+def fact_names(fact: Fact) -> _Names:
+    names = _Names()
+    if fact.kind == "cell":
+        if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
+            names.row.append(fact.row_label)
+        names.column.extend(p for p in fact.column.split(" / ") if p)
+        names.table.extend([fact.table_title, re.sub(r"^\S+\s+", "", fact.table_title)])
+        names.context.extend(c for c in fact.context.split("|") if c)
+        names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
+    elif fact.kind == "narrative":
+        names.row.extend(n for n in (fact.subject,) if n)
+        names.context.extend(n for n in (fact.context, fact.topic) if n)
+        names.context.extend(_components(fact.topic))
+        names.parent.extend(n for n in (fact.parent_subject,) if n)
+    elif fact.kind == "field":
+        names.row.append(fact.row_label)
+        names.column.extend(n for n in (fact.column, fact.subject if fact.subject != fact.column else "") if n)
+        names.context.extend(n for n in (fact.topic,) if n)
+        names.table.append(fact.table_id)
+    elif fact.kind == "empty_table":
+        names.table.extend([fact.table_title, re.sub(r"^\S+\s+", "", fact.table_title)])
+    for attr in ("row", "column", "table", "context", "parent"):
+        setattr(names, attr, list(dict.fromkeys(norm_name(n) for n in getattr(names, attr) if norm_name(n))))
+    return names
+
+
+def _components(topic: str) -> list[str]:
+    """`一般公共服务支出（类）…（款）行政运行（项）` → its 类, 款 and 项 names."""
+    parts = re.split(r"[（(](?:类|款|项)[）)]", topic)
+    return [p for p in parts if p and len(parts) > 1]
+
+
+def _years_in(name: str) -> str:
+    return re.sub(r"(19|20)\d{2}年?", "", name)
+
+
+def _find(question: str, name: str, role: str) -> Match | None:
+    hit = find_name(question, name)
+    if hit is None and re.search(r"(19|20)\d{2}年", name):
+        # "2024年收支总预算" should match a question that leaves the year out
+        bare = _years_in(name)
+        hit = find_name(question, bare) if len(bare) >= 2 else None
+        name = bare
+    if hit is None:
+        return None
+    start, end, completeness = hit
+    return Match(role, name, start, end, completeness)
+
+
+def match_fact(q: Question, fact: Fact, names: _Names, alias_spans: dict[str, list[tuple[int, int]]]) -> list[Match]:
+    text = q.expanded
+    matches: list[Match] = []
+    if fact.code and fact.code.lower() in (c.lower() for c in q.codes):
+        at = text.find(fact.code.lower())
+        if at >= 0:
+            matches.append(Match("code", fact.code, at, at + len(fact.code), 1.0))
+    for role in ("row", "column", "table", "context", "parent"):
+        for name in getattr(names, role):
+            m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
+            if m:
+                matches.append(m)
+            for start, end in alias_spans.get(name, ()):
+                matches.append(Match("alias", name, start, end, 0.9))
+    return matches
+
+
+def alias_spans(q: Question) -> dict[str, list[tuple[int, int]]]:
+    """For each printed name an alias points to, the spans of the alias words in the question."""
+    from .analyze import aliases
+
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for alias, targets in aliases().items():
+        at = q.expanded.find(alias)
+        while at >= 0:
+            for t in targets:
+                spans.setdefault(norm_name(t), []).append((at, at + len(alias)))
+            at = q.expanded.find(alias, at + 1)
+    return spans
+
+
+def coverage(q: Question, matches: list[Match], extra: list[tuple[int, int]]) -> list[bool]:
+    covered = [False] * len(q.expanded)
+    for m in matches:
+        for k in range(m.start, m.end):
+            covered[k] = True
+    for start, end in extra:
+        for k in range(start, min(end, len(covered))):
+            covered[k] = True
+    return covered
+
+
+def unit_fits(q: Question, fact: Fact) -> bool:
+    wants = q.wants
+    if fact.kind == "empty_table":
+        return wants in ("money", "any")
+    if wants == "text":
+        return fact.value is None and fact.kind == "field"
+    if fact.value is None:
+        return False
+    unit = _SAME_UNIT.get(fact.unit or "", fact.unit or "")
+    if wants == "money":
+        return unit in MONEY_UNITS
+    if wants == "percent":
+        return unit == "%"
+    if wants.startswith("count:"):
+        target = _SAME_UNIT.get(wants[6:], wants[6:])
+        return unit == target
+    return unit != "%" or "%" in q.expanded or "百分" in q.expanded
+
+
+def year_fits(q: Question, fact: Fact, doc_years: dict[str, int]) -> bool:
+    """A question about another year than the document's only takes facts that say that year."""
+    other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
+    if not other:
+        return True
+    year = str(other[0])
+    if fact.compare_year == other[0]:
+        return True
+    said = " ".join((fact.subject, fact.topic, fact.column, fact.context))
+    return year in said.replace(" ", "")
+
+
+def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tuple:
+    roles = {m.role for m in matches}
+    exact = sum(m.end - m.start for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column"))
+    column_named = any(m.role == "column" for m in matches)
+    default_column = 0
+    if fact.kind == "cell" and not column_named:
+        first = fact.column.split(" / ")[0]
+        default_column = 2 if (first in _DEFAULT_COLUMNS or _TOTAL.search(first)) else (1 if fact.col_index <= 2 else 0)
+    row_named = bool(roles & {"row", "code", "subject", "alias"})
+    total_pref = 1 if (fact.is_total and not row_named) else 0
+    kind_pref = {"cell": 3, "field": 2, "narrative": 1, "empty_table": 0}[fact.kind]
+    table_pref = _KIND_PREFERENCE.get(fact.table_kind, 1) if fact.kind == "cell" else 0
+    change_penalty = 0 if (fact.change and q.operation == "change") or not fact.change else -1
+    return (covered, change_penalty, exact, default_column, total_pref, kind_pref, table_pref, -fact.row_level, -fact.id)
+
+
+def readings(q: Question, facts: list[Fact], names: dict[int, _Names], doc_years: dict[str, int],
+             fixed_spans: list[tuple[int, int]]) -> list[Reading]:
+    """Every fact that explains the question, best first."""
+    spans = alias_spans(q)
+    out = []
+    for fact in facts:
+        if not unit_fits(q, fact) or not year_fits(q, fact, doc_years):
+            continue
+        matches = match_fact(q, fact, names[fact.id], spans)
+        if not matches or not any(m.role in ("row", "code", "subject", "alias", "column") for m in matches):
+            continue
+        if fact.kind == "cell" and not any(m.role in ("row", "code", "alias") for m in matches) \
+                and fact.row_label and not fact.is_total and fact.row_level > 0:
+            continue  # a column name alone says nothing about which row: only total rows qualify
+        covered = coverage(q, matches, fixed_spans)
+        left = tuple(leftover_content(q.expanded, covered))
+        n = sum(covered)
+        out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))
+    out.sort(key=lambda r: r.key, reverse=True)
+    return out
+
+
+def same_meaning(a: Reading, b: Reading) -> bool:
+    """Two readings that explain the question equally well (one figure stated twice)."""
+    return a.key[:3] == b.key[:3]
+
+
+def value_in(fact: Fact, unit: str | None) -> Decimal | None:
+    from corpus.numbers import convert
+
+    if fact.value is None:
+        return None
+    if unit and fact.unit != unit and fact.unit in MONEY_UNITS and unit in MONEY_UNITS:
+        return convert(fact.value, fact.unit, unit)
+    return fact.value

@@ -1,0 +1,66 @@
+"""End to end: the app on a free localhost port, driven in headless Chromium (Debian's
+/usr/bin/chromium, installed by `make test`). Asks the reception-expense question and checks
+the figure, the cited table and the highlighted source cell; saves test-output/chat.png."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "test-output" / "chat.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    service = app.get_service()
+    service.engine()  # build/load the index before the browser's clock starts
+    demo = app.build_app(service)
+    _, url = app.serve(demo, host="127.0.0.1", port=free_port(), block=False, quiet=True)
+    try:
+        yield url
+    finally:
+        demo.close()
+
+
+def test_chat_answer_in_browser(app_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert Path(CHROMIUM).exists(), "run `make test`: it installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
+            page.goto(app_url)
+            expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
+            box = page.locator("#bqa-question textarea")
+            box.fill("公务接待费是多少")
+            box.press("Enter")
+            chat = page.locator("#bqa-chat")
+            expect(chat).to_contain_text("0.50", timeout=60_000)
+            expect(chat).to_contain_text("万元")
+            expect(chat).to_contain_text("附表7")
+            expect(page.locator("#bqa-source .bqa-hit-cell").first).to_have_text("0.50")
+            expect(page.locator("#bqa-source caption").first).to_contain_text("附表7")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000
