@@ -87,6 +87,8 @@ def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
     rows = drop_empty_columns(raw.rows)
     raw = RawTable(rows, raw.location, raw.row_locations, raw.header_rows, raw.title, raw.unit)
     header, data_idx = split_header(raw)
+    markers = [i for i in data_idx if _is_empty_marker(rows[i])]
+    data_idx = [i for i in data_idx if i not in markers]
     if not rows:
         return [_table(ctx, (), (), raw.location, empty=True)]
     paths = column_paths(header) if header else [(f"列{c + 1}",) for c in range(len(rows[0]))]
@@ -98,8 +100,17 @@ def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
         sub_paths = [paths[c][1:] if part else paths[c] for c in cols]
         data = [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
         built = _build_rows(ctx, part, sub_paths, data)
-        tables.append(_table(ctx, tuple(sub_paths), built, raw.location, part=part))
+        table = _table(ctx, tuple(sub_paths), built, raw.location, part=part)
+        if markers and not any(c.value is not None for r in built for c in r.cells):
+            # "此表为空表" printed inside the grid (a bordered cell) rather than under it
+            table = Table(**{**table.__dict__, "empty": True, "rows": (), "notes": ("此表为空表",)})
+        tables.append(table)
     return tables
+
+
+def _is_empty_marker(row: list[RawCell | None]) -> bool:
+    texts = [cell_text(c) for c in row if cell_text(c)]
+    return len(texts) == 1 and bool(re.search(r"(此表|本表)(为|是)?空表|本表无数据", texts[0]))
 
 
 def _table(ctx, columns, rows, location, part=None, empty=False) -> Table:

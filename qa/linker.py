@@ -192,10 +192,12 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tup
     exact = sum(m.end - m.start for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column"))
     column_named = any(m.role == "column" for m in matches)
     default_column = 0
+    row_named = bool(roles & {"row", "code", "subject", "alias"})
     if fact.kind == "cell" and not column_named:
         first = fact.column.split(" / ")[0]
         default_column = 2 if (first in _DEFAULT_COLUMNS or _TOTAL.search(first)) else (1 if fact.col_index <= 2 else 0)
-    row_named = bool(roles & {"row", "code", "subject", "alias"})
+    elif fact.kind == "cell" and not row_named:
+        default_column = 2  # the column is the metric itself (附表7: 公务接待费 is a column)
     total_pref = 1 if (fact.is_total and not row_named) else 0
     kind_pref = {"cell": 3, "field": 2, "narrative": 1, "empty_table": 0}[fact.kind]
     table_pref = _KIND_PREFERENCE.get(fact.table_kind, 1) if fact.kind == "cell" else 0

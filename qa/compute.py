@@ -1,0 +1,186 @@
+"""Computed answers: sums, differences, ratios, extremes and counts over parsed facts.
+
+Each operation splits the question into the parts it needs, resolves every part to one
+fact with the same linker that answers lookups, and shows its formula; every input is
+cited. If any part cannot be resolved, the operation gives up (returns None) rather than
+guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
+
+from corpus.numbers import MONEY_UNITS, convert
+from index.facts import Fact
+
+from .analyze import Question
+from .compose import fact_label, fmt
+
+Resolve = Callable[[str, str], "Fact | None"]  # (sub-question, wanted quantity) → fact
+
+
+@dataclass(frozen=True)
+class Computed:
+    value: Decimal
+    unit: str
+    formula: str
+    sentence: str
+    inputs: tuple[Fact, ...]
+
+
+_PCT = Decimal("0.01")
+
+
+def _round(value: Decimal, places: Decimal = _PCT) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _same_unit(a: Fact, b: Fact) -> tuple[Decimal, Decimal, str] | None:
+    """Both values in one unit (money converts exactly; other units must agree)."""
+    if a.unit == b.unit:
+        return a.value, b.value, a.unit or ""
+    if a.unit in MONEY_UNITS and b.unit in MONEY_UNITS:
+        return a.value, convert(b.value, b.unit, a.unit), a.unit
+    return None
+
+
+_OP_TAIL = re.compile(r"(的)?(比例|比重|百分比|占比|份额)?(是|为)?(多少|几|百分之几)?[?？]?$")
+
+
+def split_ratio(text: str) -> tuple[str, str] | None:
+    """(part, whole) of `A占B的比例`, `B中A占比`, `A占B多少`."""
+    m = re.search(r"^(?P<whole>.+?)(中|里|当中|之中)(?P<part>.+?)(的)?占比", text)
+    if m:
+        return m.group("part"), m.group("whole")
+    m = re.search(r"^(?P<part>.+?)占(?P<whole>.+?)(的)?(比例|比重|百分比|份额|多少|几成|%)", text)
+    if m:
+        return m.group("part"), m.group("whole")
+    return None
+
+
+def ratio(q: Question, resolve: Resolve) -> Computed | None:
+    text = q.expanded
+    if "人均" in text:
+        return per_person(q, resolve)
+    parts = split_ratio(text)
+    if not parts:
+        return None
+    part_fact = resolve(parts[0], "money")
+    whole_fact = resolve(parts[1], "money")
+    if part_fact is None or whole_fact is None or part_fact is whole_fact:
+        return None
+    both = _same_unit(part_fact, whole_fact)
+    if both is None or both[1] == 0:
+        return None
+    a, b, unit = both
+    value = _round(a / b * 100)
+    formula = f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}：{fmt(a)} ÷ {fmt(b)} = {value}%"
+    return Computed(value, "%", formula, f"{fact_label(part_fact)}占{fact_label(whole_fact)}的 {value}%（{formula}）",
+                    (part_fact, whole_fact))
+
+
+def per_person(q: Question, resolve: Resolve) -> Computed | None:
+    """人均X = X ÷ 在职实有人数 (the people actually employed)."""
+    target = re.sub(r"^.*人均", "", q.expanded)
+    amount = resolve(target, "money")
+    people = resolve("在职实有人数", "count:人")
+    if amount is None or people is None or not people.value:
+        return None
+    value = _round(amount.value / people.value)
+    formula = f"{fact_label(amount)} ÷ 在职实有人数：{fmt(amount.value)} ÷ {fmt(people.value)} = {value}"
+    return Computed(value, amount.unit or "", formula, f"人均{fact_label(amount)} {value} {amount.unit}（{formula}）",
+                    (amount, people))
+
+
+def split_terms(text: str) -> list[str]:
+    """`差旅费、会议费和培训费加起来` → [差旅费, 会议费, 培训费]."""
+    core = re.sub(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*$", "", text)
+    return [t for t in re.split(r"[、,，和与及]|加上|以及", core) if t.strip()]
+
+
+def total(q: Question, resolve: Resolve) -> Computed | None:
+    terms = split_terms(q.expanded)
+    if len(terms) < 2:
+        return None
+    facts = [resolve(t, "money") for t in terms]
+    if any(f is None for f in facts) or len({id(f) for f in facts}) < len(facts):
+        return None
+    unit = facts[0].unit
+    values = [convert(f.value, f.unit, unit) if f.unit != unit else f.value for f in facts]
+    value = sum(values, Decimal(0))
+    formula = " + ".join(fmt(v) for v in values) + f" = {fmt(value)}"
+    names = "、".join(fact_label(f) for f in facts)
+    return Computed(value, unit or "", formula, f"{names}合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
+
+
+def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed | None:
+    m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(多|少|相差|差)", q.expanded)
+    if not m:
+        return None
+    a_text, b_text = m.group("a"), m.group("b")
+    year_a = re.search(r"((?:19|20)\d{2})年", a_text)
+    year_b = re.fullmatch(r"\s*((?:19|20)\d{2})年(预算)?\s*", b_text)
+    if year_b:  # "X2024年比2022年少了多少": the same metric in two years
+        b_text = re.sub(r"(?:19|20)\d{2}年", "", a_text) + year_b.group(1) + "年"
+        if year_a is None and doc_year:
+            a_text = f"{a_text}{doc_year}年"
+    fa, fb = resolve(a_text, "money"), resolve(b_text, "money")
+    if fa is None or fb is None or fa is fb:
+        return None
+    both = _same_unit(fa, fb)
+    if both is None:
+        return None
+    a, b, unit = both
+    value = abs(a - b)
+    formula = f"{fmt(a)} − {fmt(b)} = {fmt(a - b)}" if a >= b else f"{fmt(b)} − {fmt(a)} = {fmt(b - a)}"
+    more = "多" if a >= b else "少"
+    return Computed(value, unit, formula,
+                    f"{fact_label(fa)}比{fact_label(fb)}{more} {fmt(value)} {unit}（{formula}）", (fa, fb))
+
+
+def previous_year(q: Question, resolve: Resolve, current: Fact, change: Fact) -> Computed | None:
+    """Last year's figure from this year's and the printed change (比2023年预算增加 0.66 万元)."""
+    if current.unit != change.unit or change.change not in ("增加", "减少"):
+        return None
+    sign = Decimal(-1) if change.change == "增加" else Decimal(1)
+    value = current.value + sign * change.value
+    op = "−" if change.change == "增加" else "+"
+    formula = f"{fmt(current.value)} {op} {fmt(change.value)} = {fmt(value)}"
+    label = fact_label(current)
+    return Computed(value, current.unit or "", formula,
+                    f"{change.compare_year}年{label} {fmt(value)} {current.unit}（本年 {fmt(current.value)}，"
+                    f"比{change.compare_year}年{change.change} {fmt(change.value)}：{formula}）", (current, change))
+
+
+def extreme(q: Question, members: list[Fact], biggest: bool, what: str) -> Computed | None:
+    """The largest/smallest of a set of rows (one fact per row, same column and unit)."""
+    values = [f for f in members if f.value is not None]
+    if "非零" in q.expanded or "不为零" in q.expanded:
+        values = [f for f in values if f.value != 0]
+    if len(values) < 2 or len({f.unit for f in values}) != 1:
+        return None
+    ordered = sorted(values, key=lambda f: (f.value, -f.id), reverse=biggest)
+    best = ordered[0]
+    if len(ordered) > 1 and ordered[1].value == best.value:
+        return None  # a tie: no single answer
+    word = "最多" if biggest else "最少"
+    listing = "、".join(f"{fact_label(f, False)} {fmt(f.value)}" for f in ordered[:5])
+    formula = f"比较{len(values)}项{what}：{listing}{'…' if len(ordered) > 5 else ''}"
+    return Computed(best.value, best.unit or "", formula,
+                    f"{what}中{fact_label(best, False)}{word}，为 {fmt(best.value)} {best.unit}（{formula}）",
+                    tuple([best] + ordered[1:5]))
+
+
+def count(q: Question, members: list[Fact], what: str) -> Computed | None:
+    chosen = members
+    if re.search(r"为零|为0|是零|等于零|为 0", q.expanded):
+        chosen = [f for f in members if f.value == 0]
+    elif "非零" in q.expanded:
+        chosen = [f for f in members if f.value]
+    names = "、".join(fact_label(f, False) for f in chosen)
+    value = Decimal(len(chosen))
+    formula = f"{what}共{len(members)}项，符合条件的 {len(chosen)} 项：{names or '无'}"
+    return Computed(value, "个", formula, f"{len(chosen)} 个（{formula}）", tuple(chosen or members[:1]))

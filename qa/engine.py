@@ -1,0 +1,435 @@
+"""The answer engine: a question in, an `Answer` with exact figures and citations out.
+
+Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
+fields) or computed from them with the formula shown. When nothing in the loaded
+documents explains the question, the answer is `not_found`, with the reason and the
+nearest metrics that do exist.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import corpus
+from index.config import IndexConfig
+from index.facts import DocumentInfo, Fact, FactStore
+from index.search import Filters, SearchIndex
+from index.store import FACTS, build_index, read_manifest, resolve_source
+
+from . import compute
+from .analyze import MAX_QUESTION_CHARS, Question, analyze
+from .answer import Answer
+from .compose import candidates, citations, fact_label, fmt, guard, lookup_sentence
+from .linker import Reading, fact_names, readings
+from .text import STOPWORDS, norm_name, norm_question
+
+_ORG = re.compile(r"([\u4e00-\u9fff]{2,}?(?:局|委员会|委|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅|部))")
+_QUESTION_WORDS = re.compile(r"什么|为什么|原因|理由|是谁|谁|哪些|哪家|怎么|如何|意思|含义|指什么|解释|主要|用于|用来|干什么|做什么|有没有|变化|是否")
+
+
+@dataclass
+class _Loaded:
+    facts: list[Fact]
+    names: dict
+    docs: dict[str, DocumentInfo]
+    manifest: dict
+
+
+class Engine:
+    """Loads an index once (lazily) and answers questions from it. Thread-safe."""
+
+    def __init__(self, index_dir: str | Path | None = None, *, retrieval: str = "hybrid",
+                 config: IndexConfig | None = None):
+        self.config = config or IndexConfig.from_env()
+        self.index_dir = Path(index_dir) if index_dir else self.config.index_dir
+        self.retrieval = retrieval
+        self._lock = threading.RLock()
+        self._loaded: _Loaded | None = None
+        self._search: SearchIndex | None = None
+        self._documents: dict[str, corpus.BudgetDocument] = {}
+
+    # ------------------------------------------------------------------ loading
+
+    def ensure_index(self, progress: Callable[[str, float], None] | None = None) -> None:
+        """Build the bundled corpus's index on first use."""
+        with self._lock:
+            if not (self.index_dir / "manifest.json").exists():
+                build_index([corpus.default_corpus_dir()], self.index_dir, self.config, progress=progress)
+
+    def _state(self) -> _Loaded:
+        with self._lock:
+            if self._loaded is None:
+                self.ensure_index()
+                manifest = read_manifest(self.index_dir)
+                store = FactStore(self.index_dir / FACTS)
+                try:
+                    facts = store.facts()
+                    docs = {d.doc_id: d for d in store.documents()}
+                finally:
+                    store.close()
+                self._loaded = _Loaded(facts, {f.id: fact_names(f) for f in facts}, docs, manifest)
+            return self._loaded
+
+    def search_index(self) -> SearchIndex:
+        with self._lock:
+            if self._search is None:
+                self._state()
+                self._search = SearchIndex(self.index_dir, self.config)
+            return self._search
+
+    def reload(self) -> None:
+        with self._lock:
+            self._loaded, self._search = None, None
+
+    def document_infos(self) -> list[DocumentInfo]:
+        return list(self._state().docs.values())
+
+    def documents(self) -> list[corpus.BudgetDocument]:
+        """The loaded documents as parsed (for the table browser), parsed once each."""
+        manifest = self._state().manifest
+        out = []
+        for doc_id, info in manifest["documents"].items():
+            if doc_id not in self._documents:
+                self._documents[doc_id] = corpus.load(resolve_source(info["source"]))
+            out.append(self._documents[doc_id])
+        return out
+
+    def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None):
+        """Parse a new document and update the index incrementally; a bad file raises
+        `corpus.ParseError` and leaves the loaded index untouched."""
+        doc = corpus.load(path)  # parse first: a bad file never reaches the index
+        with self._lock:
+            sources = [resolve_source(i["source"]) for i in self._state().manifest["documents"].values()]
+            build_index(sources + [Path(path)], self.index_dir, self.config, progress=progress)
+            self.reload()
+            self._documents.pop(doc.doc_id, None)
+        return doc, doc.findings
+
+    def retrieve(self, question: str, k: int = 10, doc_ids: set[str] | None = None):
+        filters = Filters(doc_ids=frozenset(doc_ids)) if doc_ids else None
+        return self.search_index().retrieve(norm_question(question), k=k, mode=self.retrieval, filters=filters)
+
+    # ------------------------------------------------------------------ answering
+
+    def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        started = time.perf_counter()
+        problem = _validate(question)
+        if problem:
+            return Answer(question or "", problem, "not_found", reason="bad input")
+        state = self._state()
+        q = analyze(question)
+        docs, reason = self._documents_for(q, state, doc_ids)
+        if reason:
+            return self._not_found(q, reason, [], started)
+        facts = [f for f in state.facts if f.doc_id in docs]
+        doc_years = {d: state.docs[d].year for d in docs}
+        year_problem = self._unknown_year(q, facts, doc_years)
+        if year_problem:
+            return self._not_found(q, year_problem, [], started)
+        fixed = self._fixed_spans(q, state, docs)
+        result = None
+        if q.operation in ("ratio", "sum", "difference", "max", "min", "count"):
+            result = self._compute(q, facts, doc_years, fixed, started)
+        if result is None and (q.operation != "prose" or q.wants == "text"):
+            result = self._lookup(q, facts, doc_years, fixed, started)
+        if result is None and q.operation in ("prose", "lookup") and q.wants in ("text", "any"):
+            result = self._passage(q, docs, started)
+        if result is None:
+            result = self._not_found(q, "这些文件中没有找到与问题对应的指标", self._nearest(q, facts, doc_years, fixed), started)
+        return guard(result)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _documents_for(self, q: Question, state: _Loaded, doc_ids: set[str] | None) -> tuple[set[str], str | None]:
+        docs = set(state.docs) if doc_ids is None else set(doc_ids) & set(state.docs)
+        if not docs:
+            return set(), "没有载入任何预算文件"
+        for org in _ORG.findall(q.expanded):
+            known = [d for d in docs if _org_matches(org, state.docs[d].department or state.docs[d].title)]
+            if not known:
+                names = "、".join(sorted({state.docs[d].department or d for d in docs}))
+                return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
+            docs = set(known)
+        if "决算" in q.expanded and not any(state.docs[d].doc_type == "决算" for d in docs):
+            return set(), "已载入的是部门预算，没有决算数据"
+        if re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
+            return set(), "预算文件只有预算数，没有实际执行（决算）数据"
+        return docs, None
+
+    def _unknown_year(self, q: Question, facts: list[Fact], doc_years: dict[str, int]) -> str | None:
+        years = set(doc_years.values())
+        for year in q.years:
+            if year in years:
+                continue
+            mentioned = any(f.compare_year == year or str(year) in (f.subject + f.topic + f.column + f.context).replace(" ", "")
+                            for f in facts)
+            if not mentioned:
+                have = "、".join(str(y) for y in sorted(years))
+                return f"这些文件中没有 {year} 年的数据（已载入 {have} 年的文件）"
+        return None
+
+    def _fixed_spans(self, q: Question, state: _Loaded, docs: set[str]) -> list[tuple[int, int]]:
+        """Parts of the question that are about the document, not the metric: its year,
+        its department, 预算/决算."""
+        spans = []
+        years = {state.docs[d].year for d in docs}
+        for m in re.finditer(r"((?:19|20)\d{2})\s*年(度)?", q.expanded):
+            if int(m.group(1)) in years:
+                spans.append(m.span())
+        for d in docs:
+            dept = norm_name(state.docs[d].department or "")
+            for part in {dept, dept[-12:], dept[-9:]} if dept else ():
+                at = q.expanded.find(part) if len(part) >= 4 else -1
+                if at >= 0:
+                    spans.append((at, at + len(part)))
+        for word in ("部门预算", "单位预算"):
+            at = q.expanded.find(word)
+            if at >= 0:
+                spans.append((at, at + len(word)))
+        return spans
+
+    def _readings(self, q: Question, facts: list[Fact], doc_years, fixed) -> list[Reading]:
+        return readings(q, facts, self._state().names, doc_years, fixed)
+
+    def _lookup(self, q: Question, facts: list[Fact], doc_years, fixed, started) -> Answer | None:
+        rs = self._readings(q, facts, doc_years, fixed)
+        good = [r for r in rs if not r.leftover]
+        if not good:
+            return self._previous_year(q, facts, doc_years, fixed, started)
+        best = good[0]
+        if q.years and any(y != doc_years.get(best.fact.doc_id) for y in q.years) and not self._states_year(q, best):
+            return self._previous_year(q, facts, doc_years, fixed, started)
+        tier = [r for r in good if r.key[:5] == best.key[:5]]
+        if best.fact.kind == "empty_table":
+            return self._empty_table(q, best, started)
+        if best.fact.value is None:
+            return self._text_field(q, best, tier, started)
+        same = [r for r in tier if r.fact.value is not None and _equal(r.fact, best.fact)]
+        others = [r for r in tier if r.fact.value is not None and not _equal(r.fact, best.fact)]
+        # Everything else in the documents that states this exact figure for this metric
+        also = [r for r in good if r not in same and r.key[0] == best.key[0] and _equal(r.fact, best.fact)
+                and fact_label(r.fact) == fact_label(best.fact)]
+        state = self._state()
+        cites = citations([r.fact for r in same + also], state.docs)
+        label = fact_label(best.fact, column_named=any(m.role == "column" for m in best.matches))
+        text = lookup_sentence(label, best.fact.value, best.fact.unit, cites)
+        if len({r.fact.doc_id for r in same}) > 1:
+            text = self._per_document(label, same, state)
+        if others:
+            other_cites = citations([r.fact for r in others], state.docs)
+            text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {fmt(c.value)} {c.unit or ''}"
+                                        for c in other_cites) + "，与上面的数字不同"
+            cites += other_cites
+        return Answer(q.raw, text, "lookup", best.fact.value, best.fact.unit, cites, candidates(rs),
+                      timings=_timings(started))
+
+    def _states_year(self, q: Question, reading: Reading) -> bool:
+        f = reading.fact
+        said = (f.subject + f.topic + f.column + f.context).replace(" ", "")
+        return any(f.compare_year == y or str(y) in said for y in q.years)
+
+    def _per_document(self, label: str, same: list[Reading], state: _Loaded) -> str:
+        parts = []
+        for doc_id in dict.fromkeys(r.fact.doc_id for r in same):
+            f = next(r.fact for r in same if r.fact.doc_id == doc_id)
+            parts.append(f"{state.docs[doc_id].title}：{fmt(f.value)} {f.unit or ''}")
+        return f"{label}（各文件分别）：" + "；".join(parts)
+
+    def _empty_table(self, q: Question, best: Reading, started) -> Answer:
+        cites = citations([best.fact], self._state().docs)
+        return Answer(q.raw, f"{best.fact.table_title}为空表：本年没有这项数据（即为 0）。", "lookup", None,
+                      best.fact.unit, cites, timings=_timings(started))
+
+    def _text_field(self, q: Question, best: Reading, tier: list[Reading], started) -> Answer:
+        cites = citations([best.fact], self._state().docs)
+        text = f"{best.fact.row_label}的{best.fact.column}：{best.fact.raw}（来源：{cites[0].section}）"
+        return Answer(q.raw, text, "passage", None, None, cites, timings=_timings(started))
+
+    def _previous_year(self, q: Question, facts, doc_years, fixed, started) -> Answer | None:
+        """`2023年行政运行预算是多少` from this year's figure and the printed change."""
+        others = [y for y in q.years if y not in doc_years.values()]
+        if len(others) != 1:
+            return None
+        year = others[0]
+        bare = Question(**{**q.__dict__, "expanded": re.sub(rf"{year}\s*年(度)?", "", q.expanded), "years": ()})
+        rs = [r for r in self._readings(bare, facts, doc_years, fixed) if not r.leftover and r.fact.value is not None]
+        current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
+        if current is None:
+            return None
+        change = next((f for f in facts if f.kind == "narrative" and f.compare_year == year and f.change in ("增加", "减少")
+                       and f.unit == current.unit and f.doc_id == current.doc_id and _same_topic(f, current)), None)
+        if change is None:
+            return None
+        result = compute.previous_year(q, None, current, change)
+        return self._computed(q, result, started) if result else None
+
+    def _compute(self, q: Question, facts: list[Fact], doc_years, fixed, started) -> Answer | None:
+        def resolve(text: str, wants: str) -> Fact | None:
+            sub = analyze(text)
+            sub = Question(**{**sub.__dict__, "wants": wants, "operation": "lookup"})
+            rs = [r for r in self._readings(sub, facts, doc_years, self._fixed_spans(sub, self._state(), set(doc_years)))
+                  if not r.leftover and r.fact.value is not None and not r.fact.change]
+            return rs[0].fact if rs else None
+
+        doc_year = next(iter(doc_years.values()), None)
+        if q.operation == "ratio":
+            result = compute.ratio(q, resolve)
+        elif q.operation == "sum":
+            result = compute.total(q, resolve)
+        elif q.operation == "difference":
+            result = compute.difference(q, resolve, doc_year)
+        elif q.operation in ("max", "min", "count"):
+            members, what = self._members(q, facts, doc_years, fixed)
+            if q.operation == "count":
+                looked_up = self._lookup(q, facts, doc_years, fixed, started)
+                if looked_up is not None:
+                    return looked_up
+                result = compute.count(q, members, what) if members else None
+            else:
+                result = compute.extreme(q, members, q.operation == "max", what) if members else None
+        else:
+            result = None
+        return self._computed(q, result, started) if result else None
+
+    def _members(self, q: Question, facts: list[Fact], doc_years, fixed) -> tuple[list[Fact], str]:
+        """The set a 最多/最少/几个 question ranges over: the sub-items of a named row, the
+        功能分类 classes (类), or the projects."""
+        text = q.expanded
+        cells = [f for f in facts if f.kind == "cell" and f.value is not None]
+        named = [r for r in self._readings(Question(**{**q.__dict__, "operation": "lookup", "wants": "money"}),
+                                           cells, doc_years, fixed) if any(m.role in ("row", "code", "alias") for m in r.matches)]
+        for r in named:
+            children = [f for f in cells if f.table_key == r.fact.table_key and f.col_index == r.fact.col_index
+                        and f.row_path.startswith(r.fact.row_path + " > ") and f.row_level == r.fact.row_level + 1]
+            if len(children) >= 2:
+                return children, r.fact.row_label
+        if re.search(r"项目", text):
+            projects = [f for f in cells if f.table_kind == "项目支出" and len(f.code) >= 10
+                        and f.col_index == _first_numeric(cells, f)]
+            if projects:
+                return projects, "项目"
+        if re.search(r"类", text):
+            for kind in ("支出总表", "一般公共预算支出"):
+                classes = [f for f in cells if f.table_kind == kind and re.fullmatch(r"\d{3}", f.code)
+                           and f.col_index == _first_numeric(cells, f)]
+                if classes:
+                    return classes, "各类功能支出"
+        return [], ""
+
+    def _computed(self, q: Question, result: compute.Computed, started) -> Answer:
+        cites = citations(list(result.inputs), self._state().docs)
+        return Answer(q.raw, result.sentence, "computed", result.value, result.unit, cites,
+                      formula=result.formula, timings=_timings(started))
+
+    def _passage(self, q: Question, docs: set[str], started) -> Answer | None:
+        """Prose questions: the retrieved passage (or form field) that covers the question's
+        content words best, quoted with its section path."""
+        content = _content_bigrams(q.expanded)
+        if not content:
+            return None
+        hits = self.retrieve(q.expanded, k=12, doc_ids=docs)
+        best, best_score = None, 0.0
+        for rank, hit in enumerate(hits):
+            for quote, section in _quotes(hit.node):
+                score = len(content & _bigrams(norm_question(section + quote))) / len(content) - rank * 0.002
+                if score > best_score:
+                    best, best_score = (hit.node, quote, section), score
+        if best is None or best_score < 0.5:
+            return None
+        node, quote, section = best
+        meta = node.metadata
+        state = self._state()
+        info = state.docs.get(meta.get("doc_id"))
+        from .answer import Citation
+
+        cite = Citation(info.title if info else meta.get("doc_id", ""), meta.get("doc_id", ""), section,
+                        meta.get("table_key") if meta.get("node_kind") in ("record", "row", "table") else None,
+                        meta.get("label_path") if meta.get("node_kind") == "record" else None, None, quote,
+                        meta.get("location", ""))
+        return Answer(q.raw, f"{quote}（{section}）", "passage", None, None, (cite,), timings=_timings(started))
+
+    def _nearest(self, q: Question, facts, doc_years, fixed) -> list[Reading]:
+        return self._readings(Question(**{**q.__dict__, "wants": "any"}), facts, doc_years, fixed)[:3]
+
+    def _not_found(self, q: Question, reason: str, near: list[Reading], started) -> Answer:
+        hint = ""
+        if near:
+            hint = "。相近的指标有：" + "、".join(dict.fromkeys(fact_label(r.fact) for r in near))
+        return Answer(q.raw, f"没有找到答案：{reason}{hint}。", "not_found", reason=reason,
+                      candidates=candidates(near), timings=_timings(started))
+
+
+def _validate(question: str | None) -> str | None:
+    if question is None or not question.strip():
+        return "请输入一个问题，例如“公务接待费是多少”。"
+    if len(question) > MAX_QUESTION_CHARS:
+        return f"问题太长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
+    if not re.search(r"[\w\u4e00-\u9fff]", question):
+        return "问题里没有文字，请换一种问法，例如“公务接待费是多少”。"
+    return None
+
+
+def _org_matches(org: str, department: str) -> bool:
+    dept = norm_name(department)
+    org = norm_name(org)
+    return org in dept or dept in org or (len(org) >= 4 and org[-6:] in dept)
+
+
+def _equal(a: Fact, b: Fact) -> bool:
+    if a.value is None or b.value is None:
+        return False
+    if a.unit == b.unit:
+        return a.value == b.value
+    from corpus.numbers import MONEY_UNITS, convert
+
+    if a.unit in MONEY_UNITS and b.unit in MONEY_UNITS:
+        return convert(a.value, a.unit, b.unit) == b.value
+    return False
+
+
+def _same_topic(change: Fact, current: Fact) -> bool:
+    label = norm_name(current.row_label or current.subject)
+    return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
+
+
+def _first_numeric(cells: list[Fact], fact: Fact) -> int:
+    return min(f.col_index for f in cells if f.table_key == fact.table_key and f.row_id == fact.row_id)
+
+
+def _timings(started: float) -> dict[str, float]:
+    return {"total_s": time.perf_counter() - started}
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if c.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:])}
+
+
+def _content_bigrams(question: str) -> set[str]:
+    text = _QUESTION_WORDS.sub(" ", question)
+    for word in STOPWORDS:
+        if len(word) >= 2:
+            text = text.replace(word, " ")
+    out = set()
+    for run in re.split(r"[^\w\u4e00-\u9fff]+|\s+", text):
+        chars = [c for c in run if c.isalnum()]
+        out |= {a + b for a, b in zip(chars, chars[1:])}
+    return out
+
+
+def _quotes(node) -> list[tuple[str, str]]:
+    """Candidate quotes of a node: each sentence-group of a narrative chunk, or each field
+    of a form record, with the section path to show."""
+    meta = node.metadata
+    if meta.get("node_kind") == "record":
+        parts = [p.strip() for p in node.text.split("；") if p.strip()]
+        return [(p, f"{meta.get('table_id', '')} {meta.get('label_path', '')}") for p in parts]
+    if meta.get("node_kind") == "text":
+        body = node.text.split("\n", 1)[-1]
+        return [(body, meta.get("section", ""))]
+    return [(node.text, meta.get("table", ""))]
