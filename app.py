@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 import unicodedata
@@ -43,8 +42,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
 MAX_FILENAME_CHARS = 120
 MAX_SOURCE_TABLES = 3
-MAX_SOURCE_ROWS = 40      # longer cited tables show only the rows around the cited ones
-SOURCE_CONTEXT_ROWS = 6
+MAX_SOURCE_ROWS = 16      # longer cited tables show only the rows around the cited ones
+SOURCE_CONTEXT_ROWS = 4
 DEFAULT_CONCURRENCY = 4   # answers are CPU-light (milliseconds); uploads run one at a time
 ALL_DOCUMENTS = ""        # the document selector's "all documents" value
 
@@ -304,6 +303,22 @@ def passage_html(c: Citation) -> str:
             f'{esc(c.text)}</blockquote></div>')
 
 
+def _cited_table_html(doc: BudgetDocument | None, key: str, cites: list[Citation]) -> str:
+    table = doc.table(key) if doc else None
+    if table is None:                     # a form (KeyValueRecord) or an unknown document
+        return "".join(passage_html(c) for c in cites)
+    rows, cells = set(), set()
+    for c in cites:
+        row = _find_row(table, c)
+        if row is not None:
+            rows.add(row.id)
+            if c.column:
+                cells.add((row.id, c.column))
+    unit = f"（单位：{table.unit}）" if table.unit else ""
+    caption = f"《{doc.title}》 {table.display_title}{unit} — {table.location}"
+    return table_html(table, rows, cells, caption=caption)
+
+
 def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
     """The cited source tables with the cited rows/cells highlighted; prose citations as
     quoted passages with their section path."""
@@ -311,28 +326,22 @@ def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
         return ""
     by_id = {d.doc_id: d for d in documents}
     groups: dict[tuple[str, str], list[Citation]] = {}
-    parts: list[str] = []
+    order: list[Citation | tuple[str, str]] = []      # citation order: passages and tables
     for c in answer.citations:
         if c.table is None:
-            parts.append(passage_html(c))
+            order.append(c)
         else:
+            if (c.doc_id, c.table) not in groups:
+                order.append((c.doc_id, c.table))
             groups.setdefault((c.doc_id, c.table), []).append(c)
-    for (doc_id, key), cites in list(groups.items())[:MAX_SOURCE_TABLES]:
-        doc = by_id.get(doc_id)
-        table = doc.table(key) if doc else None
-        if table is None:                 # a form (KeyValueRecord) or an unknown document
-            parts.extend(passage_html(c) for c in cites)
-            continue
-        rows, cells = set(), set()
-        for c in cites:
-            row = _find_row(table, c)
-            if row is not None:
-                rows.add(row.id)
-                if c.column:
-                    cells.add((row.id, c.column))
-        unit = f"（单位：{table.unit}）" if table.unit else ""
-        caption = f"《{doc.title}》 {table.display_title}{unit} — {table.location}"
-        parts.append(table_html(table, rows, cells, caption=caption))
+    parts: list[str] = []
+    tables = 0
+    for item in order:
+        if isinstance(item, Citation):
+            parts.append(passage_html(item))
+        elif tables < MAX_SOURCE_TABLES:
+            tables += 1
+            parts.append(_cited_table_html(by_id.get(item[0]), item[1], groups[item]))
     return '<div class="bqa-sources">' + "".join(parts) + "</div>"
 
 
@@ -353,8 +362,8 @@ def selector_choices(documents: Sequence[BudgetDocument]) -> list[tuple[str, str
     return [("全部文档", ALL_DOCUMENTS)] + document_choices(documents)
 
 
-def doc_ids_for(choice: str | None) -> list[str] | None:
-    return [choice] if choice else None
+def doc_ids_for(choice: str | None) -> set[str] | None:
+    return {choice} if choice else None
 
 
 def table_choices(doc: BudgetDocument | None) -> list[tuple[str, str]]:
@@ -389,15 +398,6 @@ def findings_markdown(findings: Iterable[Any]) -> str:
         lines.append(f"- {icon.get(sev, 'ℹ️')} {md_escape(getattr(f, 'message', f))}"
                      f"（{md_escape(getattr(f, 'location', ''))}）")
     return "\n".join(lines)
-
-
-def stage_upload(src: str | Path, clean_name: str, staging: Path) -> Path:
-    """Copy the upload (Gradio's temp file) to `staging/clean_name`: the engine then sees a
-    sanitised name and never the user's path."""
-    staging.mkdir(parents=True, exist_ok=True)
-    target = staging / clean_name
-    shutil.copyfile(src, target)
-    return target
 
 
 # --------------------------------------------------------------------------------------
@@ -448,10 +448,12 @@ def default_engine_factory(index_dir: str | Path | None = None) -> Callable[[], 
 
 class EngineService:
     """The one engine of the app: created on first use (explicitly, never at import),
-    shared by all sessions; answers run concurrently, document additions alone."""
+    shared by all sessions; answers run concurrently, a document addition runs alone.
+    Uploaded files are stored in `data_dir` (the corpus folder) and nowhere else."""
 
-    def __init__(self, factory: Callable[[], Any]):
+    def __init__(self, factory: Callable[[], Any], data_dir: str | Path | None = None):
         self._factory = factory
+        self.data_dir = Path(data_dir) if data_dir else corpus.default_corpus_dir()
         self._engine: Any = None
         self._init_lock = threading.Lock()
         self._rw = ReadWriteLock()
@@ -461,14 +463,19 @@ class EngineService:
     def loaded(self) -> bool:
         return self._engine is not None
 
-    def engine(self) -> Any:
+    def engine(self, progress: Callable[[str, float], None] | None = None) -> Any:
+        """The engine, its index built (first run) and loaded; `progress(stage, fraction)`."""
         if self._engine is None:
             with self._init_lock:
                 if self._engine is None:
                     start = time.perf_counter()
                     engine = self._factory()
+                    engine.ensure_index(progress=progress)   # builds the bundled corpus's index once
+                    if progress:
+                        progress("load", 1.0)
+                    engine.documents()                         # loads facts and parsed documents
                     self.load_seconds = time.perf_counter() - start
-                    log.info("engine loaded in %.1f s", self.load_seconds)
+                    log.info("engine ready in %.1f s", self.load_seconds)
                     self._engine = engine
         return self._engine
 
@@ -477,8 +484,8 @@ class EngineService:
         with self._rw.read():
             return list(engine.documents())
 
-    def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
-        """engine.answer, with the app's wall time added to `timings["app_total"]`."""
+    def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        """engine.answer, with the app's wall time added as `timings["app_total"]`."""
         engine = self.engine()
         start = time.perf_counter()
         with self._rw.read():
@@ -486,10 +493,21 @@ class EngineService:
         elapsed = time.perf_counter() - start
         return replace(answer, timings={**answer.timings, "app_total": elapsed})
 
-    def add_document(self, path: Path, progress: Callable | None = None) -> tuple[BudgetDocument, list]:
+    def add_upload(self, src: str | Path, clean_name: str,
+                   progress: Callable | None = None) -> tuple[BudgetDocument, list]:
+        """Store the upload as data_dir/clean_name and add it to the engine. Any failure
+        removes the stored copy; the engine keeps its previous corpus and index."""
         engine = self.engine()
         with self._rw.write():
-            doc, findings = engine.add_document(path, progress=progress)
+            dest = self.data_dir / clean_name
+            if dest.exists():
+                raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
+            shutil.copyfile(src, dest)
+            try:
+                doc, findings = engine.add_document(dest, progress=progress)
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
         return doc, list(findings)
 
 
@@ -534,33 +552,33 @@ def ask_api(service: EngineService, question: str, doc_id: str | None = None) ->
     return service.ask(check_question(question), doc_ids_for(doc_id)).to_dict()
 
 
-def upload_document(service: EngineService, file_path: str | None, staging_root: Path | None = None,
+def upload_document(service: EngineService, file_path: str | None,
                     progress: Callable | None = None) -> tuple[bool, str, str]:
-    """Check, stage and add one uploaded file → (ok, status markdown, findings markdown).
-    A bad file leaves the engine's corpus and index as they were."""
+    """Check and add one uploaded file → (ok, status markdown, findings markdown).
+    A bad file leaves the corpus folder, the corpus and the index as they were."""
     if not file_path:
         return False, "请先选择文件。", ""
     try:
         clean = check_upload(file_path)
+        doc, findings = service.add_upload(file_path, clean, progress=progress)
     except InputError as e:
-        return False, f"❌ {e}", ""
-    staging = Path(tempfile.mkdtemp(prefix="budgetqa-upload-", dir=staging_root))
-    try:
-        staged = stage_upload(file_path, clean, staging)
-        doc, findings = service.add_document(staged, progress=progress)
-    except (corpus.ParseError, InputError) as e:
+        return False, f"❌ {md_escape(e)}", ""
+    except corpus.ParseError as e:
         return False, f"❌ 无法导入 {md_escape(clean)}：{md_escape(e)}", ""
-    except Exception as e:  # noqa: BLE001
-        log.exception("add_document failed for %s", clean)
-        return False, f"❌ 导入 {md_escape(clean)} 时出错：{md_escape(type(e).__name__)}: {md_escape(e)}", ""
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except Exception as e:  # noqa: BLE001 — report, keep the app running
+        log.exception("add_document failed for %s", file_path)
+        return False, f"❌ 导入时出错：{md_escape(type(e).__name__)}: {md_escape(e)}", ""
     status = (f"✅ 已导入《{md_escape(doc.title)}》（{md_escape(doc.doc_id)}）：{len(doc.tables)} 张表，"
               f"{len(doc.paragraphs)} 段文字；索引已更新。")
     return True, status, findings_markdown(findings)
 
 
-STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算向量", "index": "建立索引", "done": "完成"}
+STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算向量", "done": "索引完成", "load": "载入文档"}
+
+
+def loaded_message(service: EngineService, docs: Sequence[BudgetDocument]) -> str:
+    took = f"（索引载入用时 {service.load_seconds:.1f} s）" if service.load_seconds else ""
+    return f"已加载 {len(docs)} 份文档。{took}"
 
 
 def progress_reporter(progress: Callable | None) -> Callable | None:
@@ -604,21 +622,24 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
     service = service or get_service()
 
-    def warm_up(progress=gr.Progress(track_tqdm=True)):
+    def ready(progress) -> None:
+        """First use: build/load the index with a progress bar instead of a frozen page."""
         if not service.loaded:
-            progress(0, desc="正在加载索引（首次启动需要建立索引）…")
+            progress(0, desc="正在加载索引（首次启动需要建立索引，约半分钟）…")
+            service.engine(progress=progress_reporter(progress))
+
+    def warm_up(progress=gr.Progress()):
+        ready(progress)
         docs = service.documents()
         choices = selector_choices(docs)
-        status = f"已加载 {len(docs)} 份文档。" + (f"（索引加载用时 {service.load_seconds:.1f} s）" if service.load_seconds else "")
-        updates = [status, gr.update(choices=choices, value=ALL_DOCUMENTS, visible=len(docs) > 1)]
+        updates = [loaded_message(service, docs), gr.update(choices=choices, value=ALL_DOCUMENTS, visible=len(docs) > 1)]
         if not public:
             dc = document_choices(docs)
             updates.append(gr.update(choices=dc, value=dc[0][1] if dc else None))
         return updates
 
-    def respond(message, history, doc_choice, progress=gr.Progress(track_tqdm=True)):
-        if not service.loaded:
-            progress(0, desc="正在加载索引…")
+    def respond(message, history, doc_choice, progress=gr.Progress()):
+        ready(progress)
         return chat_turn(service, message, history, doc_choice)
 
     def ask(question: str, doc_id: str | None = None) -> dict:
@@ -634,7 +655,7 @@ def build_app(service: EngineService | None = None, public: bool = False):
         with gr.Tab("问答"):
             doc_select = gr.Dropdown(choices=[("全部文档", ALL_DOCUMENTS)], value=ALL_DOCUMENTS,
                                      label="文档 / 年度", visible=False, interactive=True)
-            chatbot = gr.Chatbot(label="问答", height=440, elem_id="bqa-chat", buttons=["copy"])
+            chatbot = gr.Chatbot(label="问答", height=520, elem_id="bqa-chat", buttons=["copy"])
             with gr.Row():
                 msg = gr.Textbox(placeholder=f"输入问题，回车发送（最多 {MAX_QUESTION_CHARS} 字）",
                                  show_label=False, scale=8, max_lines=4, elem_id="bqa-question")
@@ -651,7 +672,7 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
         warm_outputs = [status, doc_select]
         if not public:
-            warm_outputs.append(_staff_tab(gr, service, doc_select))
+            warm_outputs.append(_staff_tab(gr, service, status, doc_select))
         gr.api(ask, api_name="ask", concurrency_limit="default")
         demo.load(warm_up, outputs=warm_outputs, concurrency_limit=None, api_visibility="private",
                   show_progress="full")
@@ -659,7 +680,7 @@ def build_app(service: EngineService | None = None, public: bool = False):
     return demo
 
 
-def _staff_tab(gr, service: EngineService, doc_select):
+def _staff_tab(gr, service: EngineService, status, doc_select):
     """Upload + table browser. Returns the browser's document dropdown (filled on load)."""
     with gr.Tab("管理（工作人员）"):
         gr.Markdown(f"上传预算文件（{' '.join(UPLOAD_SUFFIXES)}，不超过 {MAX_UPLOAD_BYTES // 1048576} MB）："
@@ -686,19 +707,19 @@ def _staff_tab(gr, service: EngineService, doc_select):
     def on_table(doc_id, key):
         return browse_html(documents_by_id().get(doc_id), key)
 
-    def on_upload(file_path, progress=gr.Progress(track_tqdm=True)):
+    def on_upload(file_path, progress=gr.Progress()):
         progress(0, desc="解析文件…")
         ok, status_md, findings_md = upload_document(service, file_path, progress=progress_reporter(progress))
         if not ok:
-            return status_md, findings_md, gr.update(), gr.update()
+            return status_md, findings_md, gr.update(), gr.update(), gr.update()
         docs = service.documents()
-        return (status_md, findings_md,
+        return (status_md, findings_md, loaded_message(service, docs),
                 gr.update(choices=selector_choices(docs), visible=len(docs) > 1),
                 gr.update(choices=document_choices(docs)))
 
     browse_doc.change(on_doc, inputs=[browse_doc], outputs=[browse_table, browser], api_visibility="private")
     browse_table.change(on_table, inputs=[browse_doc, browse_table], outputs=[browser], api_visibility="private")
-    add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, doc_select, browse_doc],
+    add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, status, doc_select, browse_doc],
               api_name="upload", concurrency_limit=1, concurrency_id="upload")
     return browse_doc
 

@@ -72,6 +72,7 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
         subtables=tuple((name, tuple(rows)) for name, rows in subtables),
         unit=ctx.unit,
         location=raw.location,
+        form=ctx.title,
     )
     return [record]
 

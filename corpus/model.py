@@ -165,6 +165,7 @@ class KeyValueRecord:
     subtables: tuple[tuple[str, tuple[tuple[Field, ...], ...]], ...]
     unit: str | None
     location: Location
+    form: str = ""  # the form's printed title (…部门项目申报表(含绩效目标))
 
     def get(self, key: str) -> str | None:
         for f in self.fields:

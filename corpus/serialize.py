@@ -39,7 +39,7 @@ def _field(f: Field) -> dict[str, Any]:
 
 def record_dict(record: KeyValueRecord) -> dict[str, Any]:
     return {
-        "id": record.id, "table": record.table_id, "title": record.title, "unit": record.unit,
+        "id": record.id, "table": record.table_id, "form": record.form, "title": record.title, "unit": record.unit,
         "location": location_dict(record.location), "fields": [_field(f) for f in record.fields],
         "subtables": [{"name": name, "rows": [[_field(f) for f in row] for row in rows]} for name, rows in record.subtables],
     }

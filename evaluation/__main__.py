@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from evaluation.gold import DEV_SET, GoldError, load_gold
-from evaluation.runner import CONFIGS, DEFAULT_OUT, headline_text, parse_configs, qa_engine_factory, run, write_outputs
+from evaluation.runner import (
+    CONFIGS, DEFAULT_OUT, ensure_index, headline_text, parse_configs, qa_engine_factory, run, write_outputs,
+)
+from index.config import IndexConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run the gold set through each configuration and write the report")
     p.add_argument("--gold", type=Path, default=DEV_SET, help=f"gold JSONL (default: {DEV_SET})")
-    p.add_argument("--index", type=Path, default=None, help="index folder (default: the engine's)")
+    p.add_argument("--index", type=Path, default=None, help="index folder (default: BUDGETQA_INDEX_DIR or .budgetqa/index; built there if missing)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"report folder (default: {DEFAULT_OUT})")
     p.add_argument("--configs", default=",".join(CONFIGS),
                    help=f"comma-separated, from {', '.join(CONFIGS)} (default: all)")
@@ -40,13 +43,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: index folder {args.index} does not exist; build it with `python -m index build`",
               file=sys.stderr)
         return 2
+    index_dir = args.index or IndexConfig.from_env().index_dir
     try:
-        runs = run(questions, configs, qa_engine_factory(args.index), progress=not args.no_progress)
-    except Exception as exc:  # engine construction: a missing index, a missing model …
-        print(f"error: cannot start the qa engine: {type(exc).__name__}: {exc}\n"
-              "hint: build the index first with `python -m index build`", file=sys.stderr)
+        build_s = ensure_index(index_dir)
+        runs = run(questions, configs, qa_engine_factory(index_dir), progress=not args.no_progress,
+                   index_build_s=build_s)
+    except Exception as exc:  # engine start-up: an unreadable or mismatched index, a missing model …
+        print(f"error: cannot start the qa engine on {index_dir}: {type(exc).__name__}: {exc}\n"
+              "hint: (re)build the index with `python -m index build`", file=sys.stderr)
         return 1
-    paths = write_outputs(runs, args.out, gold_path=args.gold, index_dir=args.index)
+    paths = write_outputs(runs, args.out, gold_path=args.gold, index_dir=index_dir)
     print(headline_text(runs))
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0

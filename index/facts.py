@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -110,7 +110,8 @@ def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
 
 
 def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
-    base = dict(doc_id=doc.doc_id, table_id=record.table_id, table_key=record.table_id, table_title=record.table_id,
+    base = dict(doc_id=doc.doc_id, table_id=record.table_id, table_key=record.table_id,
+                table_title=f"{record.table_id} {record.form}".strip(),
                 table_kind="form", row_id=record.id, row_label=record.title, location=str(record.location),
                 node_id=f"{doc.doc_id}::record::{record.id}")
     for f in record.fields:
@@ -130,6 +131,10 @@ def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
                 if f.raw:
                     yield Fact(kind="field", value=f.value, unit=f.unit, raw=f.raw, column=f.key, subject=label,
                                topic=name, text=f"{record.title} {name}：{line}", **base)
+                if f.raw and f.value is None and _QUANT.search(f.raw):
+                    # 测算依据: "根据财政相关要求测算，7人，25万元/人/年"
+                    for q in text_quantities(f.raw, {**base, "kind": "field", "column": f.key, "topic": name}):
+                        yield replace(q, subject=q.subject or label, text=f"{record.title} {name}：{line}")
 
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
@@ -165,7 +170,7 @@ def _clause_start(before: str) -> int:
 
 
 def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
-    base = dict(doc_id=doc.doc_id, kind="narrative", section=" > ".join(paragraph.section),
+    base = dict(doc_id=doc.doc_id, kind="narrative", section=" > ".join(paragraph.section), department=doc.department or "",
                 location=str(paragraph.location),
                 node_id=f"{doc.doc_id}::text::{paragraph.location.source}:{paragraph.location.line or paragraph.location.page}")
     yield from text_quantities(paragraph.text, base)
@@ -186,6 +191,8 @@ def _sentence_facts(sentence: str, carried: str, base: dict) -> Iterator[Fact]:
     topic = ""
     last_subject = carried
     parent = ""
+    last_year = 0  # "比2023年预算减少31146.26万元，下降40.86%": the % compares to 2023 too
+    dept = base.get("department", "")
     for m in _QUANT.finditer(sentence):
         before = sentence[: m.start()]
         if re.search(r"[〔\[【(（]\s*$", before) or re.search(r"[\d.]\s*$", before):
@@ -198,8 +205,12 @@ def _sentence_facts(sentence: str, carried: str, base: dict) -> Iterator[Fact]:
         change_m = _CHANGE.search(clause)
         year_m = _YEAR.search(clause)
         subject = _TRAIL.sub("", _LEAD.sub("", _NUMBERING.sub("", re.sub(r"\s+", "", clause))))
+        if dept and len(subject) > len(dept):
+            subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
         if not topic:
             topic = _NUMBERING.sub("", re.sub(r"\s+", "", before)).strip("，,：: ")
+            if dept and len(topic) > len(dept):
+                topic = topic.replace(dept, "")
         if not subject and not change_m:
             subject = last_subject or topic
         counted = ""
@@ -208,10 +219,13 @@ def _sentence_facts(sentence: str, carried: str, base: dict) -> Iterator[Fact]:
         yield Fact(
             context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
             raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
-            topic=base.get("topic") or topic, compare_year=int(year_m.group("year")) if year_m else 0,
+            topic=base.get("topic") or topic,
+            compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
             change=change_m.group(1) if change_m else "", text=sentence,
-            **{k: v for k, v in base.items() if k != "topic"},
+            **{k: v for k, v in base.items() if k not in ("topic", "department")},
         )
+        if year_m:
+            last_year = int(year_m.group("year"))
         if subject and not change_m:
             last_subject = subject
 

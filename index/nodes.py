@@ -34,7 +34,9 @@ def document_nodes(doc: BudgetDocument, config: ChunkerConfig = ChunkerConfig())
     for table in doc.tables:
         nodes.append(table_summary_node(doc, table))
         nodes.extend(row_node(doc, table, row) for row in table.rows)
-    nodes.extend(record_node(doc, record) for record in doc.records)
+    for record in doc.records:
+        nodes.append(record_node(doc, record))
+        nodes.extend(record_field_nodes(doc, record))
     nodes.extend(narrative_nodes(doc, config))
     return nodes
 
@@ -114,6 +116,22 @@ def record_node(doc: BudgetDocument, record: KeyValueRecord) -> TextNode:
         table_key=record.table_id, row_id=record.id, label_path=record.title, location=str(record.location),
         unit=record.unit,
     )
+
+
+def record_field_nodes(doc: BudgetDocument, record: KeyValueRecord, min_chars: int = 15) -> list[TextNode]:
+    """A form's long prose fields (立项依据, 预算变动情况及理由 …) as nodes of their own, so a
+    question about one of them is not drowned by the rest of a long form."""
+    out = []
+    for f in record.fields:
+        if f.value is not None or len(f.raw) < min_chars:
+            continue
+        out.append(_node(
+            doc, f"field::{record.id}:{f.key}", f"{record.table_id} {record.title} | {f.key}：{f.raw}",
+            node_kind="field", table=record.table_id, table_id=record.table_id, table_key=record.table_id,
+            row_id=record.id, label_path=f"{record.title} {f.key}", section=f"{record.table_id} {record.title}",
+            location=str(record.location), unit=record.unit,
+        ))
+    return out
 
 
 def narrative_nodes(doc: BudgetDocument, config: ChunkerConfig) -> list[TextNode]:

@@ -91,6 +91,20 @@ def resolve_source(stored: str) -> Path:
     return p if p.is_absolute() else PROJECT_ROOT / p
 
 
+def pipeline_fingerprint() -> str:
+    """A hash of the code that turns a file into nodes and facts: when the parser changes,
+    every document is re-processed even if its bytes did not (embeddings stay cached)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = sorted((here.parent / "corpus").glob("*.py")) + [here / "nodes.py", here / "facts.py"]
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def read_manifest(folder: Path) -> dict:
     path = Path(folder) / MANIFEST
     if not path.exists():
@@ -141,6 +155,8 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
     report = progress or (lambda stage, fraction: None)
     files = collect_files(paths)
     old = _previous(out, config)
+    if old and old["manifest"].get("pipeline") != pipeline_fingerprint():
+        old = None  # parsed by other code: re-process everything
     old_docs = old["manifest"]["documents"] if old else {}
 
     docs: list[BudgetDocument] = []
@@ -185,6 +201,7 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
             "embedder": {"name": embedder.name, "version": embedder.version, "dim": embedder.dim},
             "chunker": {"max_chars": chunker.max_chars},
             "tokenizer": TOKENIZER_VERSION,
+            "pipeline": pipeline_fingerprint(),
             "documents": doc_info,
             "libraries": _library_versions(),
             "nodes": len(nodes),

@@ -62,6 +62,8 @@ def translate_english(text: str) -> str:
     for en, zh in english_terms():
         out = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", out)
     out = re.sub(r"附表\s+(\d+)", r"附表\1", out)
+    if "收支总预算" in out and len(re.findall(r"[\u4e00-\u9fff“”（）]{2,}", out)) > 1:
+        out = out.replace("收支总预算", " ")  # "total budget for the three public expenses": their total
     out = re.sub(r"\b(?:19|20)\d{2}\b", lambda m: f"{m.group(0)}年", out)
     return norm_question(out)
 
@@ -76,6 +78,11 @@ def expand_aliases(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(targets)
 
 
+# Questions that ask for words, not a figure (a reason, a definition, a purpose, a person).
+PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什么|含义|是什么$|是什么[?？]?$|是谁|谁负责|由谁|负责人|用于什么|用来|干什么|做什么"
+                          r"|职能|职责|有没有变化|包括哪些|有哪些|哪些单位|反映什么|是哪家|哪个单位|什么服务|是什么服务")
+
+
 def detect_operation(text: str) -> str:
     if re.search(r"占.{0,12}(比例|比重|百分比|份额|多少|几成|%)|占比|百分之几.{0,4}占|比例是", text) and "下降" not in text and "增长" not in text:
         return "ratio"
@@ -83,6 +90,8 @@ def detect_operation(text: str) -> str:
         return "ratio"
     if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的(是)?(哪|什么)", text):
         return "min" if re.search(r"最少|最低|最小", text) else "max"
+    if PROSE_STRONG.search(text):
+        return "prose"
     if re.search(r"(有|共有|一共有)?几(个|项|类|条)|多少个", text) and not re.search(r"几(人|名|辆|台|间)", text):
         return "count"
     if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年", text):
@@ -105,10 +114,12 @@ def detect_wants(text: str, operation: str) -> str:
     m = re.search(r"(?:几|多少)\s*(人次|平方米|批次|人|名|位|辆|台|个|家|项|间|次|套)", text)
     if m:
         return f"count:{COUNT_UNITS[m.group(1)]}"
-    if re.search(r"人数|编制|人员.*多少|有多少人", text):
+    if re.search(r"人数|有多少人|几个人", text):
         return "count:人"
     if re.search(r"是谁|谁|负责人|哪家|哪个单位", text):
         return "text"
+    if re.search(r"\bhow many\b", text):
+        return "count:*"
     if re.search(r"多少钱|万元|亿元|元|金额|经费|费|预算|支出|收入|资金|资产|拨款|补贴|补助", text):
         return "money"
     return "any"

@@ -28,7 +28,8 @@ from .compose import candidates, citations, fact_label, fmt, guard, lookup_sente
 from .linker import Reading, fact_names, readings
 from .text import STOPWORDS, norm_name, norm_question
 
-_ORG = re.compile(r"([\u4e00-\u9fff]{2,}?(?:局|委员会|委|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅|部))")
+# A department named at the start of a question (武汉经开区教育局2024年的…).
+_ORG = re.compile(r"^(?:请问)?([\u4e00-\u9fff]{2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
 _QUESTION_WORDS = re.compile(r"什么|为什么|原因|理由|是谁|谁|哪些|哪家|怎么|如何|意思|含义|指什么|解释|主要|用于|用来|干什么|做什么|有没有|变化|是否")
 
 
@@ -137,7 +138,11 @@ class Engine:
             result = self._compute(q, facts, doc_years, fixed, started)
         if result is None and (q.operation != "prose" or q.wants == "text"):
             result = self._lookup(q, facts, doc_years, fixed, started)
-        if result is None and q.operation in ("prose", "lookup") and q.wants in ("text", "any"):
+        if result is None and q.operation == "change" and len(set(q.years)) >= 2:
+            # no printed change: the same metric in two years (2024年比2022年少了多少)
+            diff = Question(**{**q.__dict__, "operation": "difference"})
+            result = self._compute(diff, facts, doc_years, fixed, started)
+        if result is None and q.operation == "prose":
             result = self._passage(q, docs, started)
         if result is None:
             result = self._not_found(q, "这些文件中没有找到与问题对应的指标", self._nearest(q, facts, doc_years, fixed), started)
@@ -327,30 +332,39 @@ class Engine:
                       formula=result.formula, timings=_timings(started))
 
     def _passage(self, q: Question, docs: set[str], started) -> Answer | None:
-        """Prose questions: the retrieved passage (or form field) that covers the question's
-        content words best, quoted with its section path."""
+        """Prose questions: the retrieved sentence (or form field) that covers the question's
+        content words best — with a bonus when it reads like the kind of answer asked for
+        (a reason, a definition, a purpose) — quoted with its section path."""
         content = _content_bigrams(q.expanded)
         if not content:
             return None
-        hits = self.retrieve(q.expanded, k=12, doc_ids=docs)
+        cues = _answer_cues(q.expanded)
+        hits = self.retrieve(q.expanded, k=30, doc_ids=docs)
         best, best_score = None, 0.0
         for rank, hit in enumerate(hits):
+            penalty = _kind_penalty(hit.node, q.expanded)
             for quote, section in _quotes(hit.node):
-                score = len(content & _bigrams(norm_question(section + quote))) / len(content) - rank * 0.002
-                if score > best_score:
+                covered = len(content & _bigrams(norm_question(section + quote))) / len(content)
+                own = len(content & _bigrams(norm_question(quote))) / len(content)
+                cue = next((c for c in cues if c in quote), None)
+                # the thing asked about should be the subject: before the cue (…项目…，主要用于…)
+                lead = len(content & _bigrams(norm_question(quote.split(cue)[0]))) / len(content) if cue else 0.0
+                # general questions find general sections first; rows hold figures, not prose
+                score = (covered + (0.25 if cue else 0.0) + 0.1 * lead + 0.05 * own - penalty
+                         - 0.01 * section.count(">") - rank * 0.002)
+                if covered >= 0.5 and score > best_score:
                     best, best_score = (hit.node, quote, section), score
-        if best is None or best_score < 0.5:
+        if best is None:
             return None
         node, quote, section = best
         meta = node.metadata
-        state = self._state()
-        info = state.docs.get(meta.get("doc_id"))
+        info = self._state().docs.get(meta.get("doc_id"))
         from .answer import Citation
 
+        record = meta.get("node_kind") in ("record", "field")
         cite = Citation(info.title if info else meta.get("doc_id", ""), meta.get("doc_id", ""), section,
-                        meta.get("table_key") if meta.get("node_kind") in ("record", "row", "table") else None,
-                        meta.get("label_path") if meta.get("node_kind") == "record" else None, None, quote,
-                        meta.get("location", ""))
+                        meta.get("table_key") if meta.get("node_kind") in ("record", "row", "field") else None,
+                        meta.get("label_path") if record else None, None, quote, meta.get("location", ""))
         return Answer(q.raw, f"{quote}（{section}）", "passage", None, None, (cite,), timings=_timings(started))
 
     def _nearest(self, q: Question, facts, doc_years, fixed) -> list[Reading]:
@@ -410,11 +424,16 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])}
 
 
+_PROSE_FILLERS = ("是什么", "什么", "是谁", "为什么", "哪些", "哪家", "有没有", "是否", "主要", "用来", "干什么",
+                  "请问", "这个", "单位", "部门", "今年", "的", "是", "吗", "呢", "了", "和", "与", "中", "里", "钱")
+
+
 def _content_bigrams(question: str) -> set[str]:
+    """What a passage must talk about: the question minus its question words (the metric
+    words such as 支出 stay: they are what the passage is about)."""
     text = _QUESTION_WORDS.sub(" ", question)
-    for word in STOPWORDS:
-        if len(word) >= 2:
-            text = text.replace(word, " ")
+    for word in _PROSE_FILLERS:
+        text = text.replace(word, " ")
     out = set()
     for run in re.split(r"[^\w\u4e00-\u9fff]+|\s+", text):
         chars = [c for c in run if c.isalnum()]
@@ -422,14 +441,59 @@ def _content_bigrams(question: str) -> set[str]:
     return out
 
 
+_CUES = [
+    (re.compile(r"原因|为什么|为何|理由|减少|增加|下降|增长"), ("主要是", "原因", "理由", "由于", "因为")),
+    (re.compile(r"什么意思|指什么|含义|是什么|什么是|反映什么"), ("：指", "是指", "反映", "：")),
+    (re.compile(r"用于|用来|干什么|做什么"), ("主要用于", "用于", "主用用于")),
+    (re.compile(r"包括|哪些"), ("是指", "包括")),
+    (re.compile(r"变化"), ("变化", "增减", "持平")),
+    (re.compile(r"职能|职责"), ("职责", "职能", "负责")),
+]
+
+
+def _kind_penalty(node, question: str) -> float:
+    """Rows hold figures, not prose; a form's fields answer questions about that project."""
+    kind = node.metadata.get("node_kind")
+    if kind == "row":
+        return 0.3
+    if kind in ("record", "field"):
+        title = norm_name(node.metadata.get("section", "").split(" ", 1)[-1])
+        named = any(len(part) >= 3 and part in question for part in re.split(r"[()（）]", title))
+        return 0.0 if named or _bigrams(title) & _bigrams(question) else 0.1
+    return 0.0
+
+
+def _answer_cues(question: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for pattern, cues in _CUES:
+        if pattern.search(question):
+            out.extend(cues)
+    return tuple(out)
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a chunk; one ending in "：" keeps what follows it (主要工作职责为：（一）…)."""
+    parts = [p for p in re.split(r"(?<=[。；])", text) if p.strip()]
+    out = []
+    for i, p in enumerate(parts):
+        if p.rstrip().endswith(("：", ":")) and i + 1 < len(parts):
+            p = p + parts[i + 1]
+        out.append(p.strip())
+    return out
+
+
 def _quotes(node) -> list[tuple[str, str]]:
-    """Candidate quotes of a node: each sentence-group of a narrative chunk, or each field
-    of a form record, with the section path to show."""
+    """Candidate quotes of a node: the sentences of a narrative chunk, or the fields of a
+    form record, each with the section path to show. Table rows are figures, not prose."""
     meta = node.metadata
     if meta.get("node_kind") == "record":
-        parts = [p.strip() for p in node.text.split("；") if p.strip()]
-        return [(p, f"{meta.get('table_id', '')} {meta.get('label_path', '')}") for p in parts]
+        parts = [p.strip() for p in re.split(r"；| \| ", node.text) if p.strip()]
+        return [(p, f"{meta.get('table_id', '')} {meta.get('label_path', '')}") for p in parts[1:]]
     if meta.get("node_kind") == "text":
         body = node.text.split("\n", 1)[-1]
-        return [(body, meta.get("section", ""))]
-    return [(node.text, meta.get("table", ""))]
+        return [(s, meta.get("section", "")) for s in _sentences(body)]
+    if meta.get("node_kind") == "field":
+        return [(node.text.split(" | ", 1)[-1], meta.get("section", ""))]
+    if meta.get("node_kind") == "row":
+        return [(node.text.split(" | ", 2)[-1], meta.get("table", ""))]
+    return []

@@ -20,7 +20,7 @@ from corpus.numbers import MONEY_UNITS
 from index.facts import Fact
 
 from .analyze import Question
-from .text import find_name, leftover_content, norm_name
+from .text import bigram_share, find_name, leftover_content, norm_name
 
 _TOTAL = re.compile(r"(合计|总计|小计)$")
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -70,24 +70,58 @@ def fact_names(fact: Fact) -> _Names:
     if fact.kind == "cell":
         if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
             names.row.append(fact.row_label)
-        names.column.extend(p for p in fact.column.split(" / ") if p)
-        names.table.extend([fact.table_title, re.sub(r"^\S+\s+", "", fact.table_title)])
+        for part in (p for p in fact.column.split(" / ") if p):
+            names.column.append(part)
+            bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价
+            if bare != part and len(bare) >= 2:
+                names.column.append(bare)
+        names.table.extend(table_names(fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
-        names.row.extend(n for n in (fact.subject,) if n)
-        names.context.extend(n for n in (fact.context, fact.topic) if n)
+        names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
+        names.table.extend(re.sub(r"^(第[一二三四五六七八九十]+部分|[（(]?[一二三四五六七八九十]+[、)）])\s*", "", h)
+                           for h in fact.section.split(" > ") if h)
         names.parent.extend(n for n in (fact.parent_subject,) if n)
     elif fact.kind == "field":
-        names.row.append(fact.row_label)
+        names.row.extend(record_names(fact.row_label))
         names.column.extend(n for n in (fact.column, fact.subject if fact.subject != fact.column else "") if n)
         names.context.extend(n for n in (fact.topic,) if n)
-        names.table.append(fact.table_id)
+        names.table.extend([fact.table_id] + table_names(fact.table_title))
     elif fact.kind == "empty_table":
-        names.table.extend([fact.table_title, re.sub(r"^\S+\s+", "", fact.table_title)])
+        names.table.extend(table_names(fact.table_title))
     for attr in ("row", "column", "table", "context", "parent"):
         setattr(names, attr, list(dict.fromkeys(norm_name(n) for n in getattr(names, attr) if norm_name(n))))
+    return names
+
+
+def record_names(title: str) -> list[str]:
+    """A project's long official name also goes by shorter forms: without its bracketed
+    parts and leading place name (`武汉…开发区（汉南区）人工智能科技园（…）PPP项目` →
+    `人工智能科技园PPP项目`)."""
+    names = [title]
+    plain = re.sub(r"[（(][^（()）]*[)）]", "", title)
+    if plain != title:
+        names.append(plain)
+    short = re.sub(r"^.{2,12}?(开发区|新区|[省市县区])(?=.{4,})", "", plain)
+    if short != plain:
+        names.append(short)
+    return names
+
+
+def table_names(display_title: str) -> list[str]:
+    """`附表1 收支总表（支出）` → 附表1, 收支总表; a title that starts with the department's
+    name also goes by the rest (`…办公室整体支出绩效目标申报表` → 整体支出绩效目标申报表)."""
+    parts = display_title.split(" ", 1)
+    names = [parts[0]] if len(parts) > 1 else []
+    title = re.sub(r"[（(](收入|支出|[^（()）]*收入|[^（()）]*支出)[)）]$", "", parts[-1])
+    names.append(title)
+    bare = re.sub(r"^.*?(办公室|办事处|委员会|法院|检察院|政府|局|中心)(?=.{4,})", "", title)
+    if bare != title:
+        names.append(bare)
+    names.extend(re.findall(r"(?:附表|表)\d+", display_title))
     return names
 
 
@@ -126,7 +160,7 @@ def match_fact(q: Question, fact: Fact, names: _Names, alias_spans: dict[str, li
             m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
             if m:
                 matches.append(m)
-            for start, end in alias_spans.get(name, ()):
+            for start, end in alias_spans.get(name, ()) or alias_spans.get(_years_in(name), ()):
                 matches.append(Match("alias", name, start, end, 0.9))
     return matches
 
@@ -157,6 +191,10 @@ def coverage(q: Question, matches: list[Match], extra: list[tuple[int, int]]) ->
 
 
 def unit_fits(q: Question, fact: Fact) -> bool:
+    if q.operation == "change" and fact.kind != "empty_table" and not fact.change:
+        return False  # "比2023年增加了多少" asks for the change, never the level
+    if q.operation != "change" and fact.change:
+        return False  # and "X是多少" asks for the level, never a change
     wants = q.wants
     if fact.kind == "empty_table":
         return wants in ("money", "any")
@@ -169,6 +207,8 @@ def unit_fits(q: Question, fact: Fact) -> bool:
         return unit in MONEY_UNITS
     if wants == "percent":
         return unit == "%"
+    if wants == "count:*":
+        return unit not in MONEY_UNITS and unit != "%"
     if wants.startswith("count:"):
         target = _SAME_UNIT.get(wants[6:], wants[6:])
         return unit == target
@@ -190,12 +230,17 @@ def year_fits(q: Question, fact: Fact, doc_years: dict[str, int]) -> bool:
 def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tuple:
     roles = {m.role for m in matches}
     exact = sum(m.end - m.start for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column"))
-    column_named = any(m.role == "column" for m in matches)
+    leaf = fact.column.split(" / ")[-1] if fact.column else ""
+    # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.
+    column_named = any(m.role == "column" and (m.name == norm_name(leaf) or fact.kind != "cell") for m in matches)
     default_column = 0
     row_named = bool(roles & {"row", "code", "subject", "alias"})
     if fact.kind == "cell" and not column_named:
         first = fact.column.split(" / ")[0]
-        default_column = 2 if (first in _DEFAULT_COLUMNS or _TOTAL.search(first)) else (1 if fact.col_index <= 2 else 0)
+        if first in _DEFAULT_COLUMNS or _TOTAL.search(first) or leaf in _DEFAULT_COLUMNS or _TOTAL.search(leaf):
+            default_column = 2
+        else:
+            default_column = 1 if fact.col_index <= 2 else 0
     elif fact.kind == "cell" and not row_named:
         default_column = 2  # the column is the metric itself (附表7: 公务接待费 is a column)
     total_pref = 1 if (fact.is_total and not row_named) else 0
@@ -220,11 +265,19 @@ def readings(q: Question, facts: list[Fact], names: dict[int, _Names], doc_years
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
         covered = coverage(q, matches, fixed_spans)
-        left = tuple(leftover_content(q.expanded, covered))
+        left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches))
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))
     out.sort(key=lambda r: r.key, reverse=True)
     return out
+
+
+def explained_away(left: list[str], fact: Fact, matches: list[Match]) -> list[str]:
+    """Leftover words the reading still accounts for: a repeat of a matched name (退休 in
+    退休的…退休金), or words the cited source itself says (the question quotes it)."""
+    source = norm_name(fact.text + fact.row_path + fact.topic)
+    names = "|".join(m.name for m in matches)
+    return [run for run in left if run not in names and bigram_share(run, source) < 0.6]
 
 
 def same_meaning(a: Reading, b: Reading) -> bool:

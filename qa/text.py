@@ -20,8 +20,9 @@ STOPWORDS = sorted({
     "支出", "费用", "经费", "资金", "开销", "开支", "钱", "元", "万元", "科目", "编码", "科目编码", "代码", "对应的",
     "他们", "我们", "职工", "员工", "老同志", "各种", "搞", "日常", "东西", "为", "数", "情况", "具体", "大概",
     "年度", "部分", "的是", "是否", "有没有", "没有", "吗", "呀", "啊", "哪些", "包括", "多少人", "几人", "几名",
-    "这部分", "及", "和", "与", "以及", "、", "级", "项", "款", "类", "计", "算", "按", "到", "从", "收", "那",
-    "表", "表中", "表里", "新", "上", "下",
+    "这部分", "及", "和", "与", "以及", "、", "级", "项", "款", "类", "按", "到",
+    "表", "表中", "表里", "经济分类科目", "经济分类", "经济科目", "功能分类科目", "功能分类", "功能科目",
+    "上年", "去年", "同比", "一共有", "多少名", "百分之", "百分比", "比例", "比重", "占比",
 }, key=len, reverse=True)
 
 EN_STOPWORDS = {
@@ -49,7 +50,7 @@ def norm_name(text: str) -> str:
     s = _QUOTES.sub("", s)
     s = _NUMBERING.sub("", s)
     s = _LEVEL_TAG.sub("", s)
-    return s.lower()
+    return s.replace("的", "").lower()
 
 
 def norm_question(text: str) -> str:
@@ -58,7 +59,8 @@ def norm_question(text: str) -> str:
     s = _QUOTES.sub("", s)
     s = _LEVEL_TAG.sub("", s)
     s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)
-    return s.lower().strip()
+    # "的" only joins words: dropping it lets 以上的通用设备 match 以上通用设备
+    return s.replace("的", "").lower().strip()
 
 
 def longest_common_substring(a: str, b: str) -> tuple[int, int]:
@@ -104,6 +106,12 @@ def stopword_mask(question: str) -> list[bool]:
                 mask[k] = True
             start = question.find(word, start + 1)
     return mask
+
+
+def bigram_share(run: str, source: str) -> float:
+    """Share of a run's character bigrams that occur in a source text."""
+    grams = [run[i:i + 2] for i in range(len(run) - 1)]
+    return sum(1 for g in grams if g in source) / len(grams) if grams else 1.0
 
 
 def leftover_content(question: str, covered: list[bool]) -> list[str]:

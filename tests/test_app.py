@@ -41,6 +41,10 @@ class FakeEngine:
         self.docs = list(docs)
         self.added = []
 
+    def ensure_index(self, progress=None):
+        if progress:
+            progress("embed", 0.5)
+
     def documents(self):
         return list(self.docs)
 
@@ -221,7 +225,7 @@ def test_findings_markdown(seed_doc):
 
 def test_document_selector(seed_doc):
     assert app.selector_choices([seed_doc]) == [("全部文档", ""), (seed_doc.title, seed_doc.doc_id)]
-    assert app.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == [DOC_ID]
+    assert app.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == {DOC_ID}
 
 
 def test_progress_reporter_adapts_call_styles():
@@ -258,6 +262,11 @@ def test_engine_is_created_lazily_once(seed_doc):
 
     service = app.EngineService(factory)
     assert not service.loaded and not made
+    stages = []
+    service.engine(progress=lambda stage, fraction: stages.append(stage))
+    assert stages == ["embed", "load"] and made == [1]
+    service = app.EngineService(factory)
+    made.clear()
     threads = [threading.Thread(target=service.ask, args=("公务接待费是多少",)) for _ in range(5)]
     for t in threads:
         t.start()
@@ -268,7 +277,7 @@ def test_engine_is_created_lazily_once(seed_doc):
     assert answer.value == Decimal("0.50") and "app_total" in answer.timings
 
 
-def test_add_document_excludes_concurrent_answers(seed_doc):
+def test_add_document_excludes_concurrent_answers(seed_doc, tmp_path):
     events = []
 
     class Slow(FakeEngine):
@@ -282,9 +291,12 @@ def test_add_document_excludes_concurrent_answers(seed_doc):
             events.append("answer")
             return RECEPTION
 
-    service = app.EngineService(lambda: Slow([seed_doc]))
+    service = app.EngineService(lambda: Slow([seed_doc]), data_dir=tmp_path / "data")
+    service.data_dir.mkdir()
     service.engine()
-    adder = threading.Thread(target=service.add_document, args=(Path("x.txt"),))
+    src = tmp_path / "new.txt"
+    src.write_text("x", encoding="utf-8")
+    adder = threading.Thread(target=service.add_upload, args=(src, "new.txt"))
     adder.start()
     time.sleep(0.05)
     service.ask("公务接待费是多少")
@@ -294,23 +306,28 @@ def test_add_document_excludes_concurrent_answers(seed_doc):
 
 def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     engine = FakeEngine([seed_doc])
-    service = app.EngineService(lambda: engine)
+    data = tmp_path / "data"
+    data.mkdir()
+    service = app.EngineService(lambda: engine, data_dir=data)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"this is not a spreadsheet")
-    ok, status, findings = app.upload_document(service, str(broken), staging_root=tmp_path)
+    ok, status, findings = app.upload_document(service, str(broken))
     assert not ok and "无法导入 broken.xlsx" in status and findings == ""
-    assert engine.documents() == [seed_doc]
-    ok, status, _ = app.upload_document(service, str(tmp_path / "missing.txt"), staging_root=tmp_path)
+    assert engine.documents() == [seed_doc] and not list(data.iterdir())   # nothing left behind
+    ok, status, _ = app.upload_document(service, str(tmp_path / "missing.txt"))
     assert not ok and "不存在" in status
     ok, status, _ = app.upload_document(service, None)
     assert not ok
-    # a good file goes to the engine under its sanitised name, and the staging copy is removed
+    # a good file is stored in the data folder under its sanitised name, then indexed
     upload = tmp_path / "my budget (2024).txt"
     upload.write_bytes(seed_path.read_bytes())
-    ok, status, findings = app.upload_document(service, str(upload), staging_root=tmp_path)
+    ok, status, findings = app.upload_document(service, str(upload))
     assert ok and "已导入" in status and "2 条发现" in findings
     assert engine.added == ["my_budget_(2024).txt"]
-    assert not list(tmp_path.glob("budgetqa-upload-*"))
+    assert [p.name for p in data.iterdir()] == ["my_budget_(2024).txt"]
+    # the same name again is refused, and the stored file stays
+    ok, status, _ = app.upload_document(service, str(upload))
+    assert not ok and "同名" in status and (data / "my_budget_(2024).txt").exists()
 
 
 def test_chat_turn_appends_messages_and_source(seed_doc):
@@ -346,10 +363,10 @@ def client():
 def _check_reception(result: dict) -> None:
     assert result["kind"] == "lookup"
     assert result["value"] == 0.5 and result["unit"] == "万元"
-    cite = result["citations"][0]
-    assert cite["table"] == "附表7" and cite["doc_id"] == DOC_ID
+    cite = next(c for c in result["citations"] if c["table"] == "附表7")
+    assert cite["doc_id"] == DOC_ID and cite["value"] == 0.5 and cite["unit"] == "万元"
     assert "公务接待费" in (cite["row"] or "") + (cite["column"] or "")
-    assert cite["location"]
+    assert cite["location"] and cite["row_id"]
 
 
 def test_api_answers_with_structured_citation(client):

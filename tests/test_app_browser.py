@@ -57,8 +57,9 @@ def test_chat_answer_in_browser(app_url):
             expect(chat).to_contain_text("0.50", timeout=60_000)
             expect(chat).to_contain_text("万元")
             expect(chat).to_contain_text("附表7")
-            expect(page.locator("#bqa-source .bqa-hit-cell").first).to_have_text("0.50")
-            expect(page.locator("#bqa-source caption").first).to_contain_text("附表7")
+            source = page.locator("#bqa-source")
+            expect(source).to_contain_text("附表7 一般公共预算“三公”经费支出表")
+            expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="0.50").first).to_be_visible()
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:

@@ -250,7 +250,6 @@ class FakeEngine:
     def __init__(self, retrieval: str, answers: dict[str, Answer]):
         self.retrieval = retrieval
         self.answers = answers
-        self.index_build_s = 1.5
 
     def answer(self, question: str) -> Answer:
         if question == "boom":
@@ -278,7 +277,7 @@ def test_runner_writes_every_report_file(tmp_path):
         created.append(retrieval)
         return FakeEngine(retrieval, answers)
 
-    runs = run(questions, parse_configs("full,lexical,dense,naive"), make_engine, progress=False)
+    runs = run(questions, parse_configs("full,lexical,dense,naive"), make_engine, progress=False, index_build_s=1.5)
     assert sorted(created) == ["dense", "hybrid", "lexical"]  # the baseline shares the hybrid engine
     full = runs[0].summary()
     assert (full.accuracy, full.wrong_figures, full.nf_recall) == (0.5, 1, 1.0)
