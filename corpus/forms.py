@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from .blocks import RawCell, RawTable
-from .headers import clean_label
+from .headers import clean_label, column_paths
 from .model import Field, KeyValueRecord
-from .numbers import parse_quantity
+from .numbers import parse_number, parse_quantity
 from .tables import TableContext
 
 _FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|项目表（含绩效目标）")
@@ -44,6 +44,7 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
     fields: list[Field] = []
     subtables: list[tuple[str, list[tuple[Field, ...]]]] = []
     header: list[tuple[int, str]] | None = None
+    header_grid: list[list[RawCell]] = []
     for row in raw.rows:
         cells = _texts(row)
         if not cells:
@@ -52,15 +53,20 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
         if first in SUBTABLES:
             subtables.append((first, []))
             header = cells[1:] or None
+            header_grid = [_blank_first(row, cells[0][0])] if header else []
             continue
         if subtables and first not in KEYS:
             if header is None:
-                header = cells
+                header, header_grid = cells, [row]
+            elif not subtables[-1][1] and not any(parse_number(t) is not None for _, t in cells) \
+                    and len(header_grid) < 3 and all(c > header[0][0] for c, _ in cells):
+                # a second header row (近两年收支金额 > 2023 年 | 2022 年)
+                header_grid.append(row)
+                header = _header_paths(header_grid)
             else:
                 subtables[-1][1].append(_subtable_row(header, cells, ctx.unit))
             continue
-        subtables_closed = bool(subtables)
-        if subtables_closed:
+        if subtables:
             header = None
         fields.extend(_pairs(cells, ctx.unit))
     title = next((f.raw for f in fields if f.key in ("项目名称", "部门名称")), ctx.title)
@@ -75,6 +81,20 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
         form=ctx.title,
     )
     return [record]
+
+
+def _blank_first(row: list[RawCell | None], col: int) -> list[RawCell | None]:
+    """The marker row without its marker, as a header row."""
+    return [RawCell("") if i == col else c for i, c in enumerate(row)]
+
+
+def _header_paths(grid: list[list[RawCell | None]]) -> list[tuple[int, str]]:
+    """Column paths of a block's multi-row header, as (column, "parent / child")."""
+    width = max(len(r) for r in grid)
+    rows = [[RawCell(_TAG.sub(" ", c.text)) if c is not None else RawCell("") for c in r]
+            + [RawCell("")] * (width - len(r)) for r in grid]
+    last = max(i for r in rows for i, c in enumerate(r) if c.text.strip())  # spans stop at the last named column
+    return [(c, " / ".join(p)) for c, p in enumerate(column_paths(rows)) if p and c <= last]
 
 
 def _texts(row: list[RawCell | None]) -> list[tuple[int, str]]:
@@ -115,8 +135,20 @@ def _field(key: str, raw: str, unit: str | None) -> Field:
 
 
 def _subtable_row(header: list[tuple[int, str]], cells: list[tuple[int, str]], unit: str | None) -> tuple[Field, ...]:
-    """Cells to header names: by order when the counts match, else by nearest column."""
-    if len(cells) == len(header):
+    """Cells to header names: by column when the header knows every column of the row, by
+    order when the counts match, else by nearest column."""
+    by_column = dict(header)
+    numbers = [i for i, (_, t) in enumerate(cells) if parse_quantity(t)[0] is not None]
+    trailing = bool(numbers) and numbers == list(range(len(cells) - len(numbers), len(cells)))
+    if len(header) > 1 and all(col in by_column for col, _ in cells) and len(cells) != len(header):
+        pairs = [(by_column[col], text) for col, text in cells]
+    elif trailing and len(cells) != len(header) and len(cells) <= len(header):
+        # a row shifted by a page break: figures sit under the last columns, labels under the first
+        names = [h for _, h in header]
+        texts = cells[: len(cells) - len(numbers)]
+        pairs = [(names[i], t) for i, (_, t) in enumerate(texts)]
+        pairs += [(names[len(names) - len(numbers) + i], cells[n][1]) for i, n in enumerate(numbers)]
+    elif len(cells) == len(header):
         pairs = [(h, t) for (_, h), (_, t) in zip(header, cells)]
     else:
         pairs = []

@@ -84,11 +84,11 @@ PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什�
 
 
 def detect_operation(text: str) -> str:
-    if re.search(r"占.{0,12}(比例|比重|百分比|份额|多少|几成|%)|占比|百分之几.{0,4}占|比例是", text) and "下降" not in text and "增长" not in text:
+    if re.search(r"占(?![有用地])(.{0,12})(比例|比重|百分比|份额|多少|几成|%)|占比|比例是", text) and "下降" not in text and "增长" not in text:
         return "ratio"
     if re.search(r"人均", text):
         return "ratio"
-    if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的(是)?(哪|什么)", text):
+    if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)(的)?(是)?(哪|什么)", text):
         return "min" if re.search(r"最少|最低|最小", text) else "max"
     if PROSE_STRONG.search(text):
         return "prose"

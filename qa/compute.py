@@ -55,7 +55,7 @@ def split_ratio(text: str) -> tuple[str, str] | None:
     m = re.search(r"^(?P<whole>.+?)(中|里|当中|之中)(?P<part>.+?)(的)?占比", text)
     if m:
         return m.group("part"), m.group("whole")
-    m = re.search(r"^(?P<part>.+?)占(?P<whole>.+?)(的)?(比例|比重|百分比|份额|多少|几成|%)", text)
+    m = re.search(r"^(?P<part>.+?)占(?![有用地])(?P<whole>.+?)(的)?(比例|比重|百分比|份额|多少|几成|%)", text)
     if m:
         return m.group("part"), m.group("whole")
     return None

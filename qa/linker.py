@@ -234,7 +234,7 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tup
     # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.
     column_named = any(m.role == "column" and (m.name == norm_name(leaf) or fact.kind != "cell") for m in matches)
     default_column = 0
-    row_named = bool(roles & {"row", "code", "subject", "alias"})
+    row_named = bool(roles & {"row", "code", "subject", "alias", "context"})
     if fact.kind == "cell" and not column_named:
         first = fact.column.split(" / ")[0]
         if first in _DEFAULT_COLUMNS or _TOTAL.search(first) or leaf in _DEFAULT_COLUMNS or _TOTAL.search(leaf):
@@ -261,7 +261,7 @@ def readings(q: Question, facts: list[Fact], names: dict[int, _Names], doc_years
         matches = match_fact(q, fact, names[fact.id], spans)
         if not matches or not any(m.role in ("row", "code", "subject", "alias", "column") for m in matches):
             continue
-        if fact.kind == "cell" and not any(m.role in ("row", "code", "alias") for m in matches) \
+        if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
         covered = coverage(q, matches, fixed_spans)
