@@ -88,7 +88,7 @@ def detect_operation(text: str) -> str:
         return "ratio"
     if re.search(r"人均", text):
         return "ratio"
-    if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)(的)?(是)?(哪|什么)", text):
+    if re.search(r"(哪|什么).{0,12}(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小).{0,8}(哪|什么)", text):
         return "min" if re.search(r"最少|最低|最小", text) else "max"
     if PROSE_STRONG.search(text):
         return "prose"

@@ -352,7 +352,7 @@ class Engine:
                 # general questions find general sections first; rows hold figures, not prose
                 score = (covered + (0.25 if cue else 0.0) + 0.1 * lead + 0.05 * own - penalty
                          - 0.01 * section.count(">") - rank * 0.002)
-                if covered >= 0.5 and score > best_score:
+                if covered >= 0.6 and score > best_score:
                     best, best_score = (hit.node, quote, section), score
         if best is None:
             return None

@@ -87,7 +87,9 @@ def fact_names(fact: Fact) -> _Names:
         names.parent.extend(n for n in (fact.parent_subject,) if n)
     elif fact.kind == "field":
         names.row.extend(record_names(fact.row_label))
-        names.column.extend(n for n in (fact.column, fact.subject if fact.subject != fact.column else "") if n)
+        names.column.extend(p for p in fact.column.split(" / ") if p)
+        if fact.subject and fact.subject != fact.column:
+            names.column.append(fact.subject)
         names.context.extend(n for n in (fact.topic,) if n)
         names.table.extend([fact.table_id] + table_names(fact.table_title))
     elif fact.kind == "empty_table":
