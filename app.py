@@ -231,7 +231,7 @@ def visible_rows(rows: Sequence[Row], hits: set[str], limit: int = MAX_SOURCE_RO
     return out
 
 
-def _label_column(table: Table, row: Row) -> int | None:
+def _label_column(row: Row) -> int | None:
     for i, c in enumerate(row.cells):
         if c.raw and c.raw == row.label:
             return i
@@ -258,15 +258,15 @@ def table_html(table: Table, hit_rows: Iterable[str] = (), hit_cells: Iterable[t
         if row is None:
             out.append(f'<tr><td colspan="{ncols}" style="{CELL_STYLE};text-align:center;color:#888">…</td></tr>')
             continue
-        out.append(_row_html(table, row, row.id in hit_rows, hit_cells))
+        out.append(_row_html(row, row.id in hit_rows, hit_cells))
     if not table.rows:
         out.append(f'<tr><td colspan="{ncols}" style="{CELL_STYLE};color:#888">（本表无数据）</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)
 
 
-def _row_html(table: Table, row: Row, hit: bool, hit_cells: set[tuple[str, str]]) -> str:
-    label_at = _label_column(table, row)
+def _row_html(row: Row, hit: bool, hit_cells: set[tuple[str, str]]) -> str:
+    label_at = _label_column(row)
     attrs = f' class="bqa-hit" style="{HIT_ROW_STYLE}"' if hit else ""
     if row.is_total:
         attrs += ' data-total="1"'
@@ -729,7 +729,7 @@ def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, q
     import gradio as gr
 
     app, url, _ = demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
-                              max_file_size=MAX_UPLOAD_BYTES, show_error=True, quiet=quiet, css=CSS,
+                              max_file_size=MAX_UPLOAD_BYTES, show_error=False, quiet=quiet, css=CSS,
                               theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False)
     return app, url
 

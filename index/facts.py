@@ -125,7 +125,7 @@ def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
         for row in rows:
             if not row:
                 continue
-            label = row[0].raw
+            label = _row_label(row)
             line = "，".join(f"{x.key} {x.raw}" for x in row if x.raw)
             for f in row[1:]:
                 if f.raw:
@@ -135,6 +135,17 @@ def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
                     # 测算依据: "根据财政相关要求测算，7人，25万元/人/年"
                     for q in text_quantities(f.raw, {**base, "kind": "field", "column": f.key, "topic": name}):
                         yield replace(q, subject=q.subject or label, text=f"{record.title} {name}：{line}")
+
+
+def _row_label(row) -> str:
+    """A block row's name: its last text cell before the first figure (支出构成 | 人员类项目支出 | 888.47 → 人员类项目支出)."""
+    label = row[0].raw
+    for f in row:
+        if f.value is not None:
+            break
+        if f.raw:
+            label = f.raw
+    return label
 
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.

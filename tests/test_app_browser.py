@@ -1,6 +1,7 @@
 """End to end: the app on a free localhost port, driven in headless Chromium (Debian's
 /usr/bin/chromium, installed by `make test`). Asks the reception-expense question and checks
-the figure, the cited table and the highlighted source cell; saves test-output/chat.png."""
+the figure, the cited table and the highlighted source cell; saves test-output/chat.png;
+then clicks an example question."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def test_chat_answer_in_browser(app_url):
             expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="0.50").first).to_be_visible()
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+            # an example question asks itself when clicked
+            page.get_by_role("button", name="2089999是多少").click()
+            expect(chat).to_contain_text("9.76", timeout=60_000)
+            expect(source).to_contain_text("2089999")
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
