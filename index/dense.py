@@ -153,6 +153,8 @@ class DenseIndex:
         return self._exact_subset(query, wanted, k)
 
     def _exact_subset(self, query: np.ndarray, wanted: set[int], k: int) -> list[tuple[int, float]]:
+        if not wanted:
+            return []
         ids = np.fromiter(sorted(wanted), dtype=np.int64, count=len(wanted))
         vectors = np.vstack([self._index.reconstruct(int(i)) for i in ids])
         scores = vectors @ query[0]

@@ -79,6 +79,8 @@ class SearchIndex:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         k = k or self.config.top_k
         allowed = self._allowed(filters)
+        if allowed is not None and not allowed:
+            return []  # the filters exclude every document
         if mode == "lexical":
             ranked = self.lexical(query, k, allowed)
         elif mode == "dense":

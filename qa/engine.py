@@ -19,14 +19,14 @@ import corpus
 from index.config import IndexConfig
 from index.facts import DocumentInfo, Fact, FactStore
 from index.search import Filters, SearchIndex
-from index.store import FACTS, build_index, read_manifest, resolve_source
+from index.store import FACTS, build_index, pipeline_fingerprint, read_manifest, resolve_source
 
 from . import compute
 from .analyze import MAX_QUESTION_CHARS, Question, analyze
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, guard, lookup_sentence
 from .linker import Reading, fact_names, readings
-from .text import STOPWORDS, norm_name, norm_question
+from .text import longest_common_substring, norm_name, norm_question
 
 # A department named at the start of a question (武汉经开区教育局2024年的…).
 _ORG = re.compile(r"^(?:请问)?([\u4e00-\u9fff]{2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
@@ -49,7 +49,8 @@ class Engine:
         self.config = config or IndexConfig.from_env()
         self.index_dir = Path(index_dir) if index_dir else self.config.index_dir
         self.retrieval = retrieval
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()        # guards the loaded state
+        self._build_lock = threading.Lock()   # one index build at a time; answers go on meanwhile
         self._loaded: _Loaded | None = None
         self._search: SearchIndex | None = None
         self._documents: dict[str, corpus.BudgetDocument] = {}
@@ -57,15 +58,25 @@ class Engine:
     # ------------------------------------------------------------------ loading
 
     def ensure_index(self, progress: Callable[[str, float], None] | None = None) -> None:
-        """Build the bundled corpus's index on first use."""
-        with self._lock:
-            if not (self.index_dir / "manifest.json").exists():
+        """Build the bundled corpus's index on first use; rebuild an index made by older
+        parsing code from its own sources (unchanged texts keep their cached embeddings)."""
+        with self._build_lock:
+            manifest = self.index_dir / "manifest.json"
+            if not manifest.exists():
                 build_index([corpus.default_corpus_dir()], self.index_dir, self.config, progress=progress)
+                return
+            current = read_manifest(self.index_dir)
+            if current.get("pipeline") != pipeline_fingerprint():
+                sources = [resolve_source(i["source"]) for i in current["documents"].values()]
+                build_index([s for s in sources if s.exists()] or [corpus.default_corpus_dir()],
+                            self.index_dir, self.config, progress=progress)
+                self.reload()
 
     def _state(self) -> _Loaded:
+        if self._loaded is None:
+            self.ensure_index()
         with self._lock:
             if self._loaded is None:
-                self.ensure_index()
                 manifest = read_manifest(self.index_dir)
                 store = FactStore(self.index_dir / FACTS)
                 try:
@@ -104,9 +115,10 @@ class Engine:
         """Parse a new document and update the index incrementally; a bad file raises
         `corpus.ParseError` and leaves the loaded index untouched."""
         doc = corpus.load(path)  # parse first: a bad file never reaches the index
-        with self._lock:
+        with self._build_lock:  # the build swaps its folder in atomically; answers use the old one meanwhile
             sources = [resolve_source(i["source"]) for i in self._state().manifest["documents"].values()]
             build_index(sources + [Path(path)], self.index_dir, self.config, progress=progress)
+        with self._lock:
             self.reload()
             self._documents.pop(doc.doc_id, None)
         return doc, doc.findings
@@ -214,6 +226,8 @@ class Engine:
             return self._empty_table(q, best, started)
         if best.fact.value is None:
             return self._text_field(q, best, tier, started)
+        if len({r.fact.doc_id for r in tier}) > 1:
+            return self._per_document(q, tier, rs, started)
         same = [r for r in tier if r.fact.value is not None and _equal(r.fact, best.fact)]
         others = [r for r in tier if r.fact.value is not None and not _equal(r.fact, best.fact)]
         # Everything else in the documents that states this exact figure for this metric
@@ -223,8 +237,6 @@ class Engine:
         cites = citations([r.fact for r in same + also], state.docs)
         label = fact_label(best.fact, column_named=any(m.role == "column" for m in best.matches))
         text = lookup_sentence(label, best.fact.value, best.fact.unit, cites)
-        if len({r.fact.doc_id for r in same}) > 1:
-            text = self._per_document(label, same, state)
         if others:
             other_cites = citations([r.fact for r in others], state.docs)
             text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {fmt(c.value)} {c.unit or ''}"
@@ -238,12 +250,17 @@ class Engine:
         said = (f.subject + f.topic + f.column + f.context).replace(" ", "")
         return any(f.compare_year == y or str(y) in said for y in q.years)
 
-    def _per_document(self, label: str, same: list[Reading], state: _Loaded) -> str:
-        parts = []
-        for doc_id in dict.fromkeys(r.fact.doc_id for r in same):
-            f = next(r.fact for r in same if r.fact.doc_id == doc_id)
-            parts.append(f"{state.docs[doc_id].title}：{fmt(f.value)} {f.unit or ''}")
-        return f"{label}（各文件分别）：" + "；".join(parts)
+    def _per_document(self, q: Question, tier: list[Reading], rs: list[Reading], started) -> Answer:
+        """Several documents answer and the question did not say which: one figure per
+        document (the question can name a department or year to pick one)."""
+        state = self._state()
+        firsts = [next(r for r in tier if r.fact.doc_id == d) for d in dict.fromkeys(r.fact.doc_id for r in tier)]
+        label = fact_label(firsts[0].fact)
+        parts = [f"{state.docs[r.fact.doc_id].title}：{fmt(r.fact.value)} {r.fact.unit or ''}".rstrip()
+                 for r in firsts if r.fact.value is not None]
+        text = f"{label}（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+        return Answer(q.raw, text, "lookup", None, firsts[0].fact.unit, citations([r.fact for r in firsts], state.docs),
+                      candidates(rs), timings=_timings(started))
 
     def _empty_table(self, q: Question, best: Reading, started) -> Answer:
         cites = citations([best.fact], self._state().docs)
@@ -391,7 +408,10 @@ def _validate(question: str | None) -> str | None:
 def _org_matches(org: str, department: str) -> bool:
     dept = norm_name(department)
     org = norm_name(org)
-    return org in dept or dept in org or (len(org) >= 4 and org[-6:] in dept)
+    if org in dept or dept in org:
+        return True
+    _, common = longest_common_substring(org, dept)
+    return common >= 0.8 * len(org)  # a short form of the name (武汉经开区… for 武汉经济技术开发区…)
 
 
 def _equal(a: Fact, b: Fact) -> bool:

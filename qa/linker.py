@@ -243,7 +243,7 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tup
             default_column = 2
         else:
             default_column = 1 if fact.col_index <= 2 else 0
-    elif fact.kind == "cell" and not row_named:
+    elif fact.kind == "cell" and not roles & {"row", "code", "subject", "context"}:
         default_column = 2  # the column is the metric itself (附表7: 公务接待费 is a column)
     total_pref = 1 if (fact.is_total and not row_named) else 0
     kind_pref = {"cell": 3, "field": 2, "narrative": 1, "empty_table": 0}[fact.kind]

@@ -26,3 +26,22 @@ def seed_doc():
     import corpus
 
     return corpus.load(SEED)
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """The seed budget indexed once per session into a temporary folder. Embeddings come
+    from the shared cache (.budgetqa/cache), so only the first run ever embeds."""
+    from index.config import IndexConfig
+    from index.store import build_index
+
+    out = tmp_path_factory.mktemp("index") / "seed"
+    build_index([SEED], out, IndexConfig.from_env(), show_bars=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index):
+    from qa import Engine
+
+    return Engine(seed_index)

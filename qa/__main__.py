@@ -1,0 +1,56 @@
+"""`python -m qa ask "公务接待费是多少" [--json] [--index DIR]`.
+
+With --json and no question argument, reads one question per line from stdin and prints
+one JSON object per line; the models load once for the whole stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .answer import Answer
+from .engine import Engine
+
+
+def readable(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.formula:
+        lines.append(f"公式：{answer.formula}")
+    for n, c in enumerate(answer.citations, 1):
+        where = " · ".join(p for p in (c.section, c.row, c.column) if p)
+        lines.append(f"  [{n}] {c.document} — {where} — {c.location}")
+        if c.text:
+            lines.append(f"      “{c.text[:160]}”")
+    if answer.kind == "not_found" and answer.candidates:
+        lines.append("  相近的指标：" + "、".join(c.label for c in answer.candidates))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer a question (or one per stdin line with --json)")
+    ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--index", help="index folder (default: the bundled corpus's index, built on first use)")
+    ask.add_argument("--retrieval", choices=("hybrid", "lexical", "dense"), default="hybrid")
+    args = parser.parse_args(argv)
+    engine = Engine(args.index, retrieval=args.retrieval)
+    engine.ensure_index(progress=None)
+    if args.question is None:
+        if not args.json:
+            parser.error("give a question, or use --json to read questions from stdin")
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(engine.answer(line.strip()).to_dict(), ensure_ascii=False), flush=True)
+        return 0
+    answer = engine.answer(args.question)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else readable(answer))
+    return 0 if answer.kind != "not_found" else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
