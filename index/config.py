@@ -32,12 +32,16 @@ class IndexConfig:
     batch_size: int = 32
     top_k: int = 10
     rrf_k: int = 60
+    # Weight of the dense list in the fusion (lexical = 1). On the seed's 215 gold questions
+    # with a source: R@5 .953 / MRR .890 at 0.35, against .953 / .880 at 0.5, .953 / .874 at
+    # 0.7; lexical alone .944 / .882, dense alone .870 / .794.
+    dense_weight: float = 0.35
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
     cache_dir: Path = field(default=STATE_DIR / "cache")
     index_dir: Path = field(default=STATE_DIR / "index")
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "top_k", "rrf_k", "hnsw_threshold"):
+        for name in ("batch_size", "top_k", "rrf_k", "hnsw_threshold", "dense_weight"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"IndexConfig.{name} must be positive, got {getattr(self, name)}")
 
@@ -57,6 +61,11 @@ class IndexConfig:
 def _parse(name: str, raw: str, default: object) -> object:
     if isinstance(default, Path):
         return Path(raw).expanduser()
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
     if isinstance(default, int):
         try:
             return int(raw)

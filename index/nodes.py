@@ -107,12 +107,14 @@ def record_node(doc: BudgetDocument, record: KeyValueRecord) -> TextNode:
     fields = "；".join(f"{f.key} {f.raw}" for f in record.fields if f.raw)
     blocks = []
     for name, rows in record.subtables:
-        if name in ("项目支出明细测算", "项目当年资金来源", "项目资金来源", "项目支出情况"):
+        if name in ("项目支出明细测算", "项目当年资金来源", "项目资金来源", "项目支出情况", "部门总体资金情况"):
             lines = ["，".join(f"{f.key} {f.raw}" for f in row if f.raw) for row in rows]
             blocks.append(f"{name}：" + "；".join(lines))
-    text = f"{record.table_id} {record.title} | {fields}" + ("".join(f" | {b}" for b in blocks))
+    form = re.sub(r"^.*?(办公室|办事处|委员会|法院|检察院|政府|局|中心)(?=.{4,})", "", record.form)
+    text = f"{record.table_id} {form} {record.title} | {fields}" + ("".join(f" | {b}" for b in blocks))
     return _node(
-        doc, f"record::{record.id}", text, node_kind="record", table=record.table_id, table_id=record.table_id,
+        doc, f"record::{record.id}", text, node_kind="record", table=f"{record.table_id} {form}".strip(),
+        table_id=record.table_id,
         table_key=record.table_id, row_id=record.id, label_path=record.title, location=str(record.location),
         unit=record.unit,
     )

@@ -29,9 +29,12 @@ class Filters:
     doc_ids: frozenset[str] | None = None
     department: str | None = None
     year: int | None = None
+    node_kinds: frozenset[str] | None = None  # e.g. only prose (text, field, record) for "为什么" questions
 
     def allows(self, node: TextNode) -> bool:
         meta = node.metadata
+        if self.node_kinds is not None and meta.get("node_kind") not in self.node_kinds:
+            return False
         if self.doc_ids is not None and meta.get("doc_id") not in self.doc_ids:
             return False
         if self.department and self.department not in (meta.get("department") or ""):
@@ -88,7 +91,7 @@ class SearchIndex:
         else:
             fetch = max(k * 3, 30)
             fused = rrf_fuse([self.lexical(query, fetch, allowed), self.dense_search(query, fetch, allowed)],
-                             k=self.config.rrf_k, limit=k)
+                             k=self.config.rrf_k, weights=[1.0, self.config.dense_weight], limit=k)
             ranked = [(int(h.id), h.score) for h in fused]
         return [NodeWithScore(node=self.nodes[i], score=score) for i, score in ranked[:k]]
 

@@ -124,8 +124,17 @@ class Engine:
         return doc, doc.findings
 
     def retrieve(self, question: str, k: int = 10, doc_ids: set[str] | None = None):
-        filters = Filters(doc_ids=frozenset(doc_ids)) if doc_ids else None
-        return self.search_index().retrieve(norm_question(question), k=k, mode=self.retrieval, filters=filters)
+        """The index nodes nearest the question, searched with the question as the engine
+        reads it: English terms translated, colloquial terms expanded to printed names, and
+        prose questions searched among passages only."""
+        q = analyze(question) if question and question.strip() else None
+        query = norm_question(question or "")
+        kinds = None
+        if q is not None:
+            query = " ".join([q.expanded, *q.alias_targets])
+            kinds = frozenset({"text", "field", "record"}) if q.operation == "prose" and q.wants != "text" else None
+        filters = Filters(doc_ids=frozenset(doc_ids) if doc_ids else None, node_kinds=kinds)
+        return self.search_index().retrieve(query, k=k, mode=self.retrieval, filters=filters)
 
     # ------------------------------------------------------------------ answering
 
@@ -356,7 +365,7 @@ class Engine:
         if not content:
             return None
         cues = _answer_cues(q.expanded)
-        hits = self.retrieve(q.expanded, k=30, doc_ids=docs)
+        hits = self.retrieve(q.raw, k=30, doc_ids=docs)
         best, best_score = None, 0.0
         for rank, hit in enumerate(hits):
             penalty = _kind_penalty(hit.node, q.expanded)

@@ -46,7 +46,7 @@ def test_row_node_has_its_label_path_and_short_embedding_text(nodes):
 
 def test_record_node_and_its_prose_fields(nodes):
     record = nodes["record::附表14:4"]
-    assert display_text(record).startswith("附表14 企业服务专项经费 | 项目名称 企业服务专项经费；项目编码 42011324043T000000102")
+    assert display_text(record).startswith("附表14 部门项目申报表(含绩效目标) 企业服务专项经费 | 项目名称 企业服务专项经费；项目编码 42011324043T000000102")
     assert "项目负责人 张亮" in display_text(record)
     field = nodes["field::附表14:1:项目前两年预算及当年预算变动情况"]
     assert "2022 年 380 万元" in display_text(field)
