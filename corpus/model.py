@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator
 
 ColumnPath = tuple[str, ...]
 
@@ -228,17 +227,8 @@ class BudgetDocument:
                 return t
         return None
 
-    def tables_by_id(self, table_id: str) -> list[Table]:
-        return [t for t in self.tables if t.id == table_id]
-
     def record(self, title: str) -> KeyValueRecord | None:
         for r in self.records:
             if r.title == title:
                 return r
         return None
-
-    def iter_cells(self) -> Iterator[tuple[Table, Row, Cell]]:
-        for t in self.tables:
-            for r in t.rows:
-                for c in r.cells:
-                    yield t, r, c

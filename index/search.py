@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
@@ -94,6 +93,3 @@ class SearchIndex:
                              k=self.config.rrf_k, weights=[1.0, self.config.dense_weight], limit=k)
             ranked = [(int(h.id), h.score) for h in fused]
         return [NodeWithScore(node=self.nodes[i], score=score) for i, score in ranked[:k]]
-
-    def node_ids(self) -> Iterable[str]:
-        return (n.id_ for n in self.nodes)

@@ -98,9 +98,6 @@ class Engine:
         with self._lock:
             self._loaded, self._search = None, None
 
-    def document_infos(self) -> list[DocumentInfo]:
-        return list(self._state().docs.values())
-
     def documents(self) -> list[corpus.BudgetDocument]:
         """The loaded documents as parsed (for the table browser), parsed once each."""
         manifest = self._state().manifest

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from corpus.numbers import MONEY_UNITS
 from index.facts import Fact
@@ -48,10 +47,6 @@ class Reading:
     covered: int
     leftover: tuple[str, ...]
     key: tuple
-
-    @property
-    def primary(self) -> bool:
-        return any(m.role in ("row", "code", "subject") for m in self.matches)
 
 
 @dataclass
@@ -280,18 +275,3 @@ def explained_away(left: list[str], fact: Fact, matches: list[Match]) -> list[st
     source = norm_name(fact.text + fact.row_path + fact.topic)
     names = "|".join(m.name for m in matches)
     return [run for run in left if run not in names and bigram_share(run, source) < 0.6]
-
-
-def same_meaning(a: Reading, b: Reading) -> bool:
-    """Two readings that explain the question equally well (one figure stated twice)."""
-    return a.key[:3] == b.key[:3]
-
-
-def value_in(fact: Fact, unit: str | None) -> Decimal | None:
-    from corpus.numbers import convert
-
-    if fact.value is None:
-        return None
-    if unit and fact.unit != unit and fact.unit in MONEY_UNITS and unit in MONEY_UNITS:
-        return convert(fact.value, fact.unit, unit)
-    return fact.value
