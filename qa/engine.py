@@ -29,7 +29,14 @@ from .linker import Reading, fact_names, readings
 from .text import longest_common_substring, norm_name, norm_question
 
 # A department named at the start of a question (武汉经开区教育局2024年的…).
-_ORG = re.compile(r"^(?:请问)?([\u4e00-\u9fff]{2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
+_ORG = re.compile(r"^(?:请问)?((?:(?![的之])[\u4e00-\u9fff]){2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
+
+
+def _orgs(q: Question) -> list[str]:
+    """A department named at the start of the question, read before 的 is dropped (so
+    法院的政府采购 is not the department 法院政府)."""
+    raw = re.sub(r"\s+", "", q.raw)
+    return [norm_name(m.group(1)) for m in _ORG.finditer(raw)]
 _QUESTION_WORDS = re.compile(r"什么|为什么|原因|理由|是谁|谁|哪些|哪家|怎么|如何|意思|含义|指什么|解释|主要|用于|用来|干什么|做什么|有没有|变化|是否")
 
 
@@ -120,7 +127,7 @@ class Engine:
             self._documents.pop(doc.doc_id, None)
         return doc, doc.findings
 
-    def retrieve(self, question: str, k: int = 10, doc_ids: set[str] | None = None):
+    def retrieve(self, question: str, k: int = 10, doc_ids: set[str] | None = None, any_kind: bool = False):
         """The index nodes nearest the question, searched with the question as the engine
         reads it: English terms translated, colloquial terms expanded to printed names, and
         prose questions searched among passages only."""
@@ -129,7 +136,8 @@ class Engine:
         kinds = None
         if q is not None:
             query = " ".join([q.expanded, *q.alias_targets])
-            kinds = frozenset({"text", "field", "record"}) if q.operation == "prose" and q.wants != "text" else None
+            prose = q.operation == "prose" and q.wants != "text" and not any_kind
+            kinds = frozenset({"text", "field", "record"}) if prose else None
         filters = Filters(doc_ids=frozenset(doc_ids) if doc_ids else None, node_kinds=kinds)
         return self.search_index().retrieve(query, k=k, mode=self.retrieval, filters=filters)
 
@@ -172,7 +180,7 @@ class Engine:
         docs = set(state.docs) if doc_ids is None else set(doc_ids) & set(state.docs)
         if not docs:
             return set(), "没有载入任何预算文件"
-        for org in _ORG.findall(q.expanded):
+        for org in _orgs(q):
             known = [d for d in docs if _org_matches(org, state.docs[d].department or state.docs[d].title)]
             if not known:
                 names = "、".join(sorted({state.docs[d].department or d for d in docs}))
@@ -210,9 +218,10 @@ class Engine:
                 at = q.expanded.find(part) if len(part) >= 4 else -1
                 if at >= 0:
                     spans.append((at, at + len(part)))
-        for m in _ORG.finditer(q.expanded):  # 万里街道的公务接待费: the department that was asked about
-            if any(_org_matches(m.group(1), state.docs[d].department or state.docs[d].title) for d in docs):
-                spans.append(m.span(1))
+        for org in _orgs(q):  # 万里街道的公务接待费: the department that was asked about
+            at = q.expanded.find(org)
+            if at >= 0 and any(_org_matches(org, state.docs[d].department or state.docs[d].title) for d in docs):
+                spans.append((at, at + len(org)))
         for word in ("部门预算", "单位预算"):
             at = q.expanded.find(word)
             if at >= 0:
@@ -365,7 +374,10 @@ class Engine:
         if not content:
             return None
         cues = _answer_cues(q.expanded)
+        # passages first; then any node, since "购买的是什么服务" is answered by a table's text cell
         hits = self.retrieve(q.raw, k=30, doc_ids=docs)
+        seen = {h.node.id_ for h in hits}
+        hits += [h for h in self.retrieve(q.raw, k=10, doc_ids=docs, any_kind=True) if h.node.id_ not in seen]
         best, best_score = None, 0.0
         for rank, hit in enumerate(hits):
             penalty = _kind_penalty(hit.node, q.expanded)

@@ -90,7 +90,8 @@ def fact_names(fact: Fact) -> _Names:
     elif fact.kind == "empty_table":
         names.table.extend(table_names(fact.table_title))
     for attr in ("row", "column", "table", "context", "parent"):
-        setattr(names, attr, list(dict.fromkeys(norm_name(n) for n in getattr(names, attr) if norm_name(n))))
+        values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
+        setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
     return names
 
 
@@ -120,6 +121,13 @@ def table_names(display_title: str) -> list[str]:
         names.append(bare)
     names.extend(re.findall(r"(?:附表|表)\d+", display_title))
     return names
+
+
+def _variants(name: str) -> list[str]:
+    """A printed name and its core: `2024年机关运行经费预算数` also goes by `机关运行经费`."""
+    core = re.sub(r"^(19|20)\d{2}年度?", "", name)
+    core = re.sub(r"(预算数|决算数|预算|决算)$", "", core)
+    return [name, core] if core != name and len(core) >= 2 else [name]
 
 
 def _components(topic: str) -> list[str]:

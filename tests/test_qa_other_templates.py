@@ -1,0 +1,53 @@
+"""The engine on the two real PDFs of other publishing templates (上海 district, 江苏 province),
+loaded together: the department in the question picks the document."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from conftest import PDF_DIR
+from index.config import IndexConfig
+from index.store import build_index
+from qa import Engine
+
+
+@pytest.fixture(scope="module")
+def pdf_engine(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf-index") / "index"
+    build_index([PDF_DIR], out, IndexConfig.from_env(), show_bars=False)
+    return Engine(out)
+
+
+@pytest.mark.parametrize("question,value,unit,table", [
+    ("万里街道的公务接待费是多少", "1.35", "万元", "表9"),
+    ("万里街道2024年“三公”经费合计是多少", "47.91", "万元", "表9"),
+    ("万里街道机关运行经费是多少", "443.18", "万元", "表9"),
+    ("万里街道收入总计是多少", "156211123", "元", "表1/本年收入"),
+    ("江苏省高级人民法院的公务接待费是多少", "86.95", "万元", "公开09表"),
+    ("江苏省高级人民法院项目支出是多少", "10208.94", "万元", "公开03表"),
+])
+def test_figures_from_other_templates(pdf_engine, question, value, unit, table):
+    a = pdf_engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("lookup", D(value), unit)
+    assert a.citations[0].table == table
+
+
+def test_two_tables_that_differ_are_both_shown(pdf_engine):
+    # 公开09表's 会议费 (all funds) and 公开06表's 30215 会议费 (basic expenditure) differ: say so
+    a = pdf_engine.answer("江苏省高级人民法院2019年会议费是多少")
+    assert a.value == D("271.02") and a.citations[0].table == "公开09表"
+    assert "111.30" in a.answer and "不同" in a.answer
+    assert {c.table for c in a.citations} >= {"公开09表", "公开06表"}
+
+
+def test_without_a_department_each_document_answers(pdf_engine):
+    a = pdf_engine.answer("公务接待费是多少")
+    assert a.kind == "lookup" and a.value is None
+    assert "1.35" in a.answer and "86.95" in a.answer
+
+
+def test_unknown_department_is_not_found(pdf_engine):
+    a = pdf_engine.answer("武汉经开区教育局2024年的“三公”经费是多少？")
+    assert a.kind == "not_found" and "教育局" in a.answer
