@@ -173,6 +173,7 @@ def _on_line(state: _State, line: TextLine) -> None:
         return
     heading = _heading_level(text)
     if heading is not None:
+        _release_pending(state)
         _flush_paragraph(state)
         _push_heading(state, heading, _heading_text(text), line.location)
         return
@@ -268,9 +269,20 @@ def _push_heading(state: _State, level: int, text: str, location: Location) -> N
     state.sections.append(Section(state.path, location))
 
 
+def _release_pending(state: _State) -> None:
+    """A line taken for a table title that no table followed is narrative after all."""
+    held, state.pending.lines = state.pending.lines, []
+    if held and not state.pending.id:
+        state.pending.title = None
+        for line in held:
+            _flush_paragraph(state)
+            state.para_text, state.para_loc = line.text.strip(), line.location
+
+
 def _add_paragraph_line(state: _State, text: str, location: Location) -> None:
     """Lines that do not end a sentence continue into the next line (page breaks and PDF
     wrapping cut `行` / `政编制 18 人`)."""
+    _release_pending(state)
     if state.para_text and state.para_text[-1] not in _SENTENCE_END and not _LIST_ITEM.match(text):
         state.para_text = _join(state.para_text, text)
         return

@@ -283,3 +283,13 @@ def test_narrative_and_tables_published_as_two_files_form_one_document(tmp_path,
     assert [t.key for t in doc.tables] == [t.key for t in seed_doc.tables]
     assert any("在职实有人数" in p.text for p in doc.paragraphs)
     assert any(p.location.source == "narrative.txt" and "国有资产 1410.36 万元" in p.text for p in doc.paragraphs)
+
+
+def test_a_title_like_line_without_a_table_stays_narrative(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("示例局 2024 年部门预算\n\n一、说明\n\n详见部门收支总表\n\n本部门无其他说明。\n", encoding="utf-8")
+    doc = corpus.load(path)
+    # nothing is lost; a line that does not end a sentence runs on into the next one
+    assert [p.text for p in doc.paragraphs] == ["详见部门收支总表本部门无其他说明。"]
+    assert doc.paragraphs[0].section == ("一、说明",)
+    assert doc.tables == ()
