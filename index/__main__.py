@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="print build and query figures (seed and synthetic corpora)")
     bench.add_argument("--sizes", default="10,100,1000", help="synthetic corpus sizes")
     bench.add_argument("--queries", type=int, default=50)
+    bench.add_argument("--max-minutes", type=float, default=10,
+                       help="skip a synthetic size whose estimated build takes longer (default 10)")
     args = parser.parse_args(argv)
     config = IndexConfig.from_env()
     try:
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             return _search(args, config)
         from .bench import run_bench
 
-        return run_bench([int(x) for x in args.sizes.split(",") if x], args.queries, config)
+        return run_bench([int(x) for x in args.sizes.split(",") if x], args.queries, config, args.max_minutes)
     except (IndexProblem, corpus.ParseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -196,7 +196,7 @@ def bench_corpus(result: Result, paths: list[Path], config: IndexConfig, questio
 
 
 def synthetic_results(sizes: list[int], config: IndexConfig, questions: list[str], scratch: Path,
-                      rates: Rates) -> list[Result]:
+                      rates: Rates, max_minutes: float = MAX_MINUTES) -> list[Result]:
     config = replace(config, cache_dir=scratch / "cache-synthetic")
     folder = scratch / "synthetic"
     results, cached = [], 0  # cached: documents 0..cached-1 are in the embedding cache
@@ -205,7 +205,7 @@ def synthetic_results(sizes: list[int], config: IndexConfig, questions: list[str
         sample = synthetic_paths(folder, range(cached, min(n, cached + SAMPLE_DOCS)))
         new_texts = round(uncached_texts(sample, config) / max(len(sample), 1) * (n - cached))
         minutes = rates.estimate(n, new_texts) / 60
-        if minutes > MAX_MINUTES:
+        if minutes > max_minutes:
             result.skipped = f"skipped: estimated {minutes:.0f} min (~{new_texts:,} texts to embed)"
             _log(f"{result.label}: {result.skipped}")
         else:
@@ -216,7 +216,7 @@ def synthetic_results(sizes: list[int], config: IndexConfig, questions: list[str
     return results
 
 
-def run_bench(sizes: list[int], queries: int, config: IndexConfig) -> int:
+def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: float = MAX_MINUTES) -> int:
     if queries < 1:
         print("error: --queries must be at least 1", file=sys.stderr)
         return 2
@@ -228,7 +228,7 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig) -> int:
         bench_corpus(seed, [SEED], replace(config, cache_dir=scratch / "cache-seed"), questions, scratch)
         rates = Rates(0.0, 0.0)
         rates.update(seed.first, seed.rebuild)
-        results = [seed, *synthetic_results(sizes, config, questions, scratch, rates)]
+        results = [seed, *synthetic_results(sizes, config, questions, scratch, rates, max_minutes)]
     print(render(results, config, questions, load, markdown=False))
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(render(results, config, questions, load, markdown=True) + "\n", encoding="utf-8")
@@ -282,7 +282,7 @@ def render(results: list[Result], config: IndexConfig, questions: list[str], loa
         (f"Query latency: {len(questions)} questions from evaluation/gold/dev.jsonl, k={config.top_k}, one at a "
          "time, the three modes taking turns on each question; each mode has its own, initially empty, "
          f"query-embedding cache{repeats}, and its model is loaded before timing."),
-        f"A size estimated to build longer than {MAX_MINUTES} min is skipped.",
+        f"A size estimated to build longer than {max_minutes:g} min is skipped.",
     ]
     parts = [table(BUILD_HEADER, [build_cells(r) for r in results], markdown), "",
              table(QUERY_HEADER, [query_cells(r) for r in built], markdown), ""]
