@@ -32,11 +32,6 @@ from .text import longest_common_substring, norm_name, norm_question
 _ORG = re.compile(r"^(?:请问)?((?:(?![的之])[\u4e00-\u9fff]){2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
 
 
-def _orgs(q: Question) -> list[str]:
-    """A department named at the start of the question, read before 的 is dropped (so
-    法院的政府采购 is not the department 法院政府)."""
-    raw = re.sub(r"\s+", "", q.raw)
-    return [norm_name(m.group(1)) for m in _ORG.finditer(raw)]
 _QUESTION_WORDS = re.compile(r"什么|为什么|原因|理由|是谁|谁|哪些|哪家|怎么|如何|意思|含义|指什么|解释|主要|用于|用来|干什么|做什么|有没有|变化|是否")
 
 
@@ -243,7 +238,7 @@ class Engine:
         if best.fact.kind == "empty_table":
             return self._empty_table(q, best, started)
         if best.fact.value is None:
-            return self._text_field(q, best, tier, started)
+            return self._text_field(q, best, started)
         if len({r.fact.doc_id for r in tier}) > 1:
             return self._per_document(q, tier, rs, started)
         same = [r for r in tier if r.fact.value is not None and _equal(r.fact, best.fact)]
@@ -285,7 +280,7 @@ class Engine:
         return Answer(q.raw, f"{best.fact.table_title}为空表：本年没有这项数据（即为 0）。", "lookup", None,
                       best.fact.unit, cites, timings=_timings(started))
 
-    def _text_field(self, q: Question, best: Reading, tier: list[Reading], started) -> Answer:
+    def _text_field(self, q: Question, best: Reading, started) -> Answer:
         cites = citations([best.fact], self._state().docs)
         text = f"{best.fact.row_label}的{best.fact.column}：{best.fact.raw}（来源：{cites[0].section}）"
         return Answer(q.raw, text, "passage", None, None, cites, timings=_timings(started))
@@ -414,6 +409,13 @@ class Engine:
             hint = "。相近的指标有：" + "、".join(dict.fromkeys(fact_label(r.fact) for r in near))
         return Answer(q.raw, f"没有找到答案：{reason}{hint}。", "not_found", reason=reason,
                       candidates=candidates(near), timings=_timings(started))
+
+
+def _orgs(q: Question) -> list[str]:
+    """A department named at the start of the question, read before 的 is dropped (so
+    法院的政府采购 is not the department 法院政府)."""
+    raw = re.sub(r"\s+", "", q.raw)
+    return [norm_name(m.group(1)) for m in _ORG.finditer(raw)]
 
 
 def _validate(question: str | None) -> str | None:
