@@ -277,7 +277,7 @@ class Engine:
 
     def _empty_table(self, q: Question, best: Reading, started) -> Answer:
         cites = citations([best.fact], self._state().docs)
-        return Answer(q.raw, f"{best.fact.table_title}为空表：本年没有这项数据（即为 0）。", "lookup", None,
+        return Answer(q.raw, f"{best.fact.table_title}为空表：本年没有安排这项预算（为零）。", "lookup", None,
                       best.fact.unit, cites, timings=_timings(started))
 
     def _text_field(self, q: Question, best: Reading, started) -> Answer:

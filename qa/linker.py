@@ -264,7 +264,11 @@ def readings(q: Question, facts: list[Fact], names: dict[int, _Names], doc_years
         if not unit_fits(q, fact) or not year_fits(q, fact, doc_years):
             continue
         matches = match_fact(q, fact, names[fact.id], spans)
-        if not matches or not any(m.role in ("row", "code", "subject", "alias", "column") for m in matches):
+        roles = {m.role for m in matches}
+        if fact.kind == "empty_table":
+            if "table" not in roles:
+                continue  # an empty table answers only a question that names it
+        elif not roles & {"row", "code", "subject", "alias", "column"}:
             continue
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:

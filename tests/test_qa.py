@@ -174,3 +174,10 @@ def test_cli_readable_output_lists_sources(seed_index, capsys):
     assert qa_main(["ask", "--index", str(seed_index), "公务接待费是多少"]) == 0
     out = capsys.readouterr().out
     assert "0.50 万元" in out and "[1]" in out and "附表7" in out
+
+
+def test_a_question_about_an_empty_table_says_so_and_cites_it(engine):
+    a = ask(engine, "国有资本经营预算支出表的合计是多少")
+    assert a.kind == "lookup" and a.value is None
+    assert "为空表" in a.answer and a.citations[0].table == "附表9"
+    assert a.citations[0].text.endswith("此表为空表")
