@@ -229,9 +229,9 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: 
         rates = Rates(0.0, 0.0)
         rates.update(seed.first, seed.rebuild)
         results = [seed, *synthetic_results(sizes, config, questions, scratch, rates, max_minutes)]
-    print(render(results, config, questions, load, markdown=False))
+    print(render(results, config, questions, load, markdown=False, max_minutes=max_minutes))
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(render(results, config, questions, load, markdown=True) + "\n", encoding="utf-8")
+    REPORT.write_text(render(results, config, questions, load, markdown=True, max_minutes=max_minutes) + "\n", encoding="utf-8")
     print(f"\nmarkdown written to {REPORT}")
     return 0
 
@@ -266,7 +266,8 @@ def table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows])
 
 
-def render(results: list[Result], config: IndexConfig, questions: list[str], load: float, markdown: bool) -> str:
+def render(results: list[Result], config: IndexConfig, questions: list[str], load: float, markdown: bool,
+           max_minutes: float = MAX_MINUTES) -> str:
     built = [r for r in results if not r.skipped]
     distinct = len(set(questions))
     repeats = f" ({distinct} distinct: repeats hit that cache)" if distinct < len(questions) else ""

@@ -19,6 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.atomic import write_json_atomic
 from index.config import DEFAULT_HNSW_THRESHOLD
 
 INDEX_FILE = "dense.faiss"
@@ -168,9 +169,7 @@ class DenseIndex:
         faiss.write_index(self._index, str(tmp))
         os.replace(tmp, folder / INDEX_FILE)
         meta = {"dim": self.dim, "kind": self.kind, "hnsw_threshold": self.hnsw_threshold, "hnsw": asdict(self.hnsw)}
-        tmp = folder / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(tmp, folder / META_FILE)
+        write_json_atomic(folder / META_FILE, meta)
 
     @classmethod
     def load(cls, folder: str | Path) -> DenseIndex:

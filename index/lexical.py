@@ -9,7 +9,6 @@ BM25Retriever applies its own English tokenizer and scores Chinese text 0.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+
+from index.atomic import write_json_atomic
 
 # Bump when tokenize() changes: an index built with other tokens must be rebuilt.
 TOKENIZER_VERSION = "cjk-uni-bi+alnum/1"
@@ -93,9 +94,7 @@ class BM25Index:
             self._retriever.save(folder)
         meta = {"tokenizer": TOKENIZER_VERSION, "n_docs": self._n_docs}
         # Written last and atomically: a folder without it is an unfinished save.
-        tmp = folder / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(tmp, folder / META_FILE)
+        write_json_atomic(folder / META_FILE, meta)
 
     @classmethod
     def load(cls, folder: str | Path) -> BM25Index:

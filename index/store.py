@@ -26,6 +26,7 @@ from tqdm import tqdm
 import corpus
 from corpus.model import BudgetDocument
 
+from .atomic import write_json_atomic
 from .config import PROJECT_ROOT, IndexConfig
 from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
@@ -209,7 +210,7 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
             "nodes": len(nodes),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_json_atomic(tmp / MANIFEST, manifest)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
