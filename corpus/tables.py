@@ -4,7 +4,7 @@ row hierarchy, and the split of two-sided (收入 | 支出) tables into two halv
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .blocks import RawCell, RawTable
 from .headers import clean_label, column_paths, is_column_number_row
@@ -93,17 +93,17 @@ def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
         return [_table(ctx, (), (), raw.location, empty=True)]
     paths = column_paths(header) if header else [(f"列{c + 1}",) for c in range(len(rows[0]))]
     paths = [p or (f"列{c + 1}",) for c, p in enumerate(paths)]
-    halves = side_by_side(paths, [rows[i] for i in data_idx])
+    blocks = side_by_side(paths, [rows[i] for i in data_idx])
     locations = raw.row_locations or [raw.location] * len(rows)
     tables = []
-    shared = block_totals([(cols, [rows[i] for i in data_idx]) for _, cols, _ in halves])
-    for (part, cols, sub_paths), labels in zip(halves, shared):
+    shared = block_totals([(cols, [rows[i] for i in data_idx]) for _, cols, _ in blocks])
+    for (part, cols, sub_paths), labels in zip(blocks, shared):
         data = [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
         built = _build_rows(ctx, part, sub_paths, data, [labels.get(n, "") for n in range(len(data))])
         table = _table(ctx, tuple(sub_paths), built, raw.location, part=part)
         if markers and not any(c.value is not None for r in built for c in r.cells):
             # "此表为空表" printed inside the grid (a bordered cell) rather than under it
-            table = Table(**{**table.__dict__, "empty": True, "rows": (), "notes": ("此表为空表",)})
+            table = replace(table, empty=True, rows=(), notes=("此表为空表",))
         tables.append(table)
     return tables
 
