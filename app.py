@@ -21,17 +21,17 @@ import shutil
 import threading
 import time
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import corpus  # noqa: E402
+from index.config import STATE_DIR  # noqa: E402
 from corpus.model import BudgetDocument, Row, Table  # noqa: E402
 from qa.answer import Answer, Citation  # noqa: E402
 
@@ -404,41 +404,6 @@ def findings_markdown(findings: Iterable[Any]) -> str:
 # The shared engine
 # --------------------------------------------------------------------------------------
 
-class ReadWriteLock:
-    """Many answers at once, or one document change (index swap) alone."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writing:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            while self._writing or self._readers:
-                self._cond.wait()
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
-
-
 def default_engine_factory(index_dir: str | Path | None = None) -> Callable[[], Any]:
     def make() -> Any:
         import qa
@@ -448,15 +413,17 @@ def default_engine_factory(index_dir: str | Path | None = None) -> Callable[[], 
 
 class EngineService:
     """The one engine of the app: created on first use (explicitly, never at import),
-    shared by all sessions; answers run concurrently, a document addition runs alone.
-    Uploaded files are stored in `data_dir` (the corpus folder) and nowhere else."""
+    shared by all sessions; answers run concurrently, also while a document is being added
+    (the engine swaps the new index in only when it is complete); uploads run one at a time.
+    Uploaded files are stored in `data_dir` (`.budgetqa/uploads`, outside the source tree)
+    and nowhere else."""
 
     def __init__(self, factory: Callable[[], Any], data_dir: str | Path | None = None):
         self._factory = factory
-        self.data_dir = Path(data_dir) if data_dir else corpus.default_corpus_dir()
+        self.data_dir = Path(data_dir) if data_dir else STATE_DIR / "uploads"
+        self._upload_lock = threading.Lock()
         self._engine: Any = None
         self._init_lock = threading.Lock()
-        self._rw = ReadWriteLock()
         self.load_seconds: float | None = None
 
     @property
@@ -480,16 +447,13 @@ class EngineService:
         return self._engine
 
     def documents(self) -> list[BudgetDocument]:
-        engine = self.engine()
-        with self._rw.read():
-            return list(engine.documents())
+        return list(self.engine().documents())
 
     def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """engine.answer, with the app's wall time added as `timings["app_total"]`."""
         engine = self.engine()
         start = time.perf_counter()
-        with self._rw.read():
-            answer = engine.answer(question, doc_ids=doc_ids)
+        answer = engine.answer(question, doc_ids=doc_ids)
         elapsed = time.perf_counter() - start
         return replace(answer, timings={**answer.timings, "app_total": elapsed})
 
@@ -498,7 +462,8 @@ class EngineService:
         """Store the upload as data_dir/clean_name and add it to the engine. Any failure
         removes the stored copy; the engine keeps its previous corpus and index."""
         engine = self.engine()
-        with self._rw.write():
+        with self._upload_lock:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
             dest = self.data_dir / clean_name
             if dest.exists():
                 raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
