@@ -33,3 +33,30 @@ def test_readme_set_up_is_two_make_commands_that_exist():
 def test_readme_commands_name_real_modules():
     for module in re.findall(r"python -m (\w+)", README):
         assert (ROOT / module / "__main__.py").exists(), module
+
+
+def test_readme_python_example_runs_and_its_comments_are_true(monkeypatch, engine):
+    """Every `expression  # value` line of the README's Python example evaluates to that value."""
+    import qa
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(qa, "default_engine", lambda: engine)  # the session's seed index
+    block = README.split("### Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    checked = 0
+    for line in block.splitlines():
+        code, _, comment = line.partition("  # ")
+        comment = comment.strip()
+        if comment.startswith("Decimal(") or comment.startswith("Cell("):
+            value = eval(code.strip(), namespace)
+            if comment.startswith("Cell("):
+                assert repr(value).startswith(comment.split("…")[0].rstrip(", ")), line
+            else:
+                assert value == eval(comment, {"Decimal": Decimal}), line
+            checked += 1
+        elif comment.startswith("Decimal") or "'万元'" in comment:
+            value = eval(code.strip(), namespace)
+            assert value == eval(comment, {"Decimal": Decimal}), line
+            checked += 1
+    assert checked >= 3
