@@ -12,10 +12,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
 import corpus
+from corpus.numbers import MONEY_UNITS, convert
 from index.config import IndexConfig
 from index.facts import DocumentInfo, Fact, FactStore
 from index.search import Filters, SearchIndex
@@ -250,13 +252,20 @@ class Engine:
         cites = citations([r.fact for r in same + also], state.docs)
         label = fact_label(best.fact, column_named=any(m.role == "column" for m in best.matches))
         text = lookup_sentence(label, best.fact.value, best.fact.unit, cites)
+        formula = None
+        wanted = _requested_unit(q)
+        if wanted and best.fact.unit in MONEY_UNITS and wanted != best.fact.unit:
+            # "差旅费是多少元": the printed figure stays the answer; the conversion is shown
+            converted = _money(convert(best.fact.value, best.fact.unit, wanted))
+            formula = f"{fmt(best.fact.value)} {best.fact.unit} = {fmt(converted)} {wanted}"
+            text += f"，即 {fmt(converted)} {wanted}"
         if others:
             other_cites = citations([r.fact for r in others], state.docs)
             text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {fmt(c.value)} {c.unit or ''}"
                                         for c in other_cites) + "，与上面的数字不同"
             cites += other_cites
         return Answer(q.raw, text, "lookup", best.fact.value, best.fact.unit, cites, candidates(rs),
-                      timings=_timings(started))
+                      formula=formula, timings=_timings(started))
 
     def _states_year(self, q: Question, reading: Reading) -> bool:
         f = reading.fact
@@ -409,6 +418,19 @@ class Engine:
             hint = "。相近的指标有：" + "、".join(dict.fromkeys(fact_label(r.fact) for r in near))
         return Answer(q.raw, f"没有找到答案：{reason}{hint}。", "not_found", reason=reason,
                       candidates=candidates(near), timings=_timings(started))
+
+
+def _money(value: Decimal) -> Decimal:
+    """Two decimals when that is exact (95400.00, 69.30), else every digit, never 9.54E+4."""
+    cents = value.quantize(Decimal("0.01"))
+    return cents if cents == value else Decimal(f"{value:f}")
+
+
+def _requested_unit(q: Question) -> str | None:
+    m = re.search(r"多少(万元|亿元|元)|(?<![万亿])元$", q.expanded.rstrip("?？"))
+    if m:
+        return m.group(1) or "元"
+    return "元" if q.english and re.search(r"\bin yuan\b|(?<!万)元", q.expanded) else None
 
 
 def _orgs(q: Question) -> list[str]:

@@ -181,3 +181,11 @@ def test_a_question_about_an_empty_table_says_so_and_cites_it(engine):
     assert a.kind == "lookup" and a.value is None
     assert "为空表" in a.answer and a.citations[0].table == "附表9"
     assert a.citations[0].text.endswith("此表为空表")
+
+
+def test_a_figure_asked_in_another_unit_is_converted_exactly(engine):
+    a = ask(engine, "差旅费是多少元")
+    assert (a.value, a.unit) == (D("9.54"), "万元")  # the printed figure stays the answer
+    assert "95,400.00 元" in a.answer and a.formula == "9.54 万元 = 95,400.00 元"
+    b = ask(engine, "政府采购预算表中采购金额合计是多少万元")
+    assert (b.value, b.unit) == (D("693000.00"), "元") and "69.30 万元" in b.answer
