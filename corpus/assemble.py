@@ -15,7 +15,7 @@ from pathlib import Path
 from .blocks import Block, RawCell, RawTable, TextLine
 from .checks import run_checks
 from .forms import is_form_title, is_subtable_marker, parse_form
-from .headers import clean_label
+from .headers import LIST_NUMBER, clean_label
 from .model import BudgetDocument, KeyValueRecord, Location, Paragraph, Section, Table
 from .numbers import normalize_text, parse_unit_line
 from .tables import TableContext, build_tables, cell_text
@@ -27,7 +27,6 @@ _HEADINGS = [
     (re.compile(r"^\d{1,2}[、.．](?!\d)"), 3),
 ]
 _SENTENCE_END = "。！？；：:;!?…"
-_LIST_ITEM = re.compile(r"^([（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.、．](?!\d))")
 _TABLE_ID = re.compile(
     r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[\u4e00-\u9fff]{1,4}\d{1,2}表)"
     r"(?:\s+(?P<rest>.+))?$"
@@ -283,7 +282,7 @@ def _add_paragraph_line(state: _State, text: str, location: Location) -> None:
     """Lines that do not end a sentence continue into the next line (page breaks and PDF
     wrapping cut `行` / `政编制 18 人`)."""
     _release_pending(state)
-    if state.para_text and state.para_text[-1] not in _SENTENCE_END and not _LIST_ITEM.match(text):
+    if state.para_text and state.para_text[-1] not in _SENTENCE_END and not LIST_NUMBER.match(text):
         state.para_text = _join(state.para_text, text)
         return
     _flush_paragraph(state)

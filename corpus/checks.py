@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator
 
+from .headers import strip_list_number
 from .model import ColumnPath, Finding, Row, Table
 from .tables import PLACEHOLDERS
 
@@ -17,7 +18,6 @@ _SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _TOTAL_NAME = re.compile(r"(合计|总计)$")
 _SUBTOTAL_NAME = re.compile(r"^小计$")
 _OF_WHICH = re.compile(r"^其中")
-_NUMBERING = re.compile(r"^([一二三四五六七八九十廿]+、|[（(][一二三四五六七八九十]+[）)])\s*")
 CENT = Decimal("0.01")
 
 
@@ -169,7 +169,7 @@ def _group_value_columns(columns: tuple[ColumnPath, ...], cols: list[int], depth
 
 
 def _plain_label(label: str) -> str:
-    return _NUMBERING.sub("", label).replace(" ", "")
+    return strip_list_number(label).replace(" ", "")
 
 
 def check_cross_tables(tables: list[Table]) -> Iterator[Finding]:

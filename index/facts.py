@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Table
+from corpus.headers import strip_list_number
 from corpus.numbers import normalize_text
 
 from .nodes import label_path
@@ -154,7 +155,6 @@ _CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*$")
 _SENTENCE = re.compile(r"(?<=[。；！？])")
 
 
-_NUMBERING = re.compile(r"^(\d+[.、．]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _BREAKS = "，,；;：:。、"
 
 
@@ -210,11 +210,11 @@ def _sentence_facts(sentence: str, carried: str, base: dict) -> Iterator[Fact]:
             parent = last_subject
         change_m = _CHANGE.search(clause)
         year_m = _YEAR.search(clause)
-        subject = _TRAIL.sub("", _LEAD.sub("", _NUMBERING.sub("", re.sub(r"\s+", "", clause))))
+        subject = _TRAIL.sub("", _LEAD.sub("", strip_list_number(re.sub(r"\s+", "", clause))))
         if dept and len(subject) > len(dept):
             subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
         if not topic:
-            topic = _NUMBERING.sub("", re.sub(r"\s+", "", before)).strip("，,：: ")
+            topic = strip_list_number(re.sub(r"\s+", "", before)).strip("，,：: ")
             if dept and len(topic) > len(dept):
                 topic = topic.replace(dept, "")
         if not subject and not change_m:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus.headers import strip_list_number
 from corpus.numbers import MONEY_UNITS
 from index.facts import Fact
 
@@ -77,7 +78,7 @@ def fact_names(fact: Fact) -> _Names:
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
-        names.table.extend(re.sub(r"^(第[一二三四五六七八九十]+部分|[（(]?[一二三四五六七八九十]+[、)）])\s*", "", h)
+        names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
                            for h in fact.section.split(" > ") if h)
         names.parent.extend(n for n in (fact.parent_subject,) if n)
     elif fact.kind == "field":

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_NUMBERING = re.compile(r"^(\d{1,2}[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十廿]+、)")
+from corpus.headers import strip_list_number
+
 _LEVEL_TAG = re.compile(r"\((类|款|项)\)")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")
 _SPACE = re.compile(r"\s+")
@@ -48,7 +49,7 @@ def norm_name(text: str) -> str:
     s = nfkc(text or "")
     s = _SPACE.sub("", s)
     s = _QUOTES.sub("", s)
-    s = _NUMBERING.sub("", s)
+    s = strip_list_number(s)
     s = _LEVEL_TAG.sub("", s)
     return s.replace("的", "").lower()
 
