@@ -14,7 +14,7 @@ from .numbers import column_unit, parse_number
 _CODE_HEADER = re.compile(r"(编码|代码|编号)$|^(类|款|项)$")
 _NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
 PLACEHOLDERS = {"-", "—", "－", "/", "——", "--"}  # printed for "nothing", not a number
-_TOTAL_LABEL = re.compile(r"(合计|总计|小计)$")
+TOTAL_LABEL = re.compile(r"(合计|总计|小计)$")
 _CODE_VALUE = re.compile(r"^\d{1,3}$|^\d{3}(\d{2}){1,3}$|^\[?\d{3,}\]?$|^[0-9A-Z]{8,}$")
 _LABEL_LEVEL = [
     (re.compile(r"^[一二三四五六七八九十廿]+、"), 1),
@@ -68,9 +68,7 @@ def split_header(raw: RawTable) -> tuple[list[list[RawCell | None]], list[int]]:
     else:
         n = 0
         while n < len(rows) and not _is_data_row(rows[n]):
-            n += 1
-        if n == len(rows):  # nothing numeric at all: an empty table, all header
-            n = len(rows)
+            n += 1  # nothing numeric at all leaves every row a header row: an empty table
     header = [r for r in rows[:n] if not is_column_number_row(r)]
     data = [i for i in range(n, len(rows)) if not is_column_number_row(rows[i])]
     return header, data
@@ -160,7 +158,7 @@ def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> 
     text_cols = set(code_cols)
     for c in range(len(paths)):
         values = [cell_text(r[c]) for r in data if cell_text(r[c]) and cell_text(r[c]) not in PLACEHOLDERS]
-        words = [v for v in values if parse_number(v) is None and not _TOTAL_LABEL.search(v)]
+        words = [v for v in values if parse_number(v) is None and not TOTAL_LABEL.search(v)]
         # Mostly text → a text column. A numeric column with a stray typo stays numeric, so
         # the typo is reported (checks.unparsed_number) instead of silently blanking the column.
         if values and len(words) * 2 > len(values):
@@ -207,7 +205,7 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
         if not label and not code:
             label = inherited.get(index, "")
         typed = tuple(_cell(cells[c], paths[c], c in text_cols, units[c]) for c in range(len(paths)))
-        is_total = bool(_TOTAL_LABEL.search(label.replace(" ", ""))) and not code
+        is_total = bool(TOTAL_LABEL.search(label.replace(" ", ""))) and not code
         if depth is not None and not is_total:
             # label columns as levels (大类 > 专项名称 > 采购物品名称): the column a row's label sits in
             parent = next((r for r in reversed(stack) if (r.level or 0) < depth), None)
@@ -256,7 +254,7 @@ def block_totals(blocks: list[tuple[list[int], list[list[RawCell | None]]]]) -> 
         for i, (row, prev) in enumerate(zip(rows, prev_rows)):
             label, prev_label = cell_text(row[cols[0]]), cell_text(prev[prev_cols[0]])
             prev_values = any(cell_text(prev[c]) for c in prev_cols[1:])
-            if not label and _TOTAL_LABEL.search(prev_label) and not prev_values:
+            if not label and TOTAL_LABEL.search(prev_label) and not prev_values:
                 out[b][i] = prev_label
     return out
 
@@ -269,7 +267,7 @@ def _group_heads(labels: list[str]) -> set[int]:
     """An unnumbered line followed by 一、 lines heads them (附表4: 本年支出 > 一、一般公共服务支出 …)."""
     return {
         i for i in range(len(labels) - 1)
-        if labels[i] and _label_level(labels[i]) is None and not _TOTAL_LABEL.search(labels[i])
+        if labels[i] and _label_level(labels[i]) is None and not TOTAL_LABEL.search(labels[i])
         and _label_level(labels[i + 1]) == 1
     }
 

@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from corpus.numbers import format_number as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
 from index.facts import DocumentInfo, Fact
 
 from .answer import Answer, Candidate, Citation
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def fmt(value: Decimal) -> str:
-    """As printed, with thousands separators: 45,084.94 / 0.50 / 693,000.00."""
-    return f"{value:,}"
 
 
 def fact_label(fact: Fact, column_named: bool = True) -> str:

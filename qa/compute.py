@@ -141,7 +141,7 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
                     f"{fact_label(fa)}比{fact_label(fb)}{more} {fmt(value)} {unit}（{formula}）", (fa, fb))
 
 
-def previous_year(q: Question, resolve: Resolve, current: Fact, change: Fact) -> Computed | None:
+def previous_year(current: Fact, change: Fact) -> Computed | None:
     """Last year's figure from this year's and the printed change (比2023年预算增加 0.66 万元)."""
     if current.unit != change.unit or change.change not in ("增加", "减少"):
         return None

@@ -309,7 +309,7 @@ class Engine:
                        and f.unit == current.unit and f.doc_id == current.doc_id and _same_topic(f, current)), None)
         if change is None:
             return None
-        result = compute.previous_year(q, None, current, change)
+        result = compute.previous_year(current, change)
         return self._computed(q, result, started) if result else None
 
     def _compute(self, q: Question, facts: list[Fact], doc_years, fixed, started) -> Answer | None:

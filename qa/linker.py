@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from corpus.headers import strip_list_number
 from corpus.numbers import MONEY_UNITS
+from corpus.tables import TOTAL_LABEL
 from index.facts import Fact
 
 from .analyze import Question
 from .text import bigram_share, find_name, leftover_content, norm_name
 
-_TOTAL = re.compile(r"(合计|总计|小计)$")
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
 # Tables designed for a metric beat tables that merely repeat it (三公 → the 三公 table).
 _KIND_PREFERENCE = {
@@ -243,7 +243,7 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tup
     row_named = bool(roles & {"row", "code", "subject", "alias", "context"})
     if fact.kind == "cell" and not column_named:
         first = fact.column.split(" / ")[0]
-        if first in _DEFAULT_COLUMNS or _TOTAL.search(first) or leaf in _DEFAULT_COLUMNS or _TOTAL.search(leaf):
+        if first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
             default_column = 2
         else:
             default_column = 1 if fact.col_index <= 2 else 0
