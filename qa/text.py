@@ -82,6 +82,7 @@ def longest_common_substring(a: str, b: str) -> tuple[int, int]:
     return best_start, best_len
 
 
+@lru_cache(maxsize=1 << 16)  # every cell of a row, every row of a table, repeats the same names
 def find_name(question: str, name: str, partial: float = 0.75) -> tuple[int, int, float] | None:
     """Where `name` occurs in the question: (start, end, completeness). A partial match must
     cover at least `partial` of the name and 3 characters, so `会议` does not find `会议费`
