@@ -4,7 +4,6 @@ through its API (gradio_client) against the real engine on a free localhost port
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from decimal import Decimal
@@ -16,6 +15,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
+from conftest import free_port  # noqa: E402
 import corpus  # noqa: E402
 from qa.answer import Answer, Citation  # noqa: E402
 
@@ -341,12 +341,6 @@ def test_chat_turn_appends_messages_and_source(seed_doc):
 # ---------------------------------------------------------------------------------------
 # The running app, through its API, with the real engine
 # ---------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def client():
