@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -25,7 +25,7 @@ from index.store import FACTS, build_index, pipeline_fingerprint, read_manifest,
 
 from . import compute
 from .analyze import MAX_QUESTION_CHARS, Question, analyze
-from .answer import Answer
+from .answer import Answer, Citation
 from .compose import candidates, citations, fact_label, fmt, guard, lookup_sentence
 from .linker import Reading, fact_names, readings
 from .text import longest_common_substring, norm_name, norm_question
@@ -163,7 +163,7 @@ class Engine:
             result = self._lookup(q, facts, doc_years, fixed, started)
         if result is None and q.operation == "change" and len(set(q.years)) >= 2:
             # no printed change: the same metric in two years (2024年比2022年少了多少)
-            diff = Question(**{**q.__dict__, "operation": "difference"})
+            diff = replace(q, operation="difference")
             result = self._compute(diff, facts, doc_years, fixed, started)
         if result is None and q.operation == "prose":
             result = self._passage(q, docs, started)
@@ -300,7 +300,7 @@ class Engine:
         if len(others) != 1:
             return None
         year = others[0]
-        bare = Question(**{**q.__dict__, "expanded": re.sub(rf"{year}\s*年(度)?", "", q.expanded), "years": ()})
+        bare = replace(q, expanded=re.sub(rf"{year}\s*年(度)?", "", q.expanded), years=())
         rs = [r for r in self._readings(bare, facts, doc_years, fixed) if not r.leftover and r.fact.value is not None]
         current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
         if current is None:
@@ -314,8 +314,7 @@ class Engine:
 
     def _compute(self, q: Question, facts: list[Fact], doc_years, fixed, started) -> Answer | None:
         def resolve(text: str, wants: str) -> Fact | None:
-            sub = analyze(text)
-            sub = Question(**{**sub.__dict__, "wants": wants, "operation": "lookup"})
+            sub = replace(analyze(text), wants=wants, operation="lookup")
             rs = [r for r in self._readings(sub, facts, doc_years, self._fixed_spans(sub, self._state(), set(doc_years)))
                   if not r.leftover and r.fact.value is not None and not r.fact.change]
             return rs[0].fact if rs else None
@@ -345,22 +344,23 @@ class Engine:
         功能分类 classes (类), or the projects."""
         text = q.expanded
         cells = [f for f in facts if f.kind == "cell" and f.value is not None]
-        named = [r for r in self._readings(Question(**{**q.__dict__, "operation": "lookup", "wants": "money"}),
+        named = [r for r in self._readings(replace(q, operation="lookup", wants="money"),
                                            cells, doc_years, fixed) if any(m.role in ("row", "code", "alias") for m in r.matches)]
         for r in named:
             children = [f for f in cells if f.table_key == r.fact.table_key and f.col_index == r.fact.col_index
                         and f.row_path.startswith(r.fact.row_path + " > ") and f.row_level == r.fact.row_level + 1]
             if len(children) >= 2:
                 return children, r.fact.row_label
+        first = _first_numeric(cells)
         if re.search(r"项目", text):
             projects = [f for f in cells if f.table_kind == "项目支出" and len(f.code) >= 10
-                        and f.col_index == _first_numeric(cells, f)]
+                        and f.col_index == first[f.table_key, f.row_id]]
             if projects:
                 return projects, "项目"
         if re.search(r"类", text):
             for kind in ("支出总表", "一般公共预算支出"):
                 classes = [f for f in cells if f.table_kind == kind and re.fullmatch(r"\d{3}", f.code)
-                           and f.col_index == _first_numeric(cells, f)]
+                           and f.col_index == first[f.table_key, f.row_id]]
                 if classes:
                     return classes, "各类功能支出"
         return [], ""
@@ -401,8 +401,6 @@ class Engine:
         node, quote, section = best
         meta = node.metadata
         info = self._state().docs.get(meta.get("doc_id"))
-        from .answer import Citation
-
         record = meta.get("node_kind") in ("record", "field")
         cite = Citation(info.title if info else meta.get("doc_id", ""), meta.get("doc_id", ""), section,
                         meta.get("table_key") if meta.get("node_kind") in ("record", "row", "field") else None,
@@ -410,7 +408,7 @@ class Engine:
         return Answer(q.raw, f"{quote}（{section}）", "passage", None, None, (cite,), timings=_timings(started))
 
     def _nearest(self, q: Question, facts, doc_years, fixed) -> list[Reading]:
-        return self._readings(Question(**{**q.__dict__, "wants": "any"}), facts, doc_years, fixed)[:3]
+        return self._readings(replace(q, wants="any"), facts, doc_years, fixed)[:3]
 
     def _not_found(self, q: Question, reason: str, near: list[Reading], started) -> Answer:
         hint = ""
@@ -476,8 +474,13 @@ def _same_topic(change: Fact, current: Fact) -> bool:
     return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
 
 
-def _first_numeric(cells: list[Fact], fact: Fact) -> int:
-    return min(f.col_index for f in cells if f.table_key == fact.table_key and f.row_id == fact.row_id)
+def _first_numeric(cells: list[Fact]) -> dict[tuple[str, str], int]:
+    """Each row's first figure column (its 合计), in one pass."""
+    first: dict[tuple[str, str], int] = {}
+    for f in cells:
+        key = (f.table_key, f.row_id)
+        first[key] = min(first.get(key, f.col_index), f.col_index)
+    return first
 
 
 def _timings(started: float) -> dict[str, float]:
