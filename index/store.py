@@ -9,6 +9,7 @@ whose sha256 changed; unchanged documents keep their nodes and cached vectors.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -95,8 +96,6 @@ def resolve_source(stored: str) -> Path:
 def pipeline_fingerprint() -> str:
     """A hash of the code that turns a file into nodes and facts: when the parser changes,
     every document is re-processed even if its bytes did not (embeddings stay cached)."""
-    import hashlib
-
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     files = sorted((here.parent / "corpus").glob("*.py")) + [here / "nodes.py", here / "facts.py"]
@@ -232,8 +231,6 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -20,7 +20,7 @@ from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
 from index.facts import Fact
 
-from .analyze import Question
+from .analyze import Question, aliases
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -173,8 +173,6 @@ def match_fact(q: Question, fact: Fact, names: _Names, alias_spans: dict[str, li
 
 def alias_spans(q: Question) -> dict[str, list[tuple[int, int]]]:
     """For each printed name an alias points to, the spans of the alias words in the question."""
-    from .analyze import aliases
-
     spans: dict[str, list[tuple[int, int]]] = {}
     for alias, targets in aliases().items():
         at = q.expanded.find(alias)
