@@ -22,14 +22,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-import corpus
 import qa
 
 from evaluation.baseline import naive_answer
 from evaluation.gold import GoldQuestion
 from evaluation.metrics import Outcome, Summary, Verdict, first_match_rank, score, summarize, summarize_by_category
 from index.config import STATE_DIR, IndexConfig
-from index.store import MANIFEST, build_index
+from index.live import LiveIndex
 from qa.answer import Answer
 
 DEFAULT_OUT = STATE_DIR / "eval"
@@ -160,13 +159,12 @@ def build_engines(configs: Sequence[RunConfig], make_engine: EngineFactory) -> d
 
 
 def ensure_index(index_dir: Path) -> float | None:
-    """Build the bundled corpus's index when the folder has none; return the build seconds,
-    or None when an index was already there (its build time is then unknown)."""
-    if (index_dir / MANIFEST).exists():
-        return None
+    """Build the bundled corpus's index when the folder has none (or rebuild one made by
+    older parsing code), as the engine would on first use; return the build seconds, or None
+    when the index was already there (its build time is then unknown)."""
     start = time.perf_counter()
-    build_index([corpus.default_corpus_dir()], index_dir, IndexConfig.from_env(), show_bars=True)
-    return time.perf_counter() - start
+    report = LiveIndex(index_dir, IndexConfig.from_env()).ensure(show_bars=True)
+    return None if report is None else time.perf_counter() - start
 
 
 def run(questions: Sequence[GoldQuestion], configs: Sequence[RunConfig], make_engine: EngineFactory,

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, cast
 
 from .text import norm_question
 
@@ -24,6 +25,16 @@ COUNT_UNITS = {"人": "人", "名": "人", "位": "人", "辆": "辆", "台": "�
                "间": "间", "次": "次", "人次": "人次", "平方米": "平方米", "套": "套", "批次": "批次"}
 
 
+# What a question asks to be done with the figures it names.
+Operation = Literal["lookup", "sum", "difference", "ratio", "max", "min", "count", "change", "prose"]
+COMPUTED_OPERATIONS: tuple[Operation, ...] = ("ratio", "sum", "difference", "max", "min", "count")
+
+# The kind of quantity expected: money, a percentage, a count of something (`count:*`: of
+# anything), words (a name, a reason), or anything.
+Wants = Literal["money", "percent", "text", "any", "count:*", "count:人", "count:辆", "count:台", "count:个",
+                "count:家", "count:项", "count:间", "count:次", "count:人次", "count:平方米", "count:套", "count:批次"]
+
+
 @dataclass(frozen=True)
 class Question:
     raw: str
@@ -32,8 +43,8 @@ class Question:
     codes: tuple[str, ...]
     years: tuple[int, ...]
     english: bool
-    operation: str        # lookup | sum | difference | ratio | max | min | count | change | prose
-    wants: str            # money | percent | count:<unit> | text | any
+    operation: Operation
+    wants: Wants
     alias_targets: tuple[str, ...]
 
 
@@ -83,7 +94,7 @@ PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什�
                           r"|职能|职责|有没有变化|包括哪些|有哪些|哪些单位|反映什么|是哪家|哪个单位|什么服务|是什么服务")
 
 
-def detect_operation(text: str) -> str:
+def detect_operation(text: str) -> Operation:
     if re.search(r"占(?![有用地])(.{0,12})(比例|比重|百分比|份额|多少|几成|%)|占比|比例是", text) and "下降" not in text and "增长" not in text:
         return "ratio"
     if re.search(r"人均", text):
@@ -105,14 +116,14 @@ def detect_operation(text: str) -> str:
     return "lookup"
 
 
-def detect_wants(text: str, operation: str) -> str:
+def detect_wants(text: str, operation: Operation) -> Wants:
     if operation == "ratio" and "人均" not in text:
         return "percent"
     if re.search(r"百分之|百分比|%|比例|增长率|占比", text):
         return "percent"
     m = re.search(r"(?:几|多少)\s*(人次|平方米|批次|人|名|位|辆|台|个|家|项|间|次|套)", text)
     if m:
-        return f"count:{COUNT_UNITS[m.group(1)]}"
+        return cast(Wants, f"count:{COUNT_UNITS[m.group(1)]}")  # COUNT_UNITS' values are Wants' units
     if re.search(r"人数|有多少人|几个人", text):
         return "count:人"
     if re.search(r"是谁|谁|负责人|哪家|哪个单位", text):

@@ -4,12 +4,14 @@ that every number in the sentence is backed by a cited source or a shown formula
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from corpus.numbers import format_number as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
 from index.facts import DocumentInfo, Fact
 
 from .answer import Answer, Candidate, Citation
+from .linker import Reading
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
@@ -33,7 +35,7 @@ def fact_label(fact: Fact, column_named: bool = True) -> str:
     return fact.table_title
 
 
-def citation(fact: Fact, docs: dict[str, DocumentInfo]) -> Citation:
+def citation(fact: Fact, docs: Mapping[str, DocumentInfo]) -> Citation:
     info = docs.get(fact.doc_id)
     document = info.title if info else fact.doc_id
     if fact.kind == "narrative":
@@ -48,7 +50,7 @@ def citation(fact: Fact, docs: dict[str, DocumentInfo]) -> Citation:
                     fact.column or None, fact.text, fact.location, fact.value, fact.unit, fact.row_id or None)
 
 
-def citations(facts: list[Fact], docs: dict[str, DocumentInfo]) -> tuple[Citation, ...]:
+def citations(facts: list[Fact], docs: Mapping[str, DocumentInfo]) -> tuple[Citation, ...]:
     """One citation per place (table row+column, or sentence); the first fact's first."""
     seen, out = set(), []
     for f in facts:
@@ -71,7 +73,7 @@ def source_phrase(c: Citation) -> str:
     return c.section or c.location
 
 
-def candidates(readings, limit: int = 5) -> tuple[Candidate, ...]:
+def candidates(readings: Sequence[Reading], limit: int = 5) -> tuple[Candidate, ...]:
     out = []
     for r in readings[:limit]:
         f = r.fact

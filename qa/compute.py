@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
-from corpus.numbers import MONEY_UNITS, convert
+from corpus.numbers import convert
 from index.facts import Fact
 
-from .analyze import Question
+from .analyze import Question, Wants
 from .compose import fact_label, fmt
+from .units import in_one_unit
 
-Resolve = Callable[[str, str], "Fact | None"]  # (sub-question, wanted quantity) → fact
+Resolve = Callable[[str, Wants], "Fact | None"]  # (sub-question, wanted quantity) → a fact with a value
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,6 @@ _PCT = Decimal("0.01")
 
 def _round(value: Decimal, places: Decimal = _PCT) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
-
-
-def _same_unit(a: Fact, b: Fact) -> tuple[Decimal, Decimal, str] | None:
-    """Both values in one unit (money converts exactly; other units must agree)."""
-    if a.unit == b.unit:
-        return a.value, b.value, a.unit or ""
-    if a.unit in MONEY_UNITS and b.unit in MONEY_UNITS:
-        return a.value, convert(b.value, b.unit, a.unit), a.unit
-    return None
 
 
 _OP_TAIL = re.compile(r"(的)?(比例|比重|百分比|占比|份额)?(是|为)?(多少|几|百分之几)?[?？]?$")
@@ -72,7 +64,7 @@ def ratio(q: Question, resolve: Resolve) -> Computed | None:
     whole_fact = resolve(parts[1], "money")
     if part_fact is None or whole_fact is None or part_fact is whole_fact:
         return None
-    both = _same_unit(part_fact, whole_fact)
+    both = in_one_unit(part_fact, whole_fact)
     if both is None or both[1] == 0:
         return None
     a, b, unit = both
@@ -87,7 +79,7 @@ def per_person(q: Question, resolve: Resolve) -> Computed | None:
     target = re.sub(r"^.*人均", "", q.expanded)
     amount = resolve(target, "money")
     people = resolve("在职实有人数", "count:人")
-    if amount is None or people is None or not people.value:
+    if amount is None or amount.value is None or people is None or not people.value:
         return None
     value = _round(amount.value / people.value)
     formula = f"{fact_label(amount)} ÷ 在职实有人数：{fmt(amount.value)} ÷ {fmt(people.value)} = {value}"
@@ -105,11 +97,16 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     terms = split_terms(q.expanded)
     if len(terms) < 2:
         return None
-    facts = [resolve(t, "money") for t in terms]
-    if any(f is None for f in facts) or len({id(f) for f in facts}) < len(facts):
+    resolved = [resolve(t, "money") for t in terms]
+    facts = [f for f in resolved if f is not None]
+    if len(facts) < len(resolved) or len({id(f) for f in facts}) < len(facts):
         return None
     unit = facts[0].unit
-    values = [convert(f.value, f.unit, unit) if f.unit != unit else f.value for f in facts]
+    values: list[Decimal] = []
+    for f in facts:
+        if f.value is None:
+            return None  # never so: resolve gives facts with a value
+        values.append(convert(f.value, f.unit or "", unit or "") if f.unit != unit else f.value)
     value = sum(values, Decimal(0))
     formula = " + ".join(fmt(v) for v in values) + f" = {fmt(value)}"
     names = "、".join(fact_label(f) for f in facts)
@@ -130,7 +127,7 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     fa, fb = resolve(a_text, "money"), resolve(b_text, "money")
     if fa is None or fb is None or fa is fb:
         return None
-    both = _same_unit(fa, fb)
+    both = in_one_unit(fa, fb)
     if both is None:
         return None
     a, b, unit = both
@@ -145,6 +142,8 @@ def previous_year(current: Fact, change: Fact) -> Computed | None:
     """Last year's figure from this year's and the printed change (比2023年预算增加 0.66 万元)."""
     if current.unit != change.unit or change.change not in ("增加", "减少"):
         return None
+    if current.value is None or change.value is None:
+        return None  # never so: both are figures
     sign = Decimal(-1) if change.change == "增加" else Decimal(1)
     value = current.value + sign * change.value
     op = "−" if change.change == "增加" else "+"
@@ -157,21 +156,21 @@ def previous_year(current: Fact, change: Fact) -> Computed | None:
 
 def extreme(q: Question, members: list[Fact], biggest: bool, what: str) -> Computed | None:
     """The largest/smallest of a set of rows (one fact per row, same column and unit)."""
-    values = [f for f in members if f.value is not None]
+    values = [(f, f.value) for f in members if f.value is not None]
     if "非零" in q.expanded or "不为零" in q.expanded:
-        values = [f for f in values if f.value != 0]
-    if len(values) < 2 or len({f.unit for f in values}) != 1:
+        values = [(f, v) for f, v in values if v != 0]
+    if len(values) < 2 or len({f.unit for f, _ in values}) != 1:
         return None
-    ordered = sorted(values, key=lambda f: (f.value, -f.id), reverse=biggest)
-    best = ordered[0]
-    if len(ordered) > 1 and ordered[1].value == best.value:
+    ordered = sorted(values, key=lambda fv: (fv[1], -fv[0].id), reverse=biggest)
+    best, top = ordered[0]
+    if len(ordered) > 1 and ordered[1][1] == top:
         return None  # a tie: no single answer
     word = "最多" if biggest else "最少"
-    listing = "、".join(f"{fact_label(f, False)} {fmt(f.value)}" for f in ordered[:5])
+    listing = "、".join(f"{fact_label(f, False)} {fmt(v)}" for f, v in ordered[:5])
     formula = f"比较{len(values)}项{what}：{listing}{'…' if len(ordered) > 5 else ''}"
-    return Computed(best.value, best.unit or "", formula,
-                    f"{what}中{fact_label(best, False)}{word}，为 {fmt(best.value)} {best.unit}（{formula}）",
-                    tuple([best] + ordered[1:5]))
+    return Computed(top, best.unit or "", formula,
+                    f"{what}中{fact_label(best, False)}{word}，为 {fmt(top)} {best.unit}（{formula}）",
+                    tuple([best] + [f for f, _ in ordered[1:5]]))
 
 
 def count(q: Question, members: list[Fact], what: str) -> Computed | None:

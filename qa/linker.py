@@ -13,7 +13,9 @@ that is how "单位有几间会议室" becomes not_found instead of 会议费.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from corpus.headers import strip_list_number
 from corpus.numbers import MONEY_UNITS
@@ -31,14 +33,44 @@ _KIND_PREFERENCE = {
 }
 _SAME_UNIT = {"名": "人", "位": "人"}
 
+# Which of a fact's names a part of the question matched: its row label, 科目编码 or (for
+# narrative facts) subject; a column, the table, other names of the row (context), a parent
+# row; or a colloquial alias of one of these.
+Role = Literal["row", "code", "subject", "column", "table", "context", "parent", "alias"]
+NameRole = Literal["row", "column", "table", "context", "parent"]
+_NAME_ROLES: tuple[NameRole, ...] = ("row", "column", "table", "context", "parent")
+
+Span = tuple[int, int]  # [start, end) in the question's expanded text
+
 
 @dataclass(frozen=True)
 class Match:
-    role: str        # row | code | column | table | context | parent | alias
+    role: Role
     name: str
     start: int
     end: int
     completeness: float
+
+
+class RankKey(NamedTuple):
+    """How good a reading is, compared field by field (higher is better). The first five
+    say how well it fits the question; the rest only prefer one source over another."""
+
+    covered: int          # characters of the question its names explain
+    change_fit: int       # -1: a printed change when the question asks for a level
+    exact: int            # characters matched exactly by a row, code, subject or column name
+    default_column: int   # unnamed column: 2 the 合计/default column, 1 an early one, 0 another
+    total: int            # 1: a total row, when the question names no row
+    kind: int             # cell 3, form field 2, narrative 1, empty table 0
+    table: int            # the table designed for the metric first (三公 → the 三公 table)
+    shallow: int          # minus the row's level: a 类 before its 款
+    first: int            # minus the fact's id: the earlier printed first
+
+    @property
+    def fit(self) -> tuple[int, int, int, int, int]:
+        """Readings with the same fit answer the question equally well: they state the same
+        metric, possibly in several places or documents."""
+        return self.covered, self.change_fit, self.exact, self.default_column, self.total
 
 
 @dataclass(frozen=True)
@@ -47,11 +79,11 @@ class Reading:
     matches: tuple[Match, ...]
     covered: int
     leftover: tuple[str, ...]
-    key: tuple
+    key: RankKey
 
 
 @dataclass
-class _Names:
+class FactNames:
     """A fact's names by role, normalised once."""
 
     row: list[str] = field(default_factory=list)
@@ -61,8 +93,8 @@ class _Names:
     parent: list[str] = field(default_factory=list)
 
 
-def fact_names(fact: Fact) -> _Names:
-    names = _Names()
+def fact_names(fact: Fact) -> FactNames:
+    names = FactNames()
     if fact.kind == "cell":
         if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
             names.row.append(fact.row_label)
@@ -90,7 +122,7 @@ def fact_names(fact: Fact) -> _Names:
         names.table.extend([fact.table_id] + table_names(fact.table_title))
     elif fact.kind == "empty_table":
         names.table.extend(table_names(fact.table_title))
-    for attr in ("row", "column", "table", "context", "parent"):
+    for attr in _NAME_ROLES:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
     return names
@@ -141,7 +173,7 @@ def _years_in(name: str) -> str:
     return re.sub(r"(19|20)\d{2}年?", "", name)
 
 
-def _find(question: str, name: str, role: str) -> Match | None:
+def _find(question: str, name: str, role: Role) -> Match | None:
     hit = find_name(question, name)
     if hit is None and re.search(r"(19|20)\d{2}年", name):
         # "2024年收支总预算" should match a question that leaves the year out
@@ -154,14 +186,14 @@ def _find(question: str, name: str, role: str) -> Match | None:
     return Match(role, name, start, end, completeness)
 
 
-def match_fact(q: Question, fact: Fact, names: _Names, alias_spans: dict[str, list[tuple[int, int]]]) -> list[Match]:
+def match_fact(q: Question, fact: Fact, names: FactNames, alias_spans: dict[str, list[Span]]) -> list[Match]:
     text = q.expanded
     matches: list[Match] = []
     if fact.code and fact.code.lower() in (c.lower() for c in q.codes):
         at = text.find(fact.code.lower())
         if at >= 0:
             matches.append(Match("code", fact.code, at, at + len(fact.code), 1.0))
-    for role in ("row", "column", "table", "context", "parent"):
+    for role in _NAME_ROLES:
         for name in getattr(names, role):
             m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
             if m:
@@ -171,9 +203,9 @@ def match_fact(q: Question, fact: Fact, names: _Names, alias_spans: dict[str, li
     return matches
 
 
-def alias_spans(q: Question) -> dict[str, list[tuple[int, int]]]:
+def alias_spans(q: Question) -> dict[str, list[Span]]:
     """For each printed name an alias points to, the spans of the alias words in the question."""
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[Span]] = {}
     for alias, targets in aliases().items():
         at = q.expanded.find(alias)
         while at >= 0:
@@ -183,7 +215,7 @@ def alias_spans(q: Question) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def coverage(q: Question, matches: list[Match], extra: list[tuple[int, int]]) -> list[bool]:
+def coverage(q: Question, matches: list[Match], extra: Sequence[Span]) -> list[bool]:
     covered = [False] * len(q.expanded)
     for m in matches:
         for k in range(m.start, m.end):
@@ -219,7 +251,7 @@ def unit_fits(q: Question, fact: Fact) -> bool:
     return unit != "%" or "%" in q.expanded or "百分" in q.expanded
 
 
-def year_fits(q: Question, fact: Fact, doc_years: dict[str, int]) -> bool:
+def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
     """A question about another year than the document's only takes facts that say that year."""
     other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
     if not other:
@@ -231,7 +263,7 @@ def year_fits(q: Question, fact: Fact, doc_years: dict[str, int]) -> bool:
     return year in said.replace(" ", "")
 
 
-def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tuple:
+def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> RankKey:
     roles = {m.role for m in matches}
     exact = sum(m.end - m.start for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column"))
     leaf = fact.column.split(" / ")[-1] if fact.column else ""
@@ -251,11 +283,12 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> tup
     kind_pref = {"cell": 3, "field": 2, "narrative": 1, "empty_table": 0}[fact.kind]
     table_pref = _KIND_PREFERENCE.get(fact.table_kind, 1) if fact.kind == "cell" else 0
     change_penalty = 0 if (fact.change and q.operation == "change") or not fact.change else -1
-    return (covered, change_penalty, exact, default_column, total_pref, kind_pref, table_pref, -fact.row_level, -fact.id)
+    return RankKey(covered, change_penalty, exact, default_column, total_pref, kind_pref, table_pref,
+                   -fact.row_level, -fact.id)
 
 
-def readings(q: Question, facts: list[Fact], names: dict[int, _Names], doc_years: dict[str, int],
-             fixed_spans: list[tuple[int, int]]) -> list[Reading]:
+def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames], doc_years: Mapping[str, int],
+             fixed_spans: Sequence[Span]) -> list[Reading]:
     """Every fact that explains the question, best first."""
     spans = alias_spans(q)
     out = []

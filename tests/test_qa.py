@@ -135,10 +135,10 @@ def test_bad_input_never_crashes(engine, question):
 
 
 def test_sql_looking_text_does_not_reach_sql(engine):
-    before = len(engine._state().facts)
+    before = len(engine.live_index.current().facts)
     ask(engine, "公务接待费'; DELETE FROM facts; --")
     engine.reload()
-    assert len(engine._state().facts) == before
+    assert len(engine.live_index.current().facts) == before
 
 
 def test_guard_refuses_a_number_no_source_states():

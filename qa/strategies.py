@@ -1,0 +1,290 @@
+"""How a question is answered: an ordered list of strategies, each a function of one `Asked`
+that returns an `Answer`, or None for "not mine: try the next one".
+
+    computed → lookup → previous_year → change_across_years → passage → not_found
+
+Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
+fields) or computed from them with the formula shown. When nothing in the documents
+explains the question, the answer is `not_found`, with the reason and the nearest metrics
+that do exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from corpus.numbers import convert
+from index.facts import Fact
+
+from . import compute
+from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze
+from .answer import Answer
+from .compose import candidates, citations, fact_label, fmt, lookup_sentence
+from .linker import Reading
+from .passages import best_passage, content_bigrams, passage_citation
+from .scope import Asked, fixed_spans, timings
+from .text import norm_name
+from .units import exact_money, is_money, requested_unit, same_figure
+
+Strategy = Callable[[Asked], "Answer | None"]
+
+
+# ---------------------------------------------------------------------------- lookups
+
+def _looks_up(q: Question) -> bool:
+    """Lookups answer every question but prose that asks for more than a text field."""
+    return q.operation != "prose" or q.wants == "text"
+
+
+def lookup(asked: Asked) -> Answer | None:
+    """The figure (or text field, or empty table) the question names, cited from the table
+    designed for it, with every other place that prints the same figure."""
+    q = asked.question
+    if not _looks_up(q):
+        return None
+    rs = asked.readings()
+    good = [r for r in rs if not r.leftover]
+    if not good:
+        return None
+    best = good[0]
+    if q.years and any(y != asked.doc_years.get(best.fact.doc_id) for y in q.years) and not _states_year(q, best):
+        return None  # another year than the document's: see previous_year
+    tier = [r for r in good if r.key.fit == best.key.fit]
+    if best.fact.kind == "empty_table":
+        return _empty_table(asked, best)
+    if best.fact.value is None:
+        return _text_field(asked, best)
+    if len({r.fact.doc_id for r in tier}) > 1:
+        return _per_document(asked, tier, rs)
+    return _figure(asked, best, best.fact.value, tier, good, rs)
+
+
+def _figure(asked: Asked, best: Reading, value: Decimal, tier: list[Reading], good: list[Reading],
+            rs: list[Reading]) -> Answer:
+    q, fact = asked.question, best.fact
+    same = [r for r in tier if r.fact.value is not None and same_figure(r.fact, fact)]
+    others = [r for r in tier if r.fact.value is not None and not same_figure(r.fact, fact)]
+    # Everything else in the documents that states this exact figure for this metric
+    also = [r for r in good if r not in same and r.key.covered == best.key.covered and same_figure(r.fact, fact)
+            and fact_label(r.fact) == fact_label(fact)]
+    cites = citations([r.fact for r in same + also], asked.documents)
+    label = fact_label(fact, column_named=any(m.role == "column" for m in best.matches))
+    text = lookup_sentence(label, value, fact.unit, cites)
+    formula = None
+    wanted = requested_unit(q)
+    if wanted and is_money(fact.unit) and wanted != fact.unit:
+        # "差旅费是多少元": the printed figure stays the answer; the conversion is shown
+        converted = exact_money(convert(value, fact.unit, wanted))
+        formula = f"{fmt(value)} {fact.unit} = {fmt(converted)} {wanted}"
+        text += f"，即 {fmt(converted)} {wanted}"
+    if others:
+        other_cites = citations([r.fact for r in others], asked.documents)
+        text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {_fmt_cited(c.value)} {c.unit or ''}"
+                                    for c in other_cites) + "，与上面的数字不同"
+        cites += other_cites
+    return Answer(q.raw, text, "lookup", value, fact.unit, cites, candidates(rs),
+                  formula=formula, timings=asked.timings())
+
+
+def _fmt_cited(value: Decimal | None) -> str:
+    return fmt(value) if value is not None else str(value)  # cited facts all have a value here
+
+
+def _states_year(q: Question, reading: Reading) -> bool:
+    f = reading.fact
+    said = (f.subject + f.topic + f.column + f.context).replace(" ", "")
+    return any(f.compare_year == y or str(y) in said for y in q.years)
+
+
+def _per_document(asked: Asked, tier: list[Reading], rs: list[Reading]) -> Answer:
+    """Several documents answer and the question did not say which: one figure per
+    document (the question can name a department or year to pick one)."""
+    firsts = [next(r for r in tier if r.fact.doc_id == d) for d in dict.fromkeys(r.fact.doc_id for r in tier)]
+    label = fact_label(firsts[0].fact)
+    parts = [f"{asked.documents[r.fact.doc_id].title}：{fmt(r.fact.value)} {r.fact.unit or ''}".rstrip()
+             for r in firsts if r.fact.value is not None]
+    text = f"{label}（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+    return Answer(asked.question.raw, text, "lookup", None, firsts[0].fact.unit,
+                  citations([r.fact for r in firsts], asked.documents), candidates(rs), timings=asked.timings())
+
+
+def _empty_table(asked: Asked, best: Reading) -> Answer:
+    cites = citations([best.fact], asked.documents)
+    return Answer(asked.question.raw, f"{best.fact.table_title}为空表：本年没有安排这项预算（为零）。", "lookup", None,
+                  best.fact.unit, cites, timings=asked.timings())
+
+
+def _text_field(asked: Asked, best: Reading) -> Answer:
+    cites = citations([best.fact], asked.documents)
+    text = f"{best.fact.row_label}的{best.fact.column}：{best.fact.raw}（来源：{cites[0].section}）"
+    return Answer(asked.question.raw, text, "passage", None, None, cites, timings=asked.timings())
+
+
+def previous_year(asked: Asked) -> Answer | None:
+    """`2023年行政运行预算是多少` from this year's figure and the printed change."""
+    q = asked.question
+    if not _looks_up(q):
+        return None
+    others = [y for y in q.years if y not in asked.doc_years.values()]
+    if len(others) != 1:
+        return None
+    year = others[0]
+    bare = replace(q, expanded=re.sub(rf"{year}\s*年(度)?", "", q.expanded), years=())
+    rs = [r for r in replace(asked, question=bare).readings() if not r.leftover and r.fact.value is not None]
+    current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
+    if current is None:
+        return None
+    change = next((f for f in asked.facts if f.kind == "narrative" and f.compare_year == year
+                   and f.change in ("增加", "减少") and f.unit == current.unit and f.doc_id == current.doc_id
+                   and _same_topic(f, current)), None)
+    if change is None:
+        return None
+    result = compute.previous_year(current, change)
+    return _computed_answer(asked, result) if result else None
+
+
+def _same_topic(change: Fact, current: Fact) -> bool:
+    label = norm_name(current.row_label or current.subject)
+    return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
+
+
+# ---------------------------------------------------------------------------- computed
+
+def computed(asked: Asked) -> Answer | None:
+    """Ratios, sums, differences, extremes and counts, with their formula and every input cited."""
+    q = asked.question
+    if q.operation not in COMPUTED_OPERATIONS:
+        return None
+    resolve = _resolver(asked)
+    doc_year = next(iter(asked.doc_years.values()), None)
+    result: compute.Computed | None
+    if q.operation == "ratio":
+        result = compute.ratio(q, resolve)
+    elif q.operation == "sum":
+        result = compute.total(q, resolve)
+    elif q.operation == "difference":
+        result = compute.difference(q, resolve, doc_year)
+    else:  # max, min, count
+        members, what = _members(asked)
+        if q.operation == "count":
+            looked_up = lookup(asked) or previous_year(asked)  # a printed count wins
+            if looked_up is not None:
+                return looked_up
+            result = compute.count(q, members, what) if members else None
+        else:
+            result = compute.extreme(q, members, q.operation == "max", what) if members else None
+    return _computed_answer(asked, result) if result else None
+
+
+def change_across_years(asked: Asked) -> Answer | None:
+    """No printed change: the same metric in two years (2024年比2022年少了多少)."""
+    q = asked.question
+    if q.operation != "change" or len(set(q.years)) < 2:
+        return None
+    return computed(replace(asked, question=replace(q, operation="difference")))
+
+
+def _resolver(asked: Asked) -> compute.Resolve:
+    """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
+    def resolve(text: str, wants: Wants) -> Fact | None:
+        sub = replace(analyze(text), wants=wants, operation="lookup")
+        part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
+        rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change]
+        return rs[0].fact if rs else None
+
+    return resolve
+
+
+def _members(asked: Asked) -> tuple[list[Fact], str]:
+    """The set a 最多/最少/几个 question ranges over: the sub-items of a named row, the
+    功能分类 classes (类), or the projects."""
+    q = asked.question
+    text = q.expanded
+    cells = [f for f in asked.facts if f.kind == "cell" and f.value is not None]
+    over_cells = replace(asked, question=replace(q, operation="lookup", wants="money"), facts=cells)
+    named = [r for r in over_cells.readings() if any(m.role in ("row", "code", "alias") for m in r.matches)]
+    for r in named:
+        children = [f for f in cells if f.table_key == r.fact.table_key and f.col_index == r.fact.col_index
+                    and f.row_path.startswith(r.fact.row_path + " > ") and f.row_level == r.fact.row_level + 1]
+        if len(children) >= 2:
+            return children, r.fact.row_label
+    first = _first_numeric(cells)
+    if re.search(r"项目", text):
+        projects = [f for f in cells if f.table_kind == "项目支出" and len(f.code) >= 10
+                    and f.col_index == first[f.table_key, f.row_id]]
+        if projects:
+            return projects, "项目"
+    if re.search(r"类", text):
+        for kind in ("支出总表", "一般公共预算支出"):
+            classes = [f for f in cells if f.table_kind == kind and re.fullmatch(r"\d{3}", f.code)
+                       and f.col_index == first[f.table_key, f.row_id]]
+            if classes:
+                return classes, "各类功能支出"
+    return [], ""
+
+
+def _first_numeric(cells: list[Fact]) -> dict[tuple[str, str], int]:
+    """Each row's first figure column (its 合计), in one pass."""
+    first: dict[tuple[str, str], int] = {}
+    for f in cells:
+        key = (f.table_key, f.row_id)
+        first[key] = min(first.get(key, f.col_index), f.col_index)
+    return first
+
+
+def _computed_answer(asked: Asked, result: compute.Computed) -> Answer:
+    cites = citations(list(result.inputs), asked.documents)
+    return Answer(asked.question.raw, result.sentence, "computed", result.value, result.unit, cites,
+                  formula=result.formula, timings=asked.timings())
+
+
+# ---------------------------------------------------------------------------- passages
+
+def passage(asked: Asked) -> Answer | None:
+    """Prose questions: the retrieved sentence (or form field) that answers them, quoted
+    with its section path."""
+    q = asked.question
+    if q.operation != "prose" or not content_bigrams(q.expanded):
+        return None
+    # passages first; then any node, since "购买的是什么服务" is answered by a table's text cell
+    hits = asked.retrieve(q.raw, k=30, doc_ids=asked.doc_ids)
+    seen = {h.node.id_ for h in hits}
+    hits += [h for h in asked.retrieve(q.raw, k=10, doc_ids=asked.doc_ids, any_kind=True) if h.node.id_ not in seen]
+    found = best_passage(q.expanded, hits)
+    if found is None:
+        return None
+    return Answer(q.raw, f"{found.quote}（{found.section}）", "passage", None, None,
+                  (passage_citation(found, asked.documents),), timings=asked.timings())
+
+
+# ---------------------------------------------------------------------------- not found
+
+def not_found(asked: Asked) -> Answer:
+    """Nothing explains the question: say so, with the nearest metrics that do exist."""
+    near = replace(asked, question=replace(asked.question, wants="any")).readings()[:3]
+    return not_found_answer(asked.question, "这些文件中没有找到与问题对应的指标", near, asked.started)
+
+
+def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started: float) -> Answer:
+    hint = ""
+    if near:
+        hint = "。相近的指标有：" + "、".join(dict.fromkeys(fact_label(r.fact) for r in near))
+    return Answer(q.raw, f"没有找到答案：{reason}{hint}。", "not_found", reason=reason,
+                  candidates=candidates(near), timings=timings(started))
+
+
+# ---------------------------------------------------------------------------- the order
+
+STRATEGIES: tuple[Strategy, ...] = (computed, lookup, previous_year, change_across_years, passage, not_found)
+
+
+def first_answer(asked: Asked) -> Answer:
+    """The answer of the first strategy that has one (not_found always has)."""
+    for strategy in STRATEGIES:
+        answer = strategy(asked)
+        if answer is not None:
+            return answer
+    raise AssertionError("not_found always answers")

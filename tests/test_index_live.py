@@ -1,0 +1,68 @@
+"""The live index: built on first use, left alone when current, grown by one document (also
+right after a reload), and the engine answering from what it holds."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from decimal import Decimal as D
+
+import pytest
+
+from index.config import IndexConfig
+from index.live import LiveIndex
+
+SEED_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
+OTHER_ID = "2023_live-park_budget"
+
+
+@pytest.fixture
+def live_copy(seed_index, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(seed_index, copy)
+    return copy
+
+
+def _other_department(seed_path, folder):
+    """The seed as another department's 2023 budget, with another 公务接待费 (0.80)."""
+    dept = "武汉经济技术开发区示范园管理办公室"
+    text = seed_path.read_text(encoding="utf-8").replace("武汉经济技术开发区智能制造产业园管理办公室", dept)
+    text = text.replace(f"{dept} 2024 年部门预算", f"{dept} 2023 年部门预算", 1)
+    text = text.replace("5.54\t0.00\t5.04\t0.00\t5.04\t0.50", "5.84\t0.00\t5.04\t0.00\t5.04\t0.80")
+    path = folder / f"{OTHER_ID}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_current_index_is_not_rebuilt(live_copy):
+    live = LiveIndex(live_copy, IndexConfig.from_env())
+    assert live.ensure() is None
+    assert [d for d in live.current().documents] == [SEED_ID]
+    assert live.current() is live.current()  # loaded once, until reload()
+
+
+def test_add_document_right_after_a_reload(live_copy, seed_path, tmp_path):
+    live = LiveIndex(live_copy, IndexConfig.from_env())
+    before = live.current()
+    live.reload()
+    other = _other_department(seed_path, tmp_path)
+    added = []
+    worker = threading.Thread(target=lambda: added.append(live.add_document(other)), daemon=True)
+    worker.start()
+    worker.join(timeout=300)
+    assert not worker.is_alive(), "add_document hung"
+    assert added[0].doc_id == OTHER_ID
+    assert live.current() is not before
+    assert sorted(live.current().documents) == sorted([SEED_ID, OTHER_ID])
+    assert sorted(d.doc_id for d in live.documents()) == sorted([SEED_ID, OTHER_ID])
+
+
+def test_engine_adds_a_document_and_answers_from_it(live_copy, seed_path, tmp_path):
+    from qa import Engine
+
+    engine = Engine(live_copy)
+    assert engine.answer("公务接待费是多少").value == D("0.50")
+    doc, findings = engine.add_document(_other_department(seed_path, tmp_path))
+    assert doc.doc_id == OTHER_ID and findings == doc.findings
+    assert engine.answer("2023年的公务接待费是多少").value == D("0.80")
+    assert len(engine.documents()) == 2
