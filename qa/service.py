@@ -21,7 +21,7 @@ import corpus
 from corpus import BudgetDocument, Finding
 from index.config import STATE_DIR
 
-from .analyze import MAX_QUESTION_CHARS
+from .analyze import validate_question
 from .answer import Answer
 from .engine import Engine
 
@@ -59,14 +59,13 @@ class InputError(ValueError):
     """A question or upload the app refuses, with a message fit to show the user."""
 
 
-def check_question(text: str | None, limit: int = MAX_QUESTION_CHARS) -> str:
-    """The question, stripped; raises InputError when it is empty or longer than `limit`."""
+def check_question(text: str | None) -> str:
+    """The question, stripped; raises InputError with `qa.analyze.validate_question`'s
+    message when it cannot be asked (empty, too long, no text)."""
     question = (text or "").strip()
-    if not question:
-        raise InputError("请输入问题。")
-    if len(question) > limit:
-        raise InputError(f"问题过长（{len(question)} 字），请精简到 {limit} 字以内。"
-                         f" (Question too long: {len(question)} characters; the limit is {limit}.)")
+    problem = validate_question(question)
+    if problem:
+        raise InputError(problem)
     return question
 
 

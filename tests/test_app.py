@@ -18,7 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import app  # noqa: E402
 from conftest import free_port  # noqa: E402
 import corpus  # noqa: E402
-from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
+from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
 from qa.answer import Answer, Citation  # noqa: E402
 from qa.service import (  # noqa: E402
     MAX_FILENAME_CHARS, MAX_UPLOAD_BYTES, EngineService, InputError, check_question, check_upload, sanitize_filename,
@@ -76,12 +76,21 @@ def test_question_cap():
         check_question("   ")
     with pytest.raises(InputError):
         check_question(None)
+    with pytest.raises(InputError, match="没有文字"):
+        check_question("？？？")
+
+
+def test_validate_question_is_the_one_check():
+    assert validate_question("公务接待费是多少") is None
+    assert validate_question(None) == validate_question(" \n") == "请输入一个问题，例如“公务接待费是多少”。"
+    assert validate_question("问" * 501) == "问题太长（501 字），请控制在 500 字以内。"
+    assert validate_question("？！…") == "问题里没有文字，请换一种问法，例如“公务接待费是多少”。"
 
 
 def test_chat_turn_rejects_long_question_without_calling_engine():
     service = EngineService(lambda: pytest.fail("engine must not be created"))
     history, box, source = app.chat_turn(service, "x" * 501, [], "")
-    assert "问题过长" in history[-1]["content"] and history[-1]["role"] == "assistant"
+    assert "问题太长" in history[-1]["content"] and history[-1]["role"] == "assistant"
     assert box == "x" * 501 and source == ""   # the text stays for editing
 
 
@@ -272,7 +281,7 @@ def test_api_answers_with_structured_citation(client):
 
 
 def test_api_rejects_too_long_question(client):
-    with pytest.raises(Exception, match="问题过长"):
+    with pytest.raises(Exception, match="问题太长"):
         client.predict("问" * 501, None, api_name="/ask")
 
 
