@@ -1,7 +1,9 @@
 """What a person reads of an answer or a table, as text: plain text for the command line,
 Markdown for the chat, HTML for cited source tables and the table browser.
 
-Pure functions without gradio, shared by `python -m qa ask` and app.py.
+Pure functions without gradio, shared by `python -m qa ask` and app.py. Every figure goes
+through `format_figure`, which uses the same printed format as the answer sentence
+(45,084.94), so a heading never shows a figure differently from the sentence under it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 from corpus import BudgetDocument, Finding, Row, Table
+from corpus.numbers import format_number
 
 from .answer import Answer, Citation
 
@@ -34,10 +37,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 # --------------------------------------------------------------------------------------
 
 def format_figure(value: Decimal | None, unit: str | None) -> str:
-    """`0.50 万元`; exact digits as the document prints them (no float rounding)."""
+    """`45,084.94 万元`, `9.03%`: the document's digits in the answer sentence's format."""
     if value is None:
         return ""
-    text = format(value, "f")
+    text = format_number(Decimal(format(value, "f")))  # "1E+2" written out as 100 before grouping
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "％") else f"{text} {unit}"

@@ -29,6 +29,7 @@ RECEPTION = Answer("公务接待费是多少", "公务接待费为 0.50 万元�
 
 def test_format_figure_keeps_printed_digits():
     assert render.format_figure(Decimal("0.50"), "万元") == "0.50 万元"
+    assert render.format_figure(Decimal("45084.94"), "万元") == "45,084.94 万元"   # as in the sentence
     assert render.format_figure(Decimal("9.03"), "%") == "9.03%"
     assert render.format_figure(Decimal("1E+2"), "人") == "100 人"
     assert render.format_figure(None, "万元") == ""
@@ -40,6 +41,14 @@ def test_answer_markdown_lookup():
     for part in (TITLE, "附表7 一般公共预算“三公”经费支出表", "行：公务接待费", "列：公务接待费", "budget.txt, line 325"):
         assert part in md
     assert "12 ms" in md
+
+
+def test_answer_markdown_heading_formats_the_figure_as_the_sentence_does():
+    ans = Answer("收入总计是多少", "收入总计：45,084.94 万元（来源：附表1）", "lookup", Decimal("45084.94"), "万元",
+                 (_cite(row="收入总计", column="预算数", value=Decimal("45084.94")),))
+    md = render.answer_markdown(ans)
+    assert md.startswith("### 45,084.94 万元") and "**45,084.94 万元**" in md
+    assert "45084.94" not in md
 
 
 def test_answer_markdown_computed_shows_formula():
