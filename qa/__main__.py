@@ -10,22 +10,8 @@ import argparse
 import json
 import sys
 
-from .answer import Answer
 from .engine import Engine
-
-
-def readable(answer: Answer) -> str:
-    lines = [answer.answer]
-    if answer.formula:
-        lines.append(f"公式：{answer.formula}")
-    for n, c in enumerate(answer.citations, 1):
-        where = " · ".join(p for p in (c.section, c.row, c.column) if p)
-        lines.append(f"  [{n}] {c.document} — {where} — {c.location}")
-        if c.text:
-            lines.append(f"      “{c.text[:160]}”")
-    if answer.kind == "not_found" and answer.candidates:
-        lines.append("  相近的指标：" + "、".join(c.label for c in answer.candidates))
-    return "\n".join(lines)
+from .render import readable
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -151,3 +151,16 @@ def analyze(raw: str) -> Question:
 
 def _is_year(code: str, text: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d{2}", code)) or bool(re.search(rf"{code}\s*年", text))
+
+
+def validate_question(question: str | None) -> str | None:
+    """Why a question cannot be asked as given (the message to show), or None when it can.
+    The one check of a question's input: the engine and the app both call it. Length is
+    counted on the text as given; the app passes it stripped."""
+    if question is None or not question.strip():
+        return "请输入一个问题，例如“公务接待费是多少”。"
+    if len(question) > MAX_QUESTION_CHARS:
+        return f"问题太长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
+    if not re.search(r"[\w\u4e00-\u9fff]", question):
+        return "问题里没有文字，请换一种问法，例如“公务接待费是多少”。"
+    return None

@@ -1,5 +1,6 @@
-"""app.py: the pure rendering/checking functions, the shared engine service, and the app
-through its API (gradio_client) against the real engine on a free localhost port."""
+"""app.py and qa/service.py: the input checks, the shared engine service, the events, and the
+app through its API (gradio_client) against the real engine on a free localhost port.
+Rendering is tested in test_render.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import app  # noqa: E402
 from conftest import free_port  # noqa: E402
 import corpus  # noqa: E402
+from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
 from qa.answer import Answer, Citation  # noqa: E402
+from qa.service import (  # noqa: E402
+    MAX_FILENAME_CHARS, MAX_UPLOAD_BYTES, EngineService, InputError, check_question, check_upload, sanitize_filename,
+)
 
 DOC_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
 TITLE = "武汉经济技术开发区智能制造产业园管理办公室 2024 年部门预算"
@@ -63,20 +68,29 @@ class FakeEngine:
 # ---------------------------------------------------------------------------------------
 
 def test_question_cap():
-    assert app.check_question("  公务接待费是多少 \n") == "公务接待费是多少"
-    assert app.check_question("问" * app.MAX_QUESTION_CHARS) == "问" * 500
-    with pytest.raises(app.InputError, match="500"):
-        app.check_question("问" * 501)
-    with pytest.raises(app.InputError):
-        app.check_question("   ")
-    with pytest.raises(app.InputError):
-        app.check_question(None)
+    assert check_question("  公务接待费是多少 \n") == "公务接待费是多少"
+    assert check_question("问" * MAX_QUESTION_CHARS) == "问" * 500
+    with pytest.raises(InputError, match="500"):
+        check_question("问" * 501)
+    with pytest.raises(InputError):
+        check_question("   ")
+    with pytest.raises(InputError):
+        check_question(None)
+    with pytest.raises(InputError, match="没有文字"):
+        check_question("？？？")
+
+
+def test_validate_question_is_the_one_check():
+    assert validate_question("公务接待费是多少") is None
+    assert validate_question(None) == validate_question(" \n") == "请输入一个问题，例如“公务接待费是多少”。"
+    assert validate_question("问" * 501) == "问题太长（501 字），请控制在 500 字以内。"
+    assert validate_question("？！…") == "问题里没有文字，请换一种问法，例如“公务接待费是多少”。"
 
 
 def test_chat_turn_rejects_long_question_without_calling_engine():
-    service = app.EngineService(lambda: pytest.fail("engine must not be created"))
+    service = EngineService(lambda: pytest.fail("engine must not be created"))
     history, box, source = app.chat_turn(service, "x" * 501, [], "")
-    assert "问题过长" in history[-1]["content"] and history[-1]["role"] == "assistant"
+    assert "问题太长" in history[-1]["content"] and history[-1]["role"] == "assistant"
     assert box == "x" * 501 and source == ""   # the text stays for editing
 
 
@@ -91,141 +105,37 @@ def test_chat_turn_rejects_long_question_without_calling_engine():
     ("<script>.txt", "script.txt"),
 ])
 def test_sanitize_filename(raw, clean):
-    assert app.sanitize_filename(raw) == clean
+    assert sanitize_filename(raw) == clean
 
 
 def test_sanitize_filename_truncates_but_keeps_suffix():
-    name = app.sanitize_filename("预" * 300 + ".xlsx")
-    assert name.endswith(".xlsx") and len(name) == app.MAX_FILENAME_CHARS
+    name = sanitize_filename("预" * 300 + ".xlsx")
+    assert name.endswith(".xlsx") and len(name) == MAX_FILENAME_CHARS
 
 
 def test_check_upload(tmp_path):
     good = tmp_path / "2024 budget.TXT"
     good.write_text("预算", encoding="utf-8")
-    assert app.check_upload(good) == "2024_budget.txt"
+    assert check_upload(good) == "2024_budget.txt"
     exe = tmp_path / "run.exe"
     exe.write_bytes(b"MZ")
-    with pytest.raises(app.InputError, match="不支持"):
-        app.check_upload(exe)
+    with pytest.raises(InputError, match="不支持"):
+        check_upload(exe)
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
-    with pytest.raises(app.InputError, match="空"):
-        app.check_upload(empty)
+    with pytest.raises(InputError, match="空"):
+        check_upload(empty)
     big = tmp_path / "big.xlsx"
     big.write_bytes(b"x" * 2048)
-    with pytest.raises(app.InputError, match="过大"):
-        app.check_upload(big, max_bytes=1024)
-    assert app.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
-
-
-# ---------------------------------------------------------------------------------------
-# Answer → Markdown / HTML
-# ---------------------------------------------------------------------------------------
-
-def test_format_figure_keeps_printed_digits():
-    assert app.format_figure(Decimal("0.50"), "万元") == "0.50 万元"
-    assert app.format_figure(Decimal("9.03"), "%") == "9.03%"
-    assert app.format_figure(Decimal("1E+2"), "人") == "100 人"
-    assert app.format_figure(None, "万元") == ""
-
-
-def test_answer_markdown_lookup():
-    md = app.answer_markdown(RECEPTION, seconds=0.012)
-    assert md.startswith("### 0.50 万元")
-    for part in (TITLE, "附表7 一般公共预算“三公”经费支出表", "行：公务接待费", "列：公务接待费", "budget.txt, line 325"):
-        assert part in md
-    assert "12 ms" in md
-
-
-def test_answer_markdown_computed_shows_formula():
-    ans = Answer("比例", "公务接待费占“三公”经费的 9.03%。", "computed", Decimal("9.03"), "%",
-                 (_cite(), _cite(column="“三公”经费合计", value=Decimal("5.54"))), formula="0.50 / 5.54 × 100 = 9.03%")
-    md = app.answer_markdown(ans)
-    assert "### 9.03%" in md and "计算：`0.50 / 5.54 × 100 = 9.03%`" in md
-    assert "1. " in md and "2. " in md and "列：“三公”经费合计" in md
-
-
-def test_answer_markdown_not_found_and_passage():
-    md = app.answer_markdown(Answer("x", "没有找到相关数据。", "not_found", reason="没有匹配的科目"))
-    assert "没有找到" in md and "原因：没有匹配的科目" in md and "###" not in md
-    prose = Citation(document=TITLE, doc_id=DOC_ID, section="第三部分 › 名词解释", table=None, row=None, column=None,
-                     text="基本支出：指为保障机构正常运转……", location="budget.txt, line 500")
-    md = app.answer_markdown(Answer("什么是基本支出", "基本支出：指为保障机构正常运转……", "passage", citations=(prose,)))
-    assert "“基本支出：指为保障机构正常运转……”" in md and "第三部分 › 名词解释" in md
-
-
-def test_answer_markdown_escapes_markup():
-    ans = Answer("q", "a *b* <img src=x onerror=alert(1)>", "not_found", reason="[x](javascript:1)")
-    md = app.answer_markdown(ans)
-    assert "<img" not in md and "&lt;img" in md and "\\[x\\]" in md and "\\*b\\*" in md
-
-
-def test_source_html_highlights_cited_row_and_cell(seed_doc):
-    html = app.source_html(RECEPTION, [seed_doc])
-    assert "附表7 一般公共预算“三公”经费支出表" in html and "单位：万元" in html
-    assert 'data-row="附表7:1" class="bqa-hit"' in html
-    hit_cell = html.split('class="bqa-hit-cell"', 1)[1].split("</td>", 1)[0]
-    assert hit_cell.endswith(">0.50")
-    # grouped header: 公务用车购置及运行费 spans its three sub-columns
-    assert 'colspan="3" rowspan="1"' in html and "公务用车购置及运行费" in html
-
-
-def test_source_html_matches_row_without_row_id(seed_doc):
-    cite = _cite(table="附表3", row="2010302 一般行政管理事务", column="项目支出", row_id=None, value=Decimal("625.55"))
-    html = app.source_html(Answer("q", "625.55 万元", "lookup", Decimal("625.55"), "万元", (cite,)), [seed_doc])
-    row = html.split('class="bqa-hit"', 1)
-    assert len(row) == 2 and "一般行政管理事务" in row[1].split("</tr>", 1)[0]
-
-
-def test_source_html_passage_and_escaping(seed_doc):
-    prose = Citation(document=TITLE, doc_id=DOC_ID, section="第三部分 › 名词解释", table=None, row=None, column=None,
-                     text="基本支出 <script>alert(1)</script>", location="budget.txt, line 500")
-    html = app.source_html(Answer("q", "a", "passage", citations=(prose,)), [seed_doc])
-    assert "<blockquote" in html and "第三部分 › 名词解释" in html
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert app.source_html(Answer("q", "a", "not_found"), [seed_doc]) == ""
-
-
-def test_source_html_unknown_table_falls_back_to_quote(seed_doc):
-    cite = _cite(table="附表13", row=None, column=None, text="部门名称 武汉…")
-    html = app.source_html(Answer("q", "a", "lookup", citations=(cite,)), [seed_doc])
-    assert "<blockquote" in html and "部门名称" in html
-
-
-def test_header_rows_groups_column_paths():
-    cols = (("合计",), ("本年拨款", "一般公共预算"), ("本年拨款", "政府性基金"), ("单位资金",))
-    assert app.header_rows(cols) == [
-        [("合计", 1, 2), ("本年拨款", 2, 1), ("单位资金", 1, 2)],
-        [("一般公共预算", 1, 1), ("政府性基金", 1, 1)],
-    ]
-
-
-def test_long_tables_show_rows_around_the_hit(seed_doc):
-    rows = seed_doc.table("附表6").rows           # 38 rows
-    shown = app.visible_rows(rows, {rows[30].id}, limit=10, context=2)
-    assert [r.id for r in shown if r] == [r.id for r in rows[28:33]]
-    assert shown[0] is None and shown[-1] is None
-    assert len(app.visible_rows(rows, set(), limit=100)) == len(rows)
-
-
-def test_browse_html_shows_paths_units_and_indentation(seed_doc):
-    html = app.browse_html(seed_doc, "附表3")
-    assert "单位：万元" in html and "<code>科目编码</code>" in html
-    row = html.split('data-row="附表3:4"', 1)[1].split("</tr>", 1)[0]   # 2010301 行政运行, level 3
-    assert "padding-left:4.0em" in row and "行政运行" in row
-    assert "请选择" in app.browse_html(seed_doc, "附表99")
-    assert ("附表1 收支总表（收入）", "附表1/收入") in app.table_choices(seed_doc)
-
-
-def test_findings_markdown(seed_doc):
-    md = app.findings_markdown(seed_doc.findings)
-    assert "2 条发现" in md and "845.12" in md and "line 277" in md
-    assert "未发现问题" in app.findings_markdown([])
+    with pytest.raises(InputError, match="过大"):
+        check_upload(big, max_bytes=1024)
+    assert MAX_UPLOAD_BYTES == 20 * 1024 * 1024
 
 
 def test_document_selector(seed_doc):
     assert app.selector_choices([seed_doc]) == [("全部文档", ""), (seed_doc.title, seed_doc.doc_id)]
     assert app.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == {DOC_ID}
+    assert ("附表1 收支总表（收入）", "附表1/收入") in app.table_choices(seed_doc)
 
 
 def test_progress_reporter_adapts_call_styles():
@@ -260,12 +170,12 @@ def test_engine_is_created_lazily_once(seed_doc):
         made.append(1)
         return FakeEngine([seed_doc])
 
-    service = app.EngineService(factory)
+    service = EngineService(factory)
     assert not service.loaded and not made
     stages = []
     service.engine(progress=lambda stage, fraction: stages.append(stage))
     assert stages == ["embed", "load"] and made == [1]
-    service = app.EngineService(factory)
+    service = EngineService(factory)
     made.clear()
     threads = [threading.Thread(target=service.ask, args=("公务接待费是多少",)) for _ in range(5)]
     for t in threads:
@@ -291,7 +201,7 @@ def test_answers_go_on_while_a_document_is_added(seed_doc, tmp_path):
             events.append("answer")
             return RECEPTION
 
-    service = app.EngineService(lambda: Slow([seed_doc]), data_dir=tmp_path / "data")
+    service = EngineService(lambda: Slow([seed_doc]), data_dir=tmp_path / "data")
     service.data_dir.mkdir()
     service.engine()
     src = tmp_path / "new.txt"
@@ -308,7 +218,7 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     engine = FakeEngine([seed_doc])
     data = tmp_path / "data"
     data.mkdir()
-    service = app.EngineService(lambda: engine, data_dir=data)
+    service = EngineService(lambda: engine, data_dir=data)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"this is not a spreadsheet")
     ok, status, findings = app.upload_document(service, str(broken))
@@ -331,7 +241,7 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
 
 
 def test_chat_turn_appends_messages_and_source(seed_doc):
-    service = app.EngineService(lambda: FakeEngine([seed_doc]))
+    service = EngineService(lambda: FakeEngine([seed_doc]))
     history, box, source = app.chat_turn(service, "公务接待费是多少", [], app.ALL_DOCUMENTS)
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert "0.50 万元" in history[1]["content"] and box == ""
@@ -371,7 +281,7 @@ def test_api_answers_with_structured_citation(client):
 
 
 def test_api_rejects_too_long_question(client):
-    with pytest.raises(Exception, match="问题过长"):
+    with pytest.raises(Exception, match="问题太长"):
         client.predict("问" * 501, None, api_name="/ask")
 
 

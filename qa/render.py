@@ -1,0 +1,308 @@
+"""What a person reads of an answer or a table, as text: plain text for the command line,
+Markdown for the chat, HTML for cited source tables and the table browser.
+
+Pure functions without gradio, shared by `python -m qa ask` and app.py. Every figure goes
+through `format_figure`, which uses the same printed format as the answer sentence
+(45,084.94), so a heading never shows a figure differently from the sentence under it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from corpus import BudgetDocument, Finding, Row, Table
+from corpus.numbers import format_number
+
+from .answer import Answer, Citation
+
+MAX_SOURCE_TABLES = 3
+MAX_SOURCE_ROWS = 16      # longer cited tables show only the rows around the cited ones
+SOURCE_CONTEXT_ROWS = 4
+
+HIT_ROW_STYLE = "background:#fff3b0"
+HIT_CELL_STYLE = "background:#ffd54f;font-weight:700;outline:2px solid #f57f17"
+TABLE_STYLE = "border-collapse:collapse;font-size:13px;width:100%"
+CELL_STYLE = "border:1px solid #ccc;padding:3px 6px"
+HEAD_STYLE = CELL_STYLE + ";background:#f0f0f0;text-align:center"
+NUM_STYLE = CELL_STYLE + ";text-align:right;font-variant-numeric:tabular-nums"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
+
+
+# --------------------------------------------------------------------------------------
+# Figures and plain text
+# --------------------------------------------------------------------------------------
+
+def format_figure(value: Decimal | None, unit: str | None) -> str:
+    """`45,084.94 万元`, `9.03%`: the document's digits in the answer sentence's format."""
+    if value is None:
+        return ""
+    text = format_number(Decimal(format(value, "f")))  # "1E+2" written out as 100 before grouping
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "％") else f"{text} {unit}"
+
+
+def readable(answer: Answer) -> str:
+    """The answer for a terminal: the sentence, the formula, one line per source."""
+    lines = [answer.answer]
+    if answer.formula:
+        lines.append(f"公式：{answer.formula}")
+    for n, c in enumerate(answer.citations, 1):
+        where = " · ".join(p for p in (c.section, c.row, c.column) if p)
+        lines.append(f"  [{n}] {c.document} — {where} — {c.location}")
+        if c.text:
+            lines.append(f"      “{c.text[:160]}”")
+    if answer.kind == "not_found" and answer.candidates:
+        lines.append("  相近的指标：" + "、".join(c.label for c in answer.candidates))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Answer → Markdown
+# --------------------------------------------------------------------------------------
+
+def md_escape(text: object) -> str:
+    """Literal text inside Markdown: HTML characters as entities, Markdown marks escaped."""
+    text = str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def citation_line(c: Citation) -> str:
+    """One readable line: document · table/section · row · column · value (location)."""
+    parts = [f"《{md_escape(c.document)}》", md_escape(c.section)]
+    if c.table is not None:
+        if c.row:
+            parts.append(f"行：{md_escape(c.row)}")
+        if c.column:
+            parts.append(f"列：{md_escape(c.column)}")
+        if c.value is not None:
+            parts.append(f"**{md_escape(format_figure(c.value, c.unit))}**")
+    else:
+        parts.append(f"“{md_escape(c.text)}”")
+    return " · ".join(p for p in parts if p) + f"（{md_escape(c.location)}）"
+
+
+def answer_markdown(answer: Answer, seconds: float | None = None) -> str:
+    """The chat message for an answer: figure with unit, formula, citations."""
+    blocks: list[str] = []
+    if answer.kind in ("lookup", "computed") and answer.value is not None:
+        blocks.append(f"### {md_escape(format_figure(answer.value, answer.unit))}")
+    blocks.append(md_escape(answer.answer))
+    if answer.formula:
+        blocks.append("计算：`" + answer.formula.replace("`", "'") + "`")
+    if answer.kind == "not_found" and answer.reason:
+        blocks.append(f"原因：{md_escape(answer.reason)}")
+    if answer.citations:
+        lines = [f"{i}. {citation_line(c)}" for i, c in enumerate(answer.citations, 1)]
+        blocks.append("**来源**\n\n" + "\n".join(lines))
+    if seconds is not None:
+        blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
+    return "\n\n".join(blocks)
+
+
+def findings_markdown(findings: Iterable[Finding]) -> str:
+    """The integrity findings of a document, one line each with where to look."""
+    findings = list(findings)
+    if not findings:
+        return "完整性检查：未发现问题。"
+    icon = {"error": "❌", "warning": "⚠️"}
+    lines = [f"完整性检查：{len(findings)} 条发现"]
+    for f in findings:
+        lines.append(f"- {icon.get(f.severity, 'ℹ️')} {md_escape(f.message)}（{md_escape(f.location)}）")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Tables → HTML
+# --------------------------------------------------------------------------------------
+
+def esc(text: object) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def column_name(path: Sequence[str]) -> str:
+    return " / ".join(path)
+
+
+def header_rows(columns: Sequence[Sequence[str]]) -> list[list[tuple[str, int, int]]]:
+    """Grouped header cells (text, colspan, rowspan) per header line, from column paths."""
+    depth = max((len(c) for c in columns), default=1) or 1
+    lines: list[list[tuple[str, int, int]]] = [[] for _ in range(depth)]
+    for level in range(depth):
+        i = 0
+        while i < len(columns):
+            col = columns[i]
+            if len(col) <= level:          # covered by a rowspan from above
+                i += 1
+                continue
+            j = i + 1
+            if level < len(col) - 1:       # a group: merge neighbours sharing the prefix
+                while j < len(columns) and len(columns[j]) > level + 1 and tuple(columns[j][:level + 1]) == tuple(col[:level + 1]):
+                    j += 1
+                lines[level].append((col[level], j - i, 1))
+            else:
+                lines[level].append((col[level], 1, depth - level))
+            i = j
+    return lines
+
+
+def visible_rows(rows: Sequence[Row], hits: set[str], limit: int = MAX_SOURCE_ROWS,
+                 context: int = SOURCE_CONTEXT_ROWS) -> list[Row | None]:
+    """All rows when short; otherwise the rows near the hits, `None` marking a gap."""
+    if len(rows) <= limit or not hits:
+        return list(rows[:limit]) + ([None] if len(rows) > limit else [])
+    keep: set[int] = set()
+    for i, r in enumerate(rows):
+        if r.id in hits:
+            keep.update(range(max(0, i - context), min(len(rows), i + context + 1)))
+    out: list[Row | None] = []
+    for i, r in enumerate(rows):
+        if i in keep:
+            out.append(r)
+        elif out and out[-1] is not None:
+            out.append(None)
+    if out and out[0] is not None and min(keep) > 0:
+        out.insert(0, None)
+    return out
+
+
+def table_html(table: Table, hit_rows: Iterable[str] = (), hit_cells: Iterable[tuple[str, str]] = (),
+               caption: str | None = None, window: bool = True) -> str:
+    """A parsed table as HTML: grouped column headers, hierarchy indented by level, cited
+    rows (by row id) and cells ((row id, "col / path")) highlighted."""
+    rows_hit, cells_hit = set(hit_rows), set(hit_cells)
+    out = [f'<table class="bqa-table" style="{TABLE_STYLE}">']
+    if caption:
+        out.append(f'<caption style="text-align:left;font-weight:600;padding:4px 0">{esc(caption)}</caption>')
+    out.append("<thead>")
+    for line in header_rows(table.columns):
+        out.append("<tr>" + "".join(
+            f'<th colspan="{cs}" rowspan="{rs}" style="{HEAD_STYLE}">{esc(text)}</th>' for text, cs, rs in line
+        ) + "</tr>")
+    out.append("</thead><tbody>")
+    ncols = max(len(table.columns), 1)
+    rows = visible_rows(table.rows, rows_hit) if window else list(table.rows)
+    for row in rows:
+        if row is None:
+            out.append(f'<tr><td colspan="{ncols}" style="{CELL_STYLE};text-align:center;color:#888">…</td></tr>')
+            continue
+        out.append(row_html(row, row.id in rows_hit, cells_hit))
+    if not table.rows:
+        out.append(f'<tr><td colspan="{ncols}" style="{CELL_STYLE};color:#888">（本表无数据）</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def row_html(row: Row, hit: bool, hit_cells: set[tuple[str, str]]) -> str:
+    """One table row; cells show the document's own text, the label indented by level."""
+    label_at = label_column(row)
+    attrs = f' class="bqa-hit" style="{HIT_ROW_STYLE}"' if hit else ""
+    if row.is_total:
+        attrs += ' data-total="1"'
+    cells = []
+    for i, cell in enumerate(row.cells):
+        style = NUM_STYLE if cell.is_number else CELL_STYLE
+        klass = ""
+        if (row.id, column_name(cell.column)) in hit_cells:
+            style += ";" + HIT_CELL_STYLE
+            klass = ' class="bqa-hit-cell"'
+        if i == label_at and row.level:
+            style += f";padding-left:{0.4 + 1.2 * row.level:.1f}em"
+        if row.is_total:
+            style += ";font-weight:600"
+        cells.append(f'<td{klass} style="{style}" title="{esc(column_name(cell.column))}">{esc(cell.raw)}</td>')
+    return f'<tr data-row="{esc(row.id)}"{attrs}>' + "".join(cells) + "</tr>"
+
+
+def label_column(row: Row) -> int | None:
+    """The index of the cell that holds the row's label, if any."""
+    for i, c in enumerate(row.cells):
+        if c.raw and c.raw == row.label:
+            return i
+    return None
+
+
+def browse_html(doc: BudgetDocument | None, key: str | None) -> str:
+    """A table as parsed: unit, location, column paths, then all rows with indentation."""
+    table = doc.table(key) if doc and key else None
+    if table is None:
+        return "<p>请选择文档和表格。</p>"
+    cols = "".join(f"<li><code>{esc(column_name(c))}</code></li>" for c in table.columns)
+    notes = "".join(f"<li>{esc(n)}</li>" for n in table.notes)
+    meta = (f"<p><b>{esc(table.display_title)}</b> · 单位：{esc(table.unit or '—')} · "
+            f"{len(table.rows)} 行 · 类型：{esc(table.kind)} · {esc(table.location)}</p>"
+            f"<details><summary>列路径（{len(table.columns)}）</summary><ol>{cols}</ol></details>")
+    if notes:
+        meta += f"<details><summary>注</summary><ul>{notes}</ul></details>"
+    return meta + table_html(table, window=False)
+
+
+# --------------------------------------------------------------------------------------
+# Answer → its sources as HTML
+# --------------------------------------------------------------------------------------
+
+def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
+    """The cited source tables with the cited rows/cells highlighted; prose citations as
+    quoted passages with their section path."""
+    if not answer.citations:
+        return ""
+    by_id = {d.doc_id: d for d in documents}
+    groups: dict[tuple[str, str], list[Citation]] = {}
+    order: list[Citation | tuple[str, str]] = []      # citation order: passages and tables
+    for c in answer.citations:
+        if c.table is None:
+            order.append(c)
+        else:
+            if (c.doc_id, c.table) not in groups:
+                order.append((c.doc_id, c.table))
+            groups.setdefault((c.doc_id, c.table), []).append(c)
+    parts: list[str] = []
+    tables = 0
+    for item in order:
+        if isinstance(item, Citation):
+            parts.append(passage_html(item))
+        elif tables < MAX_SOURCE_TABLES:
+            tables += 1
+            parts.append(cited_table_html(by_id.get(item[0]), item[1], groups[item]))
+    return '<div class="bqa-sources">' + "".join(parts) + "</div>"
+
+
+def passage_html(c: Citation) -> str:
+    return (f'<div class="bqa-passage" style="margin:6px 0">'
+            f'<div style="color:#555;font-size:13px">《{esc(c.document)}》 › {esc(c.section)}（{esc(c.location)}）</div>'
+            f'<blockquote style="border-left:4px solid #f57f17;margin:4px 0;padding:4px 10px;background:#fffbe6">'
+            f'{esc(c.text)}</blockquote></div>')
+
+
+def cited_table_html(doc: BudgetDocument | None, key: str, cites: list[Citation]) -> str:
+    """One cited table with its cited rows and cells highlighted; a form or an unknown
+    document falls back to quoting the citations."""
+    table = doc.table(key) if doc else None
+    if doc is None or table is None:
+        return "".join(passage_html(c) for c in cites)
+    rows, cells = set(), set()
+    for c in cites:
+        row = cited_row(table, c)
+        if row is not None:
+            rows.add(row.id)
+            if c.column:
+                cells.add((row.id, c.column))
+    unit = f"（单位：{table.unit}）" if table.unit else ""
+    caption = f"《{doc.title}》 {table.display_title}{unit} — {table.location}"
+    return table_html(table, rows, cells, caption=caption)
+
+
+def cited_row(table: Table, c: Citation) -> Row | None:
+    """The row a citation names: by row id, else by its label (with or without code)."""
+    if c.row_id:
+        row = table.row_by_id(c.row_id)
+        if row is not None:
+            return row
+    for r in table.rows:
+        if c.row in (r.label, f"{r.code} {r.label}" if r.code else r.label):
+            return r
+    return None

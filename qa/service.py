@@ -1,0 +1,185 @@
+"""The engine as a web page needs it, without gradio: one engine shared by all sessions and
+created on first use, checks of questions and uploaded files, and the staging of uploads.
+
+app.py is a thin layer of layout and events over this module; the engine is reached only
+through `AnswerEngine`, the four methods the page calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+import time
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+import corpus
+from corpus import BudgetDocument, Finding
+from index.config import STATE_DIR
+
+from .analyze import validate_question
+from .answer import Answer
+from .engine import Engine
+
+log = logging.getLogger("budgetqa.app")
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
+MAX_FILENAME_CHARS = 120
+
+Progress = Callable[[str, float], None]
+"""How the engine reports a long task: (stage, fraction done)."""
+
+
+class AnswerEngine(Protocol):
+    """What the page needs of `qa.Engine`; tests pass a small fake."""
+
+    def ensure_index(self, progress: Progress | None = None) -> None:
+        """Build the index on first use."""
+
+    def documents(self) -> Sequence[BudgetDocument]:
+        """The loaded documents as parsed."""
+
+    def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        """The answer to one question, over the given documents or all."""
+
+    def add_document(self, path: Path, progress: Progress | None = None) -> tuple[BudgetDocument, Sequence[Finding]]:
+        """Parse a file and add it to the index; raises corpus.ParseError for a bad file."""
+
+
+# --------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------
+
+class InputError(ValueError):
+    """A question or upload the app refuses, with a message fit to show the user."""
+
+
+def check_question(text: str | None) -> str:
+    """The question, stripped; raises InputError with `qa.analyze.validate_question`'s
+    message when it cannot be asked (empty, too long, no text)."""
+    question = (text or "").strip()
+    problem = validate_question(question)
+    if problem:
+        raise InputError(problem)
+    return question
+
+
+def sanitize_filename(name: str, max_chars: int = MAX_FILENAME_CHARS) -> str:
+    """A safe file name: no folders, no control or shell characters, no leading dots.
+    Chinese characters are kept; the suffix is lower-cased."""
+    name = unicodedata.normalize("NFKC", str(name or ""))
+    name = re.split(r"[\\/]", name)[-1]                         # drop any folder part
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"[^\w.\-()（）]+", "_", name)                  # \w keeps CJK letters
+    name = re.sub(r"\.{2,}", ".", name).strip("._ ")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem.strip("._ ") or "upload"
+    suffix = suffix.lower()
+    keep = max_chars - (len(suffix) + 1 if suffix else 0)
+    stem = stem[:max(keep, 1)]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_upload(path: str | Path, name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Validate an uploaded file; returns its sanitised name. Raises InputError."""
+    path = Path(path)
+    clean = sanitize_filename(name or path.name)
+    suffix = Path(clean).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputError(f"不支持的文件类型“{suffix or '（无扩展名）'}”；支持：{' '.join(UPLOAD_SUFFIXES)}")
+    if not path.is_file():
+        raise InputError("上传的文件不存在。")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("上传的文件是空的。")
+    if size > max_bytes:
+        raise InputError(f"文件过大（{size / 1048576:.1f} MB），上限 {max_bytes / 1048576:.0f} MB。")
+    return clean
+
+
+# --------------------------------------------------------------------------------------
+# The shared engine
+# --------------------------------------------------------------------------------------
+
+def default_engine_factory(index_dir: str | Path | None = None) -> Callable[[], AnswerEngine]:
+    """Makes `qa.Engine` over `index_dir` (default: the project's index) when called."""
+    def make() -> AnswerEngine:
+        return Engine(index_dir=index_dir)
+    return make
+
+
+class EngineService:
+    """The one engine of the app: created on first use (explicitly, never at import),
+    shared by all sessions; answers run concurrently, also while a document is being added
+    (the engine swaps the new index in only when it is complete); uploads run one at a time.
+    Uploaded files are stored in `data_dir` (`.budgetqa/uploads`, outside the source tree)
+    and nowhere else."""
+
+    def __init__(self, factory: Callable[[], AnswerEngine], data_dir: str | Path | None = None):
+        self._factory = factory
+        self.data_dir = Path(data_dir) if data_dir else STATE_DIR / "uploads"
+        self._upload_lock = threading.Lock()
+        self._engine: AnswerEngine | None = None
+        self._init_lock = threading.Lock()
+        self.load_seconds: float | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    def engine(self, progress: Progress | None = None) -> AnswerEngine:
+        """The engine, its index built (first run) and loaded; `progress(stage, fraction)`."""
+        if self._engine is None:
+            with self._init_lock:
+                if self._engine is None:
+                    start = time.perf_counter()
+                    engine = self._factory()
+                    engine.ensure_index(progress=progress)   # builds the bundled corpus's index once
+                    if progress:
+                        progress("load", 1.0)
+                    engine.documents()                         # loads facts and parsed documents
+                    self.load_seconds = time.perf_counter() - start
+                    log.info("engine ready in %.1f s", self.load_seconds)
+                    self._engine = engine
+        return self._engine
+
+    def documents(self) -> list[BudgetDocument]:
+        return list(self.engine().documents())
+
+    def loaded_message(self, documents: Sequence[BudgetDocument]) -> str:
+        """The status line: how many documents, and how long the index took to load."""
+        took = f"（索引载入用时 {self.load_seconds:.1f} s）" if self.load_seconds else ""
+        return f"已加载 {len(documents)} 份文档。{took}"
+
+    def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        """engine.answer, with the app's wall time added as `timings["app_total"]`."""
+        engine = self.engine()
+        start = time.perf_counter()
+        answer = engine.answer(question, doc_ids=doc_ids)
+        elapsed = time.perf_counter() - start
+        return replace(answer, timings={**answer.timings, "app_total": elapsed})
+
+    def add_upload(self, src: str | Path, clean_name: str,
+                   progress: Progress | None = None) -> tuple[BudgetDocument, list[Finding]]:
+        """Store the upload as data_dir/clean_name and add it to the engine. Any failure
+        removes the stored copy; the engine keeps its previous corpus and index."""
+        engine = self.engine()
+        with self._upload_lock:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            dest = self.data_dir / clean_name
+            if dest.exists():
+                raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
+            shutil.copyfile(src, dest)
+            try:
+                doc, findings = engine.add_document(dest, progress=progress)
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+        return doc, list(findings)
