@@ -7,7 +7,6 @@ and runs the answer strategies in order (`qa.strategies`).
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Set
@@ -22,7 +21,7 @@ from index.config import IndexConfig
 from index.live import LiveIndex, LoadedIndex
 from index.search import Filters, SearchIndex
 
-from .analyze import MAX_QUESTION_CHARS, analyze
+from .analyze import analyze, validate_question
 from .answer import Answer
 from .compose import guard
 from .scope import Asked, FactBase, documents_for, unknown_year
@@ -95,7 +94,7 @@ class Engine:
 
     def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         started = time.perf_counter()
-        problem = _validate(question)
+        problem = validate_question(question)
         if problem:
             return Answer(question or "", problem, "not_found", reason="bad input")
         base = self._fact_base()
@@ -108,13 +107,3 @@ class Engine:
         if reason:
             return not_found_answer(q, reason, [], started)
         return guard(first_answer(asked))
-
-
-def _validate(question: str | None) -> str | None:
-    if question is None or not question.strip():
-        return "请输入一个问题，例如“公务接待费是多少”。"
-    if len(question) > MAX_QUESTION_CHARS:
-        return f"问题太长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内。"
-    if not re.search(r"[\w\u4e00-\u9fff]", question):
-        return "问题里没有文字，请换一种问法，例如“公务接待费是多少”。"
-    return None
