@@ -495,7 +495,8 @@ def headline_text(runs: Sequence[ConfigRun], context: ReportContext | None = Non
 
 
 def group_lines(title: str, groups: dict[str, Summary]) -> list[str]:
-    width = max((len(name) for name in groups), default=0)
+    # aligned on single publications; a cross-year group's long "a + b" name just runs over
+    width = max((len(name) for name in groups if " + " not in name), default=0)
     lines = [title + ":"]
     for name, s in groups.items():
         lines.append(f"  {name:<{width}s}  n {s.n:3d}  acc {_pct(s.accuracy):>6s}  "
