@@ -17,10 +17,22 @@ DEV_SET = Path(__file__).resolve().parent / "gold" / "dev.jsonl"
 
 CATEGORIES = (
     "lookup", "paraphrase", "code", "column", "narrative", "project", "computed", "prose", "not_found", "english",
+    # the multi-document sets (evaluation/gold/README.md): the total-budget question, 决算 measures
+    # (年初预算数 / 决算数 / execution rates), and a lookup whose point is an unusual department name
+    "generic", "juesuan", "alias",
 )
+DOC_KINDS = ("部门预算", "单位预算", "部门决算", "单位决算")
 _REQUIRED = ("id", "question", "category", "document", "expected_sources")
-_OPTIONAL = ("expected_value", "expected_unit", "tolerance", "expected_keywords", "expected_kind", "notes")
-_TABLE_ID = re.compile(r"^附表\d+$")
+_OPTIONAL = ("expected_value", "expected_unit", "tolerance", "expected_keywords", "expected_kind", "notes",
+             "department", "year", "doc_kind", "expected_files")
+
+# Table ids as the family of templates prints them: 附表7 (Wuhan), 表9 (Shanghai, numbered in
+# the table of contents), 公开09表 / 公开表一 (Jiangsu), 表一, and 附表1-1 style sub-tables.
+# Anything else in expected_sources (a table title, a heading) is matched as text.
+_NUMERAL = r"(?:\d{1,3}|[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_TABLE_ID = re.compile(rf"^(?:(?:附表|表|公开表){_NUMERAL}|公开{_NUMERAL}表)(?:-\d{{1,2}})?$")
+_TABLE_ID_PARTS = re.compile(rf"^(附表|表|公开表|公开)({_NUMERAL})表?((?:-\d{{1,2}})?)$")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
 class GoldError(ValueError):
@@ -32,7 +44,7 @@ class GoldQuestion:
     id: str
     question: str
     category: str
-    document: str
+    document: str | tuple[str, ...]  # a publication id; several for a cross-year question
     expected_sources: tuple[str, ...]
     expected_value: Decimal | None = None
     expected_unit: str | None = None
@@ -40,6 +52,19 @@ class GoldQuestion:
     expected_keywords: tuple[str, ...] = ()
     expected_kind: str | None = None
     notes: str | None = None
+    department: str | None = None
+    year: int | tuple[int, ...] | None = None
+    doc_kind: str | None = None
+    expected_files: tuple[str, ...] = ()  # when given, only a citation of one of these files counts
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return (self.document,) if isinstance(self.document, str) else self.document
+
+    @property
+    def document_label(self) -> str:
+        """One name for reports: the publication id, or the ids joined for a cross-year question."""
+        return " + ".join(self.documents)
 
     @property
     def answer_type(self) -> str:
@@ -67,7 +92,30 @@ class GoldQuestion:
 
 
 def is_table_id(source: str) -> bool:
-    return bool(_TABLE_ID.match(source))
+    """附表7, 表9, 表一, 公开09表, 公开表一 … — not a table title or a heading."""
+    return bool(_TABLE_ID.match("".join(source.split())))
+
+
+def table_id_key(table_id: str) -> tuple[str, int, str] | None:
+    """The table a printed id names, so that spellings of one id compare equal: 公开09表,
+    公开表9 and 公开表九 are all ("公开表", 9, ""); 附表7 and 表7 stay different tables.
+    None for anything that is not a table id."""
+    compact = "".join(table_id.split())  # the text layer prints "公开 09 表"
+    m = _TABLE_ID_PARTS.match(compact)
+    if not m or not _TABLE_ID.match(compact):
+        return None
+    family = "公开表" if m.group(1).startswith("公开") else m.group(1)
+    return family, _numeral(m.group(2)), m.group(3)
+
+
+def _numeral(text: str) -> int:
+    """"09" → 9, "十二" → 12, "二十一" → 21 (table numbers never reach 100)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
 def load_gold(path: str | Path = DEV_SET) -> list[GoldQuestion]:
@@ -113,10 +161,14 @@ def parse_line(line: str) -> GoldQuestion:
         id=_text(obj, "id"),
         question=_text(obj, "question"),
         category=_category(obj),
-        document=_text(obj, "document"),
+        document=_document(obj),
         expected_sources=_strings(obj, "expected_sources", allow_empty=obj.get("expected_kind") == "not_found"),
         **_expectation(obj),
         notes=_optional_text(obj, "notes"),
+        department=_optional_text(obj, "department"),
+        year=_year(obj),
+        doc_kind=_doc_kind(obj),
+        expected_files=_files(obj),
     )
 
 
@@ -161,6 +213,48 @@ def _text(obj: dict[str, Any], key: str) -> str:
 
 def _optional_text(obj: dict[str, Any], key: str) -> str | None:
     return _text(obj, key) if key in obj else None
+
+
+def _document(obj: dict[str, Any]) -> str | tuple[str, ...]:
+    """A publication id, or a list of them for a question across years."""
+    if isinstance(obj.get("document"), list):
+        documents = _strings(obj, "document", allow_empty=False)
+        if len(set(documents)) != len(documents):
+            raise GoldError(f"document lists a publication twice: {list(documents)!r}")
+        return documents
+    return _text(obj, "document")
+
+
+def _year(obj: dict[str, Any]) -> int | tuple[int, ...] | None:
+    if "year" not in obj:
+        return None
+    value = obj["year"]
+    years = value if isinstance(value, list) else [value]
+    # bool is an int in Python; and a year written as "2024" or 24 is a typo worth stopping for
+    if not years or not all(isinstance(y, int) and not isinstance(y, bool) and 1949 <= y <= 2100 for y in years):
+        raise GoldError(f"year must be a year such as 2024, or a list of years, got {value!r}")
+    return tuple(years) if isinstance(value, list) else value
+
+
+def _doc_kind(obj: dict[str, Any]) -> str | None:
+    if "doc_kind" not in obj:
+        return None
+    kind = _text(obj, "doc_kind")
+    if kind not in DOC_KINDS:
+        raise GoldError(f"unknown doc_kind {kind!r}; expected one of {', '.join(DOC_KINDS)}")
+    return kind
+
+
+def _files(obj: dict[str, Any]) -> tuple[str, ...]:
+    """File names only: a citation names its file without a folder. Like expected_sources, the
+    list may be empty for an unanswerable question: there is nothing to cite."""
+    if "expected_files" not in obj:
+        return ()
+    files = _strings(obj, "expected_files", allow_empty=obj.get("expected_kind") == "not_found")
+    with_folder = [f for f in files if "/" in f or "\\" in f]
+    if with_folder:
+        raise GoldError(f"expected_files are file names without a folder, got {', '.join(with_folder)}")
+    return files
 
 
 def _category(obj: dict[str, Any]) -> str:

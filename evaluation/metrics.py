@@ -6,19 +6,24 @@ The rules (see also evaluation/gold/README.md):
 - prose/name answers are right when every keyword appears in the answer or a quoted source;
 - "not_found" on an answerable question is a miss, not a wrong figure; any figure stated for
   an unanswerable question is a wrong figure;
-- an answer is cited when it is right and one citation points at an expected source.
+- an answer is cited when it is right and one citation points at an expected source — and,
+  when the gold names `expected_files`, at one of those files: the same figure printed in
+  another department's or year's file is not the cited source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 
+from corpus.headers import strip_list_number
 from corpus.numbers import convert, is_money_unit, normalize_text
-from evaluation.gold import GoldQuestion, is_table_id
+from evaluation.gold import GoldQuestion, is_table_id, table_id_key
 from qa.answer import Answer, Citation
 
 # Spellings of the same unit. 人 and 名 both count people ("21名", "19人"); every other
@@ -125,22 +130,82 @@ def base_table_id(table: str | None) -> str | None:
     return table.split("/", 1)[0].strip() if table else None
 
 
-def source_matches(source: str, table: str | None, section: str | None) -> bool:
-    """An expected source (table id or section name) against a table id and a section path."""
+def source_matches(source: str, table: str | None, section: str | None, title: str | None = None) -> bool:
+    """An expected source against where an answer came from: a table id against the table's
+    id; a heading against the section path (any part of it); a table title against the
+    table's title (see `title_matches`)."""
     if is_table_id(source):
-        return base_table_id(table) == source
-    return bool(section) and _squash(source) in _squash(section)
+        base = base_table_id(table)
+        # one table printed as 公开09表 or 公开表九 is one table; 附表7 and 表7 are not
+        return base is not None and (base == source or table_id_key(base) == table_id_key(source))
+    if section and _squash(source) in _squash(section):
+        return True
+    return bool(title) and title_matches(source, title)
+
+
+_YEAR_PREFIX = re.compile(r"^\d{4}年度?")
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def _title_key(text: str) -> str:
+    """A table title as compared: no layout spaces, list number, leading year or trailing
+    note, so "1. 2025年部门支出预算总表" and "部门支出预算总表（功能科目）" name one table."""
+    key = strip_list_number(_squash(text))
+    key = _YEAR_PREFIX.sub("", key)
+    while _TRAILING_NOTE.search(key):
+        key = _TRAILING_NOTE.sub("", key)
+    return key
+
+
+def title_matches(source: str, title: str) -> bool:
+    """Whether a title in expected_sources names this table. The whole title must match, or its
+    end after a space ("上海市…局 2024 年度部门决算表 收入支出决算总表"): a substring would let
+    "支出决算表" name 一般公共预算财政拨款支出决算表 as well."""
+    words = normalize_text(title).split()
+    if words and is_table_id(words[0]):
+        words = words[1:]  # the display title starts with the id: "表3 2025年部门支出预算总表"
+    wanted = _title_key(source)
+    return bool(wanted) and any(_title_key("".join(words[i:])) == wanted for i in range(len(words)))
+
+
+def file_of(location: str | None) -> str | None:
+    """"02_….pdf, p.31" → "02_….pdf": a location starts with the file's name."""
+    if not location:
+        return None
+    return Path(location.split(", ", 1)[0].strip()).name or None
+
+
+def file_matches(gold: GoldQuestion, location: str | None, doc_id: str | None = None) -> bool:
+    """True when the gold names no files, or the citation's file is one of them: the file its
+    location names, else (no location) the file its document was read from (doc_id = stem)."""
+    if not gold.expected_files:
+        return True
+    named = file_of(location)
+    if named is not None:
+        return named in gold.expected_files
+    return bool(doc_id) and any(Path(f).stem == doc_id for f in gold.expected_files)
 
 
 def citation_matches(gold: GoldQuestion, citation: Citation) -> bool:
-    return any(source_matches(s, citation.table, citation.section) for s in gold.expected_sources)
+    # A table citation's `section` is the table's display title ("表3 2025年部门支出预算总表"),
+    # compared as a title; a prose citation's is its heading path.
+    if citation.table:
+        section, title = None, citation.section
+    else:
+        section, title = citation.section, None
+    return (any(source_matches(s, citation.table, section, title) for s in gold.expected_sources)
+            and file_matches(gold, citation.location, citation.doc_id))
 
 
 def node_matches(gold: GoldQuestion, metadata: Mapping[str, object]) -> bool:
-    table = metadata.get("table_id") or None
-    section = metadata.get("section") or None
-    return any(source_matches(s, str(table) if table else None, str(section) if section else None)
-               for s in gold.expected_sources)
+    """A retrieved node (its metadata): table nodes carry the heading path they sit under in
+    `section` and their display title in `table`."""
+    def text(key: str) -> str | None:
+        value = metadata.get(key)
+        return str(value) if value else None
+
+    return (any(source_matches(s, text("table_id"), text("section"), text("table")) for s in gold.expected_sources)
+            and file_matches(gold, text("location"), text("doc_id")))
 
 
 def first_match_rank(gold: GoldQuestion, retrieved: Sequence[Mapping[str, object]]) -> int | None:
@@ -238,6 +303,18 @@ def summarize(outcomes: Sequence[Outcome]) -> Summary:
     )
 
 
+def summarize_groups(outcomes: Sequence[Outcome], key: Callable[[GoldQuestion], str]) -> dict[str, Summary]:
+    """One summary per group of questions (`key` names a question's group), groups sorted by name."""
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(key(o.gold), []).append(o)
+    return {name: summarize(groups[name]) for name in sorted(groups)}
+
+
 def summarize_by_category(outcomes: Sequence[Outcome]) -> dict[str, Summary]:
-    categories = sorted({o.gold.category for o in outcomes})
-    return {c: summarize([o for o in outcomes if o.gold.category == c]) for c in categories}
+    return summarize_groups(outcomes, lambda g: g.category)
+
+
+def summarize_by_document(outcomes: Sequence[Outcome]) -> dict[str, Summary]:
+    """Per publication; a cross-year question is its own group ("a + b")."""
+    return summarize_groups(outcomes, lambda g: g.document_label)

@@ -6,14 +6,17 @@ and the naive-RAG baseline on hybrid retrieval. Engines come from a factory
 is built and shared (the baseline reuses the hybrid engine).
 
 Outputs in the chosen folder: report.md, results.jsonl, summary.json,
-accuracy_by_category.png, latency.png.
+accuracy_by_category.png, latency.png. Accuracy is reported overall, per category, per
+publishing template and per document; a held-out set is labelled as such and its report does
+not list the failing questions unless asked (tuning on them would spoil the estimate).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -26,16 +29,21 @@ import qa
 
 from evaluation.baseline import naive_answer
 from evaluation.gold import GoldQuestion
-from evaluation.metrics import Outcome, Summary, Verdict, first_match_rank, score, summarize, summarize_by_category
-from index.config import STATE_DIR, IndexConfig
-from index.live import LiveIndex
+from evaluation.metrics import (
+    Outcome, Summary, Verdict, first_match_rank, score, summarize, summarize_by_category, summarize_by_document,
+    summarize_groups,
+)
+from index.config import PROJECT_ROOT, STATE_DIR, IndexConfig
+from index.store import build_index, collect_files, pipeline_fingerprint, read_manifest
 from qa.answer import Answer
 
-DEFAULT_OUT = STATE_DIR / "eval"
+DEFAULT_OUT = STATE_DIR / "eval"         # reports: DEFAULT_OUT / <set>
+EVAL_INDEX_DIR = STATE_DIR / "eval-index"  # one index per gold set's corpus: EVAL_INDEX_DIR / <set>
 RETRIEVAL_K = 10  # deep enough for R@5 and a meaningful MRR
 WARM_UP_QUERY = "预算"
 
 EngineFactory = Callable[[str], Any]
+TemplateOf = Callable[[GoldQuestion], str]
 
 
 @dataclass(frozen=True)
@@ -71,10 +79,11 @@ class QuestionResult:
     def to_dict(self) -> dict[str, Any]:
         g = self.gold
         return {
-            "config": self.config, "id": g.id, "category": g.category, "question": g.question,
+            "config": self.config, "id": g.id, "category": g.category, "document": g.document,
+            "question": g.question,
             "expected": {"type": g.answer_type, "value": g.expected_value, "unit": g.expected_unit,
                          "tolerance": g.tolerance, "keywords": list(g.expected_keywords),
-                         "sources": list(g.expected_sources)},
+                         "sources": list(g.expected_sources), "files": list(g.expected_files)},
             "answer": self.answer.to_dict() if self.answer else None,
             "error": self.error,
             "verdict": self.verdict.to_dict(),
@@ -99,6 +108,33 @@ class ConfigRun:
 
     def by_category(self) -> dict[str, Summary]:
         return summarize_by_category(self.outcomes)
+
+    def by_document(self) -> dict[str, Summary]:
+        return summarize_by_document(self.outcomes)
+
+    def by_template(self, template_of: TemplateOf) -> dict[str, Summary]:
+        return summarize_groups(self.outcomes, template_of)
+
+
+def one_template(name: str) -> TemplateOf:
+    """Every question in one group: for a gold file run without a manifest's templates."""
+    return lambda gold: name
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the report says about the run besides the results."""
+
+    set_name: str
+    gold_files: tuple[Path, ...]
+    index_dir: Path | None
+    held_out: bool = False
+    template_of: TemplateOf = one_template("–")
+    show_failures: bool = True  # held-out sets: False unless asked
+
+    @property
+    def label(self) -> str:
+        return f"{self.set_name} (HELD-OUT)" if self.held_out else self.set_name
 
 
 # --- running ----------------------------------------------------------------------------
@@ -158,13 +194,26 @@ def build_engines(configs: Sequence[RunConfig], make_engine: EngineFactory) -> d
     return engines
 
 
-def ensure_index(index_dir: Path) -> float | None:
-    """Build the bundled corpus's index when the folder has none (or rebuild one made by
-    older parsing code), as the engine would on first use; return the build seconds, or None
-    when the index was already there (its build time is then unknown)."""
+def index_is_current(index_dir: Path, files: Sequence[Path]) -> bool:
+    """Whether `index_dir` holds exactly these files, parsed by the current code."""
+    try:
+        manifest = read_manifest(index_dir)
+    except Exception:  # missing or unreadable: build it
+        return False
+    held = {info.get("sha256") for info in manifest.get("documents", {}).values()}
+    wanted = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    return manifest.get("pipeline") == pipeline_fingerprint() and held == wanted
+
+
+def prepare_index(corpus_paths: Sequence[Path], index_dir: Path, *, progress: bool = True) -> float | None:
+    """Build (incrementally: unchanged documents and cached embeddings are reused) the index of
+    a gold set's corpus, unless `index_dir` already holds exactly that corpus. Returns the build
+    seconds, or None when the index was reused."""
+    if index_is_current(index_dir, collect_files(corpus_paths)):
+        return None
     start = time.perf_counter()
-    report = LiveIndex(index_dir, IndexConfig.from_env()).ensure(show_bars=True)
-    return None if report is None else time.perf_counter() - start
+    build_index(list(corpus_paths), index_dir, IndexConfig.from_env(), show_bars=progress)
+    return time.perf_counter() - start
 
 
 def run(questions: Sequence[GoldQuestion], configs: Sequence[RunConfig], make_engine: EngineFactory,
@@ -186,12 +235,12 @@ def run(questions: Sequence[GoldQuestion], configs: Sequence[RunConfig], make_en
 
 # --- writing ----------------------------------------------------------------------------
 
-def write_outputs(runs: Sequence[ConfigRun], out_dir: Path, *, gold_path: Path, index_dir: Path | None) -> list[Path]:
+def write_outputs(runs: Sequence[ConfigRun], out_dir: Path, context: ReportContext) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [
         write_results(runs, out_dir / "results.jsonl"),
-        write_summary(runs, out_dir / "summary.json", gold_path=gold_path, index_dir=index_dir),
-        write_report(runs, out_dir / "report.md", gold_path=gold_path, index_dir=index_dir),
+        write_summary(runs, out_dir / "summary.json", context),
+        write_report(runs, out_dir / "report.md", context),
         plot_accuracy_by_category(runs, out_dir / "accuracy_by_category.png"),
         plot_latency(runs, out_dir / "latency.png"),
     ]
@@ -216,11 +265,13 @@ def write_results(runs: Sequence[ConfigRun], path: Path) -> Path:
     return path
 
 
-def write_summary(runs: Sequence[ConfigRun], path: Path, *, gold_path: Path, index_dir: Path | None) -> Path:
+def write_summary(runs: Sequence[ConfigRun], path: Path, context: ReportContext) -> Path:
     summary = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "gold": str(gold_path),
-        "index_dir": str(index_dir) if index_dir else None,
+        "set": context.set_name,
+        "held_out": context.held_out,
+        "gold": [str(p) for p in context.gold_files],
+        "index_dir": str(context.index_dir) if context.index_dir else None,
         "n_questions": len(runs[0].results) if runs else 0,
         "configs": {
             r.config.name: {
@@ -228,6 +279,8 @@ def write_summary(runs: Sequence[ConfigRun], path: Path, *, gold_path: Path, ind
                 "engine_load_s": r.engine_load_s, "index_build_s": r.index_build_s,
                 "overall": r.summary().to_dict(),
                 "by_category": {c: s.to_dict() for c, s in r.by_category().items()},
+                "by_template": {t: s.to_dict() for t, s in r.by_template(context.template_of).items()},
+                "by_document": {d: s.to_dict() for d, s in r.by_document().items()},
             }
             for r in runs
         },
@@ -274,18 +327,28 @@ def headline_table(runs: Sequence[ConfigRun]) -> list[str]:
     return lines
 
 
-def category_table(runs: Sequence[ConfigRun]) -> list[str]:
-    """Accuracy / citation accuracy per category, one column per configuration."""
-    per_run = [r.by_category() for r in runs]
-    categories = sorted({c for cats in per_run for c in cats})
-    names = " | ".join(r.config.name for r in runs)
-    lines = [f"| category | n | {names} |", "|---|---|" + "---|" * len(runs)]
-    for c in categories:
-        n = next(cats[c].n for cats in per_run if c in cats)
-        cells = " | ".join(
-            f"{_pct(cats[c].accuracy)} / {_pct(cats[c].citation_accuracy)}" if c in cats else "–" for cats in per_run)
-        lines.append(f"| {c} | {n} | {cells} |")
+def group_table(runs: Sequence[ConfigRun], groups: Callable[[ConfigRun], dict[str, Summary]], title: str) -> list[str]:
+    """Accuracy / citation accuracy / wrong figures per group, one column per configuration."""
+    per_run = [groups(r) for r in runs]
+    names = sorted({g for per in per_run for g in per})
+    header = " | ".join(r.config.name for r in runs)
+    lines = [f"| {title} | n | {header} |", "|---|---|" + "---|" * len(runs)]
+    for name in names:
+        n = next(per[name].n for per in per_run if name in per)
+        cells = " | ".join(_group_cell(per.get(name)) for per in per_run)
+        lines.append(f"| {_cell(name)} | {n} | {cells} |")
     return lines
+
+
+def _group_cell(s: Summary | None) -> str:
+    if s is None:
+        return "–"
+    wrong = f" · **{s.wrong_figures} wrong**" if s.wrong_figures else ""
+    return f"{_pct(s.accuracy)} / {_pct(s.citation_accuracy)}{wrong}"
+
+
+def category_table(runs: Sequence[ConfigRun]) -> list[str]:
+    return group_table(runs, ConfigRun.by_category, "category")
 
 
 def describe_answer(result: QuestionResult) -> str:
@@ -323,25 +386,49 @@ def failure_section(run_: ConfigRun) -> list[str]:
     return lines
 
 
-def write_report(runs: Sequence[ConfigRun], path: Path, *, gold_path: Path, index_dir: Path | None) -> Path:
+def write_report(runs: Sequence[ConfigRun], path: Path, context: ReportContext) -> Path:
     n = len(runs[0].results) if runs else 0
+    files = ", ".join(f"`{_display_path(p)}`" for p in context.gold_files)
     lines = [
-        "# 预算问答 evaluation", "",
-        f"Gold set: `{gold_path}` ({n} questions) · index: `{index_dir or 'default'}` · "
+        f"# 预算问答 evaluation: {context.label}", "",
+        f"Gold set `{context.set_name}`: {files} ({n} questions) · index: `{context.index_dir or 'default'}` · "
         f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}", "",
+    ]
+    if context.held_out:
+        lines += ["**Held-out set.** These documents are kept out of development: this number is the honest "
+                  "estimate of what users get. Report it; do not tune on its failures.", ""]
+    lines += [
         "Accuracy: right figure (after unit conversion, within tolerance), keywords, or a correct not_found. "
-        "Citation accuracy: right *and* citing an expected source (questions with sources only). "
+        "Citation accuracy: right *and* citing an expected source (questions with sources only; where the gold "
+        "names files, in one of those files). "
         f"Retrieval: rank of the first node from an expected source in the top {RETRIEVAL_K}. "
-        "Latency: per answer.", "",
+        "Latency: per answer. Group cells: accuracy / citation accuracy, and wrong figures when there are any.", "",
         "## Headline", "", *headline_table(runs), "",
-        "## Accuracy / citation accuracy by category", "", *category_table(runs), "",
+        "## By template", "", *group_table(runs, lambda r: r.by_template(context.template_of), "template"), "",
+        "## By document", "", *group_table(runs, ConfigRun.by_document, "document"), "",
+        "## By category", "", *category_table(runs), "",
         "![accuracy by category](accuracy_by_category.png)", "", "![latency](latency.png)", "",
     ]
-    focus = next((r for r in runs if r.config.name == "full"), runs[0] if runs else None)
-    if focus is not None:
+    focus = focus_run(runs)
+    if focus is not None and context.show_failures:
         lines += failure_section(focus)
+    elif focus is not None:
+        lines += ["## Failures", "", "Not listed for a held-out set (`--show-failures` lists them; "
+                  "results.jsonl has every answer).", ""]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def focus_run(runs: Sequence[ConfigRun]) -> ConfigRun | None:
+    """The run whose failures and groups are spelled out: the full engine when it ran."""
+    return next((r for r in runs if r.config.name == "full"), runs[0] if runs else None)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _pyplot():
@@ -390,13 +477,28 @@ def plot_latency(runs: Sequence[ConfigRun], path: Path) -> Path:
     return path
 
 
-def headline_text(runs: Iterable[ConfigRun]) -> str:
-    """A short console summary."""
-    rows = []
+def headline_text(runs: Sequence[ConfigRun], context: ReportContext | None = None) -> str:
+    """A short console summary: one line per configuration, then (with a context) accuracy
+    per template and per document for the full engine."""
+    rows = [f"{context.label}: {len(runs[0].results) if runs else 0} questions"] if context else []
     for r in runs:
         s = r.summary()
         rows.append(f"{r.config.name:8s} acc {_pct(s.accuracy):>6s}  cited {_pct(s.citation_accuracy):>6s}  "
                     f"wrong {s.wrong_figures:3d}  NF P/R {_pct(s.nf_precision)}/{_pct(s.nf_recall)}  "
                     f"R@1 {_pct(s.recall_at_1)} R@5 {_pct(s.recall_at_5)} MRR {_num(s.mrr)}  "
                     f"p50 {_ms(s.latency_p50)} p95 {_ms(s.latency_p95)}")
+    focus = focus_run(runs)
+    if context is not None and focus is not None:
+        rows += group_lines(f"by template ({focus.config.name})", focus.by_template(context.template_of))
+        rows += group_lines(f"by document ({focus.config.name})", focus.by_document())
     return "\n".join(rows)
+
+
+def group_lines(title: str, groups: dict[str, Summary]) -> list[str]:
+    # aligned on single publications; a cross-year group's long "a + b" name just runs over
+    width = max((len(name) for name in groups if " + " not in name), default=0)
+    lines = [title + ":"]
+    for name, s in groups.items():
+        lines.append(f"  {name:<{width}s}  n {s.n:3d}  acc {_pct(s.accuracy):>6s}  "
+                     f"cited {_pct(s.citation_accuracy):>6s}  wrong {s.wrong_figures}")
+    return lines

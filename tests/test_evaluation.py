@@ -1,9 +1,11 @@
-"""The evaluation harness is itself tested: scoring rules, gold validation, and a runner
-pass with a fake engine that writes every report file."""
+"""The evaluation harness is itself tested: scoring rules, gold validation, the gold-set
+manifest and its multi-document sets, and a runner pass with a fake engine that writes every
+report file."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
@@ -13,12 +15,13 @@ from llama_index.core.schema import TextNode
 
 from evaluation.__main__ import main
 from evaluation.baseline import first_quantity, naive_answer
-from evaluation.gold import DEV_SET, GoldError, GoldQuestion, load_gold
+from evaluation.gold import DEV_SET, GoldError, GoldQuestion, is_table_id, load_gold, parse_line, table_id_key
 from evaluation.metrics import (
-    Outcome, first_match_rank, mean_reciprocal_rank, normalize_unit, recall_at, score, summarize, tolerance_for,
-    to_unit,
+    Outcome, first_match_rank, mean_reciprocal_rank, normalize_unit, recall_at, score, summarize,
+    summarize_by_document, summarize_groups, title_matches, tolerance_for, to_unit,
 )
-from evaluation.runner import CONFIGS, parse_configs, run, write_outputs
+from evaluation.runner import CONFIGS, ReportContext, headline_text, parse_configs, run, write_outputs
+from evaluation.sets import load_sets, publication_id
 from qa.answer import Answer, Citation
 
 DOC = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
@@ -195,6 +198,13 @@ GOOD = {"id": "a", "question": "q", "category": "lookup", "document": DOC,
     (json.dumps({**GOOD, "expected_keywords": ["x"]}), "needs exactly one of"),
     (json.dumps({**GOOD, "expected_sources": []}), "expected_sources must not be empty"),
     (json.dumps({**GOOD, "id": "first"}), "duplicate id 'first'"),
+    (json.dumps({**GOOD, "year": "2024"}), "year must be a year such as 2024"),
+    (json.dumps({**GOOD, "year": [2024, 24]}), "year must be a year such as 2024"),
+    (json.dumps({**GOOD, "doc_kind": "部门预算表"}), "unknown doc_kind '部门预算表'"),
+    (json.dumps({**GOOD, "document": [DOC, DOC]}), "document lists a publication twice"),
+    (json.dumps({**GOOD, "expected_files": []}), "expected_files must not be empty"),
+    (json.dumps({**GOOD, "expected_files": ["extra/a.pdf"]}), "file names without a folder"),
+    (json.dumps({**GOOD, "category": "juesaun"}), "unknown category 'juesaun'"),
 ])
 def test_gold_errors_name_file_and_line(tmp_path, bad, message):
     path = _write(tmp_path, [json.dumps({**GOOD, "id": "first"}), bad])
@@ -286,7 +296,7 @@ def test_runner_writes_every_report_file(tmp_path):
     assert naive[0].verdict.correct and naive[2].verdict.wrong_figure  # 32.15 from the top chunk
     assert runs[0].results[3].error == "RuntimeError: engine failure"
 
-    paths = write_outputs(runs, tmp_path / "eval", gold_path=Path("gold.jsonl"), index_dir=None)
+    paths = write_outputs(runs, tmp_path / "eval", ReportContext("seed", (Path("gold.jsonl"),), None))
     names = {p.name for p in paths}
     assert names == {"report.md", "results.jsonl", "summary.json", "accuracy_by_category.png", "latency.png"}
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
@@ -310,3 +320,245 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert f"{bad}:1:" in capsys.readouterr().err
     assert main(["run", "--index", str(tmp_path / "missing"), "--out", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# --- multi-document gold sets ------------------------------------------------------------
+# Real figures from evaluation/corpora/extra: 万里街道 prints 公务接待费 1.35 万元 in its “三公”
+# table (表9) in 2023, 2024 and 2025 alike, and 13,500 元 in 表8 (302 17 公务接待费).
+
+WANLI_2024 = "shanghai_putuo_wanli_jiedao_2024_bumen_yusuan"
+WANLI_2025 = "shanghai_putuo_wanli_jiedao_2025_bumen_yusuan"
+WANLI_2024_PDF = "02_shanghai_putuo_wanli_jiedao_2024_bumen_yusuan.pdf"
+WANLI_2025_PDF = "shanghai_putuo_wanli_jiedao_2025_bumen_yusuan.pdf"
+RENDA = "jiangsu_renda_changweihui_2019_bumen_yusuan"
+GUIHUA = "shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan"
+
+RECEPTION_2024 = gold(id="wanli2024-t", question="万里街道2024年公务接待费预算是多少？", document=WANLI_2024,
+                      department="上海市普陀区人民政府万里街道办事处", year=2024, doc_kind="部门预算",
+                      expected_value=D("1.35"), expected_unit="万元",
+                      expected_sources=("表9", "一、2024年“三公”经费预算情况说明"), expected_files=(WANLI_2024_PDF,))
+
+
+def pdf_cite(table: str | None, section: str, location: str) -> Citation:
+    return Citation(document="万里街道 部门预算", doc_id=Path(location.split(",")[0]).stem, section=section,
+                    table=table, row="30217 公务接待费" if table else None, column=None, text="", location=location)
+
+
+SANGONG_2024 = pdf_cite("表9", "表9 部门“三公”经费和机关运行经费预算表", f"{WANLI_2024_PDF}, p.31")
+SANGONG_2025 = pdf_cite("表9", "表9 部门“三公”经费和机关运行经费预算表", f"{WANLI_2025_PDF}, p.29")
+
+
+def test_a_figure_cited_from_another_years_file_is_not_cited_right():
+    right = score(RECEPTION_2024, answer(D("1.35"), "万元", citations=[SANGONG_2024]))
+    assert right.correct and right.cited
+    other_year = score(RECEPTION_2024, answer(D("1.35"), "万元", citations=[SANGONG_2025]))
+    assert other_year.correct and not other_year.cited and not other_year.wrong_figure
+    assert "no citation of an expected source" in other_year.reason
+    # value matching is unchanged: 13,500 元 from 表8 is the same 1.35 万元 (表8 is not an expected source)
+    in_yuan = score(RECEPTION_2024, answer(D("13500"), "元", citations=[pdf_cite("表8", "表8 …", f"{WANLI_2024_PDF}, p.29")]))
+    assert in_yuan.correct and not in_yuan.cited
+
+
+def test_the_file_check_on_prose_citations_and_retrieved_nodes():
+    prose = pdf_cite(None, "其他相关情况说明 > 一、2024年“三公”经费预算情况说明", f"{WANLI_2024_PDF}, p.32")
+    assert score(RECEPTION_2024, answer(D("1.35"), "万元", citations=[prose])).cited
+    node_2024 = {"table_id": "表9", "section": "", "location": f"{WANLI_2024_PDF}, p.31", "doc_id": "02_" + WANLI_2024}
+    node_2025 = {**node_2024, "location": f"{WANLI_2025_PDF}, p.29", "doc_id": WANLI_2025}
+    assert first_match_rank(RECEPTION_2024, [node_2025, node_2024]) == 2
+    # a seed question names no files: any file's 附表7 counts, as before
+    assert first_match_rank(gold(expected_sources=("附表7",)), [{"table_id": "附表7", "location": "x.txt, line 3"}]) == 1
+
+
+def test_without_a_location_the_document_id_names_the_file():
+    from evaluation.metrics import file_matches
+    assert file_matches(RECEPTION_2024, "", "02_" + WANLI_2024)
+    assert not file_matches(RECEPTION_2024, "", WANLI_2025)
+    assert file_matches(VALUE_GOLD, "anything.pdf, p.1")  # no expected_files: no check
+
+
+@pytest.mark.parametrize("table_id", [
+    "附表7", "附表14",          # seed (Wuhan)
+    "表1", "表9",               # Shanghai: numbered in the table of contents
+    "公开01表", "公开12表",      # Jiangsu 法院 / 政协 (公开 01 表 in the text layer)
+    "公开 09 表",
+    "公开表一", "公开表十二",    # Jiangsu 人大 表格 file
+    "表一", "附表1-1",
+])
+def test_table_ids_of_every_template_are_recognised(table_id):
+    assert is_table_id(table_id)
+
+
+@pytest.mark.parametrize("source", [
+    "收入支出决算总表", "2025年部门支出预算总表", "一、收支预算总表", "部门“三公”经费和机关运行经费预算表",
+    "九、一般公共预算“三公”经费、会议费、培训费支出预算情况说明", "第三部分", "表", "公开表", "表一一",
+])
+def test_titles_and_headings_are_not_table_ids(source):
+    assert not is_table_id(source)
+
+
+def test_spellings_of_one_table_id_match():
+    assert table_id_key("公开09表") == table_id_key("公开 09 表") == table_id_key("公开表九") == ("公开表", 9, "")
+    assert table_id_key("公开表十二") == ("公开表", 12, "")
+    assert table_id_key("附表7") != table_id_key("表7")
+    g = gold(expected_value=D("767.6"), expected_unit="万元", expected_sources=("公开表九",))
+    assert score(g, answer(D("767.60"), "万元", citations=[cite("公开09表", "公开09表 “三公”经费支出预算表")])).cited
+
+
+def test_a_title_source_names_that_table_only():
+    # guihua 决算: 支出决算表 (p.10) and 一般公共预算财政拨款支出决算表 (p.14) are two tables
+    assert title_matches("支出决算表", "表3 支出决算表")
+    assert not title_matches("支出决算表", "表5 一般公共预算财政拨款支出决算表")
+    assert title_matches("收入支出决算总表", "上海市规划和自然资源局 2024 年度部门决算表 收入支出决算总表")
+    assert title_matches("2025年部门支出预算总表", "表3 2025年部门支出预算总表")
+    assert title_matches("部门“三公”经费和机关运行经费预算表", "表9 2025年部门“三公”经费和机关运行经费预算表")
+    assert title_matches("一、收支预算总表", "表1 收支预算总表（收入）")
+    g = gold(expected_value=D("9759.38"), expected_unit="万元", expected_sources=("支出决算表",))
+    assert not score(g, answer(D("9759.38"), "万元", citations=[cite("表5", "表5 一般公共预算财政拨款支出决算表")])).cited
+
+
+def test_a_multi_document_question_parses():
+    row = {"id": "wanli_multiyear-001", "question": "万里街道2025年机关运行经费比2024年增加了多少？",
+           "category": "computed", "document": [WANLI_2024, WANLI_2025], "department": "上海市普陀区人民政府万里街道办事处",
+           "year": [2024, 2025], "doc_kind": "部门预算", "expected_value": 21.46, "expected_unit": "万元",
+           "expected_sources": ["表9", "二、机关运行经费预算"], "expected_files": [WANLI_2024_PDF, WANLI_2025_PDF],
+           "notes": "2025 表9 机关运行经费预算数 464.64 − 2024 表9 443.18 = 21.46 万元"}
+    q = parse_line(json.dumps(row, ensure_ascii=False))
+    assert q.documents == (WANLI_2024, WANLI_2025) and q.year == (2024, 2025)
+    assert q.document_label == f"{WANLI_2024} + {WANLI_2025}"
+    assert q.expected_value == D("21.46") and q.expected_files == (WANLI_2024_PDF, WANLI_2025_PDF)
+    nf = parse_line(json.dumps({"id": "x", "question": "q", "category": "not_found", "document": RENDA,
+                                "expected_kind": "not_found", "expected_sources": [], "expected_files": []}))
+    assert nf.expected_files == ()  # nothing to cite for an unanswerable question
+
+
+# --- the manifest ------------------------------------------------------------------------
+
+def test_manifest_names_the_sets_their_corpus_and_split():
+    manifest = load_sets()
+    seed, dev, holdout = (manifest.get(n) for n in ("seed", "multi-dev", "multi-holdout"))
+    assert seed.corpus == ("corpus/data",) and seed.split == "dev" and not seed.held_out
+    assert seed.question_files() == [DEV_SET]
+    assert dev.corpus == holdout.corpus == ("evaluation/corpora/extra", "corpus/data")
+    assert holdout.held_out and not dev.held_out
+    assert len(dev.corpus_files()) == 17  # 16 PDFs and the seed
+    assert [t.name for t in manifest.templates] == ["上海区级", "江苏省级", "武汉开发区"]
+    with pytest.raises(GoldError, match="no gold set 'multi' .* choose from seed, multi-dev, multi-holdout"):
+        manifest.get("multi")
+
+
+def test_publication_ids_and_templates_of_real_files():
+    assert publication_id(WANLI_2024_PDF) == WANLI_2024  # the ordinal 02_ is not part of the name
+    assert publication_id(f"{RENDA}_wenjian.pdf") == publication_id(f"{RENDA}_biaoge.pdf") == RENDA
+    assert publication_id("2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt") == DOC  # a year prefix stays
+    manifest = load_sets()
+    assert manifest.template_of(gold(document=DOC)) == "武汉开发区"
+    assert manifest.template_of(gold(document=GUIHUA)) == "上海区级"
+    assert manifest.template_of(gold(document=(WANLI_2024, WANLI_2025))) == "上海区级"
+    assert manifest.template_of(gold(document=(WANLI_2024, RENDA))) == "跨模板"
+    assert manifest.template_of(gold(document="beijing_x_2024")) == "其他"
+
+
+@pytest.mark.parametrize("name", ["seed", "multi-dev", "multi-holdout"])
+def test_every_gold_set_loads_and_names_documents_of_its_corpus(name):
+    gold_set = load_sets().get(name)
+    questions = gold_set.load_questions()  # raises on a document or file the corpus lacks
+    assert questions and all(not gold_set.corpus_problems(q) for q in questions[:1])
+    if name != "seed":
+        assert all(q.department and q.year and q.doc_kind for q in questions)
+        single = Counter(q.document for q in questions if isinstance(q.document, str))
+        assert min(single.values()) >= 20, single  # the issue asks at least 20 questions per document
+
+
+def test_dev_and_holdout_share_no_document():
+    manifest = load_sets()
+    dev = {d for q in manifest.get("multi-dev").load_questions() for d in q.documents}
+    held = {d for q in manifest.get("multi-holdout").load_questions() for d in q.documents}
+    assert dev and held and not dev & held
+
+
+def test_a_question_naming_a_missing_document_or_file_is_reported():
+    dev = load_sets().get("multi-dev")
+    q = gold(id="typo-1", document="shanghai_putuo_wanli_jiedao_2042_bumen_yusuan", expected_files=("wanli.pdf",))
+    problems = dev.corpus_problems(q)
+    assert "typo-1: document 'shanghai_putuo_wanli_jiedao_2042_bumen_yusuan' is not a publication" in problems[0]
+    assert "expected file 'wanli.pdf' is not in the corpus" in problems[1]
+
+
+def _manifest(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sets.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_manifest_errors_name_file_line_and_fix(tmp_path):
+    with pytest.raises(GoldError, match=r"sets\.json:3: not valid JSON"):
+        load_sets(_manifest(tmp_path, '{"sets": {\n "a": {}\n,}}'))
+    bad = _manifest(tmp_path, """{
+  "sets": {
+    "ok": {"questions": ["dev.jsonl"], "corpus": ["corpus/data"], "split": "dev"},
+    "wrong": {"questions": ["dev.jsonl"], "corpus": ["corpus/data"], "split": "test", "spilt": "dev"}
+  },
+  "templates": {"上海区级": []}
+}""")
+    with pytest.raises(GoldError) as info:
+        load_sets(bad)
+    message = str(info.value)
+    assert f"{bad}:4: set 'wrong': unknown key(s) spilt" in message
+    assert "split must be one of dev, holdout, got 'test'" in message
+    assert "template '上海区级': patterns must be a non-empty list" in message
+    ok = load_sets(_manifest(tmp_path, json.dumps({"sets": {"x": {"questions": ["nothing/*.jsonl"], "corpus": ["corpus/data"],
+                                                                   "split": "dev"}}, "templates": {}})))
+    with pytest.raises(GoldError, match=r"set 'x': no question file matches 'nothing/\*\.jsonl'"):
+        ok.get("x").question_files()
+    missing = _manifest(tmp_path, json.dumps({"sets": {"x": {"questions": ["dev.jsonl"], "corpus": ["corpora/nowhere"],
+                                                             "split": "dev"}}, "templates": {}}))
+    with pytest.raises(GoldError, match="corpus corpora/nowhere does not exist"):
+        load_sets(missing)
+
+
+# --- per-document and per-template reporting ----------------------------------------------
+
+def test_summaries_per_document_and_per_template():
+    manifest = load_sets()
+    renda = gold(id="renda-t", document=RENDA, expected_value=D("767.6"), expected_unit="万元",
+                 expected_sources=("公开表九",), expected_files=(f"{RENDA}_biaoge.pdf",))
+    cross = gold(id="multi-t", document=(WANLI_2024, WANLI_2025), expected_value=D("21.46"), expected_unit="万元",
+                 expected_sources=("表9",))
+    renda_cite = pdf_cite("公开表九", "公开表九 一般公共预算“三公”经费支出预算表", f"{RENDA}_biaoge.pdf, p.9")
+    outcomes = [
+        Outcome(RECEPTION_2024, score(RECEPTION_2024, answer(D("1.35"), "万元", citations=[SANGONG_2024])), 0.1, 1),
+        Outcome(RECEPTION_2024, score(RECEPTION_2024, answer(D("25"), "万元", citations=[SANGONG_2024])), 0.1, 1),
+        Outcome(renda, score(renda, answer(D("767.60"), "万元", citations=[renda_cite])), 0.1, 1),
+        Outcome(cross, score(cross, answer(kind="not_found", citations=())), 0.1, None),
+    ]
+    by_doc = summarize_by_document(outcomes)
+    assert list(by_doc) == [RENDA, WANLI_2024, f"{WANLI_2024} + {WANLI_2025}"]
+    assert (by_doc[WANLI_2024].n, by_doc[WANLI_2024].accuracy, by_doc[WANLI_2024].wrong_figures) == (2, 0.5, 1)
+    assert by_doc[RENDA].citation_accuracy == 1.0
+    by_template = summarize_groups(outcomes, manifest.template_of)
+    assert {t: (s.n, s.accuracy) for t, s in by_template.items()} == {"上海区级": (3, pytest.approx(1 / 3)),
+                                                                      "江苏省级": (1, 1.0)}
+
+
+def test_a_held_out_report_is_labelled_and_keeps_its_failures_back(tmp_path, capsys):
+    questions = [RECEPTION_2024, gold(id="renda-t", question="人大？", document=RENDA, expected_value=D("767.6"),
+                                      expected_unit="万元", expected_sources=("公开表九",))]
+    answers = {RECEPTION_2024.question: answer(D("1.35"), "万元", citations=[SANGONG_2024])}
+    runs = run(questions, parse_configs("full"), lambda retrieval: FakeEngine(retrieval, answers), progress=False)
+    context = ReportContext("multi-holdout", (Path("multi/holdout/x.jsonl"),), None, held_out=True,
+                            template_of=load_sets().template_of, show_failures=False)
+    write_outputs(runs, tmp_path, context)
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "# 预算问答 evaluation: multi-holdout (HELD-OUT)" in report and "**Held-out set.**" in report
+    assert f"| {WANLI_2024} | 1 | 100.0% / 100.0% |" in report and f"| {RENDA} | 1 | 0.0% / 0.0% |" in report
+    assert "| 上海区级 | 1 | 100.0% / 100.0% |" in report
+    assert "人大？" not in report and "Not listed for a held-out set" in report
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["held_out"] and summary["configs"]["full"]["by_template"]["江苏省级"]["n"] == 1
+    text = headline_text(runs, context)
+    assert text.startswith("multi-holdout (HELD-OUT): 2 questions") and "by document (full):" in text
+
+
+def test_cli_rejects_an_unknown_set(tmp_path, capsys):
+    assert main(["run", "--set", "multi-dve", "--out", str(tmp_path)]) == 2
+    assert "no gold set 'multi-dve'" in capsys.readouterr().err
