@@ -10,9 +10,9 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from .headers import strip_list_number
 from .model import ColumnPath, Finding, Row, Table
 from .tables import PLACEHOLDERS
+from .text import strip_list_number
 
 _SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _TOTAL_NAME = re.compile(r"(合计|总计)$")

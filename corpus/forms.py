@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 from .blocks import RawCell, RawTable
-from .headers import clean_label, column_paths
+from .headers import column_paths
 from .model import Field, KeyValueRecord
 from .numbers import parse_number, parse_quantity
 from .tables import TableContext
+from .text import clean_label
 
 _FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|项目表（含绩效目标）")
 

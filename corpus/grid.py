@@ -1,8 +1,12 @@
 """Raw grids (`RawCell` rows): cell text cleaning and spacer-column dropping, in one place.
 
-Each source wraps cell text and pads grids in its own way, so the rules differ on purpose
-and are named for the source they fit; they are kept side by side so the differences stay
-visible.
+Each source wraps cell text and pads grids its own way, so there is one rule per source,
+named for it and kept side by side so the differences stay visible:
+
+- cell text: `clean_office_cell` (spreadsheet, Word, HTML), `clean_pdf_cell`, and
+  `cell_text`, the assembler's view of any cell as a label;
+- columns: `drop_spacer_columns` (PDF), `drop_unmerged_blank_columns` (spreadsheets) and
+  `drop_empty_columns` (the assembler, every format).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .blocks import RawCell
-from .text import PDF_CJK, PDF_GLYPH_FIXES, join_wrapped_lines
+from .text import PDF_CJK, PDF_GLYPH_FIXES, clean_label, join_wrapped_lines
 
 Grid = list[list[RawCell | None]]
 
@@ -33,6 +37,11 @@ def clean_pdf_cell(text: str) -> str:
     text = re.sub(r"(?<=[A-Za-z])\s*\n\s*(?=[A-Za-z])", " ", text)
     text = re.sub(r"\s*\n\s*", "", text)
     return re.sub(rf"(?<=[{PDF_CJK}]) (?=[{PDF_CJK}])", "", text)
+
+
+def cell_text(cell: RawCell | None) -> str:
+    """A grid position's text as the assembler reads it: a label, "" where a merge covers it."""
+    return clean_label(cell.text) if cell is not None else ""
 
 
 # --- rows and columns -------------------------------------------------------------------------
@@ -85,3 +94,26 @@ def drop_unmerged_blank_columns(grid: Grid) -> Grid:
 
 def _unmerged_blank(cell: RawCell | None) -> bool:
     return isinstance(cell, RawCell) and cell.text == "" and cell.span in (1, None)
+
+
+def drop_empty_columns(rows: Grid) -> Grid:
+    """Any grid, in the assembler: spacer columns (all empty, or only covered by merges)
+    carry nothing. A cell spanning dropped columns keeps the count of kept columns it
+    covers; an empty cell of a dropped column goes with it."""
+    if not rows:
+        return rows
+    width = len(rows[0])
+    keep = [c for c in range(width) if any(r[c] is not None and cell_text(r[c]) for r in rows)]
+    if len(keep) == width:
+        return rows
+    out = []
+    for row in rows:
+        new_row: list[RawCell | None] = []
+        for c in keep:
+            cell = row[c]
+            if cell is not None and cell.span is not None and cell.span > 1:
+                covered = sum(1 for k in keep if c <= k < c + cell.span)
+                cell = RawCell(cell.text, max(covered, 1))
+            new_row.append(cell)
+        out.append(new_row)
+    return out

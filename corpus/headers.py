@@ -16,26 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import RawCell
-
-_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
-
-
-# A list number opening a line or label: 1. / 1、 / 一、 / 廿一、 / （一） / (一). "1.5" is a figure, not one.
-LIST_NUMBER = re.compile(r"^(\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十廿]+、)\s*")
-
-
-def strip_list_number(text: str) -> str:
-    return LIST_NUMBER.sub("", text)
-
-
-def clean_label(text: str) -> str:
-    """Undo line wrapping inside a cell: `事业单 位经营 支出` → `事业单位经营支出`,
-    `机关运行经\\n费预算数` → `机关运行经费预算数`; keep spaces between Latin words."""
-    text = text.replace("\r", "").strip()
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    text = re.sub(r"\s*\n\s*", "", text)
-    return re.sub(r"\s+", " ", text)
+from .text import clean_label
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from .blocks import RawCell, RawTable
-from .headers import clean_label, column_paths, is_column_number_row
+from .grid import cell_text, drop_empty_columns
+from .headers import column_paths, is_column_number_row
 from .model import Cell, ColumnPath, Location, Row, Table
 from .numbers import column_unit, parse_number
 
@@ -32,32 +33,6 @@ class TableContext:
     unit: str | None
     section: tuple[str, ...]
     kind: str
-
-
-def cell_text(cell: RawCell | None) -> str:
-    return clean_label(cell.text) if cell is not None else ""
-
-
-def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
-    """Spacer columns (all empty, or only covered by merges) carry nothing; spans that
-    crossed them shrink accordingly."""
-    if not rows:
-        return rows
-    width = len(rows[0])
-    keep = [c for c in range(width) if any(r[c] is not None and cell_text(r[c]) for r in rows)]
-    if len(keep) == width:
-        return rows
-    out = []
-    for row in rows:
-        new_row: list[RawCell | None] = []
-        for c in keep:
-            cell = row[c]
-            if cell is not None and cell.span is not None and cell.span > 1:
-                covered = sum(1 for k in keep if c <= k < c + cell.span)
-                cell = RawCell(cell.text, max(covered, 1))
-            new_row.append(cell)
-        out.append(new_row)
-    return out
 
 
 def split_header(raw: RawTable) -> tuple[list[list[RawCell | None]], list[int]]:

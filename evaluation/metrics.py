@@ -17,7 +17,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from corpus.numbers import convert, is_money_unit, normalize_text
+from corpus.numbers import convert, is_money_unit
+from corpus.text import normalize_text
 from evaluation.gold import GoldQuestion, is_table_id
 from qa.answer import Answer, Citation
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Table
-from corpus.headers import strip_list_number
-from corpus.numbers import normalize_text
+from corpus.text import normalize_text, strip_list_number
 
 from .nodes import label_path
 

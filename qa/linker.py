@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corpus.headers import strip_list_number
+from corpus.text import strip_list_number
 from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
 from index.facts import Fact
