@@ -86,6 +86,7 @@ def is_money_unit(unit: str | None) -> bool:
     return unit in MONEY_UNITS
 
 
-def format_number(value: Decimal) -> str:
-    """As a person expects to read it: thousands separators, the document's decimals."""
+def group_thousands(value: Decimal) -> str:
+    """As a person expects to read it: thousands separators, the document's decimals
+    (45,084.94, 0.50). Not a spreadsheet's number format: see readers.numfmt."""
     return f"{value:,}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from llama_index.core.schema import MetadataMode, TextNode
 
 from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Row, Table
-from corpus.numbers import format_number
+from corpus.numbers import group_thousands
 
 # What the embedder sees besides the text: the short, meaning-bearing part.
 _EMBED_KEYS = ("table", "label_path", "section")
@@ -69,7 +69,7 @@ def label_path(table: Table, row: Row) -> list[str]:
 
 def _cell_text(cell) -> str:
     if cell.value is not None:
-        return f"{' / '.join(cell.column)} {format_number(cell.value)}"
+        return f"{' / '.join(cell.column)} {group_thousands(cell.value)}"
     if cell.raw:
         return f"{' / '.join(cell.column)} {cell.raw}"
     return ""

@@ -1,4 +1,4 @@
-"""A spreadsheet number as the sheet displays it: Excel's number formats, rendered exactly.
+"""A spreadsheet number as the sheet displays it (`excel_number_text`): Excel's number formats.
 
 XLSX and XLS store floats; the document a person reads prints formatted text (45,084.94,
 12.34%, "-" for an accounting zero). Shared by the xlsx and xls readers.
