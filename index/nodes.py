@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from llama_index.core.schema import MetadataMode, TextNode
 
+from corpus.facts import label_path
 from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Row, Table
 from corpus.numbers import group_thousands
 
@@ -55,16 +56,6 @@ def _node(doc: BudgetDocument, node_id: str, text: str, **meta) -> TextNode:
         metadata_template="{key}: {value}",
         text_template="{metadata_str}\n\n{content}",
     )
-
-
-def label_path(table: Table, row: Row) -> list[str]:
-    """类 > 款 > 项: the row's label with its ancestors'."""
-    path = []
-    current: Row | None = row
-    while current is not None:
-        path.append(f"{current.code} {current.label}".strip() if current.code else current.label)
-        current = table.row_by_id(current.parent) if current.parent else None
-    return [p for p in reversed(path) if p]
 
 
 def _cell_text(cell) -> str:

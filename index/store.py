@@ -25,13 +25,14 @@ from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
 import corpus
+from corpus.facts import document_facts
 from corpus.model import BudgetDocument
 
 from .atomic import write_json_atomic
 from .config import PROJECT_ROOT, IndexConfig
 from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
-from .facts import FactStore, document_facts
+from .factstore import FactStore
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .nodes import ChunkerConfig, document_nodes, embed_text
 
@@ -98,9 +99,11 @@ def pipeline_fingerprint() -> str:
     every document is re-processed even if its bytes did not (embeddings stay cached)."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = sorted((here.parent / "corpus").glob("*.py")) + [here / "nodes.py", here / "facts.py"]
+    root = here.parent
+    # Recursive, so corpus/readers/ counts; relative paths, so a moved file counts too.
+    files = sorted((root / "corpus").glob("**/*.py")) + [here / "nodes.py", here / "factstore.py"]
     for f in files:
-        digest.update(f.name.encode())
+        digest.update(f.relative_to(root).as_posix().encode())
         digest.update(f.read_bytes())
     return digest.hexdigest()[:16]
 

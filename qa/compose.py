@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from corpus.numbers import group_thousands as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
-from index.facts import DocumentInfo, Fact
+from corpus.facts import DocumentInfo, Fact
 
 from .answer import Answer, Candidate, Citation
 

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
 from corpus.numbers import MONEY_UNITS, convert
-from index.facts import Fact
+from corpus.facts import Fact
 
 from .analyze import Question
 from .compose import fact_label, fmt

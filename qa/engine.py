@@ -19,7 +19,8 @@ from typing import Callable
 import corpus
 from corpus.numbers import MONEY_UNITS, convert
 from index.config import IndexConfig
-from index.facts import DocumentInfo, Fact, FactStore
+from corpus.facts import DocumentInfo, Fact
+from index.factstore import FactStore
 from index.search import Filters, SearchIndex
 from index.store import FACTS, build_index, pipeline_fingerprint, read_manifest, resolve_source
 
