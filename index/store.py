@@ -141,7 +141,8 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _load_nodes(folder: Path) -> list[TextNode]:
+def load_nodes(folder: Path) -> list[TextNode]:
+    """The nodes of a built index, in the order the BM25 and dense indexes number them."""
     with (folder / NODES).open(encoding="utf-8") as fh:
         return [TextNode.from_dict(json.loads(line)) for line in fh if line.strip()]
 
@@ -228,7 +229,7 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
     try:
         manifest = read_manifest(out)
         check_manifest(manifest, out, config.embedder)
-        return {"manifest": manifest, "nodes": _load_nodes(out)}
+        return {"manifest": manifest, "nodes": load_nodes(out)}
     except (IndexProblem, OSError, ValueError, KeyError):
         return None
 
