@@ -46,17 +46,17 @@ def load_parts(paths: list[str | Path]) -> BudgetDocument:
     from .assemble import assemble
     import hashlib
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise ParseError("load_parts: no files given")
     blocks: list[Block] = []
     digest = hashlib.sha256()
-    for p in paths:
-        if not p.exists():
-            raise ParseError(f"{p}: no such file")
-        blocks.extend(read_blocks(p))
-        digest.update(p.read_bytes())
-    return assemble(blocks, paths[0], data=digest.digest(), sources=tuple(p.name for p in paths))
+    for f in files:
+        if not f.exists():
+            raise ParseError(f"{f}: no such file")
+        blocks.extend(read_blocks(f))
+        digest.update(f.read_bytes())
+    return assemble(blocks, files[0], data=digest.digest(), sources=tuple(f.name for f in files))
 
 
 def load_dir(directory: str | Path) -> list[BudgetDocument]:

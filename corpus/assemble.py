@@ -299,8 +299,8 @@ def _on_table(state: _State, raw: RawTable) -> None:
     _flush_paragraph(state)
     state.in_toc = False
     pending = state.pending
-    if pending.continues_form and state.last_form_raw is not None:
-        _continue_form(state, raw, pending.continues_form)
+    if pending.continues_form and state.last_form_raw is not None and state.last_form_ctx is not None:
+        _continue_form(state, raw, pending.continues_form, state.last_form_raw, state.last_form_ctx)
         return
     title = clean_label(pending.title or raw.title or "")
     table_id = pending.id
@@ -321,15 +321,14 @@ def _on_table(state: _State, raw: RawTable) -> None:
     state.pending = _Pending()
 
 
-def _continue_form(state: _State, raw: RawTable, marker: str) -> None:
-    """Re-read the last form with the continued block appended under its marker line."""
-    last = state.last_form_raw
+def _continue_form(state: _State, raw: RawTable, marker: str, last: RawTable, ctx: TableContext) -> None:
+    """Re-read the last form (`last`, read in `ctx`) with the continued block appended under
+    its marker line."""
     width = max(len(last.rows[0]), len(raw.rows[0]))
     pad = lambda rows: [r + [RawCell("")] * (width - len(r)) for r in rows]
     marker_row = [RawCell(marker)] + [RawCell("")] * (width - 1)
     merged = RawTable(pad(last.rows) + [marker_row] + pad(raw.rows), last.location)
     record = state.records.pop()
-    ctx = state.last_form_ctx
     start = int(record.id.rsplit(":", 1)[1]) - 1
     state.records.extend(parse_form(merged, ctx, start=start))
     state.last_form_raw = merged

@@ -13,6 +13,7 @@ column 4 resolves to (基本支出, 人员经费) and column 6 to (项目支出,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .blocks import RawCell
@@ -27,7 +28,7 @@ class HeaderSpan:
     text: str
 
 
-def header_spans(rows: list[list[RawCell | None]]) -> list[HeaderSpan]:
+def header_spans(rows: Sequence[Sequence[RawCell | None]]) -> list[HeaderSpan]:
     """Every non-empty header cell with the column range it covers."""
     width = len(rows[0]) if rows else 0
     spans: list[HeaderSpan] = []
@@ -45,7 +46,7 @@ def header_spans(rows: list[list[RawCell | None]]) -> list[HeaderSpan]:
     return spans
 
 
-def _next_filled(row: list[RawCell | None], c: int) -> int:
+def _next_filled(row: Sequence[RawCell | None], c: int) -> int:
     for j in range(c + 1, len(row)):
         cell = row[j]
         if cell is not None and clean_label(cell.text):
@@ -63,7 +64,7 @@ def _bound_above(spans: list[HeaderSpan], c: int, width: int) -> int:
     return max(covering, key=lambda s: s.row).end
 
 
-def column_paths(rows: list[list[RawCell | None]]) -> list[tuple[str, ...]]:
+def column_paths(rows: Sequence[Sequence[RawCell | None]]) -> list[tuple[str, ...]]:
     """One path per column: the texts of the header cells covering it, top to bottom."""
     width = len(rows[0]) if rows else 0
     spans = header_spans(rows)
@@ -78,7 +79,7 @@ def column_paths(rows: list[list[RawCell | None]]) -> list[tuple[str, ...]]:
     return paths
 
 
-def is_column_number_row(row: list[RawCell | None]) -> bool:
+def is_column_number_row(row: Sequence[RawCell | None]) -> bool:
     """The `1 2 3 … 14` row (栏次) some templates print under the header."""
     texts = [clean_label(c.text) for c in row if c is not None and clean_label(c.text)]
     if len(texts) < 3:

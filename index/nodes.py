@@ -151,18 +151,20 @@ def narrative_nodes(doc: BudgetDocument, config: ChunkerConfig) -> list[TextNode
 
 def _chunks(paragraphs: list[Paragraph], limit: int) -> list[tuple[str, Paragraph]]:
     chunks: list[tuple[str, Paragraph]] = []
-    current, first = "", None
+    if not paragraphs:
+        return chunks
+    current, first = "", paragraphs[0]  # first: the paragraph the current chunk starts in
     for p in paragraphs:
         for sentence in (s for s in _SENTENCE.split(p.text) if s):
             if current and len(current) + len(sentence) > limit:
                 chunks.append((current, first))
-                current, first = "", None
-            if first is None:
+                current = ""
+            if not current:
                 first = p
             current += sentence
         if current and len(current) >= limit // 2:  # keep paragraphs apart when they are long enough
             chunks.append((current, first))
-            current, first = "", None
+            current = ""
     if current:
         chunks.append((current, first))
     return chunks

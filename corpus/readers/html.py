@@ -169,9 +169,12 @@ def _has_nested_table(node: _Node) -> bool:
 
 
 def _span_attr(cell: _Node, name: str, limit: int) -> int:
+    m = re.match(r"\s*(\d+)", cell.attrs.get(name, "1"))
+    if m is None:
+        return 1
     try:
-        value = int(re.match(r"\s*(\d+)", cell.attrs.get(name, "1")).group(1))
-    except (AttributeError, ValueError):
+        value = int(m.group(1))
+    except ValueError:  # more digits than int() converts
         return 1
     return min(value, limit) if value > 0 else limit  # rowspan=0: to the end of the table
 

@@ -176,7 +176,7 @@ def _grid_rows(layout: _SheetLayout, infos: list[_RowInfo]) -> Grid:
     """The grid of some rows: anchors with their span, None where a merge inside the grid
     covers a position, "" for empty positions; pure blank columns are dropped."""
     rows = {i.row for i in infos}
-    cols = set()
+    cols: set[int] = set()
     for info in infos:
         for c, _, w in info.cells:
             cols.update(range(c, c + w))
@@ -191,7 +191,7 @@ def _grid_rows(layout: _SheetLayout, infos: list[_RowInfo]) -> Grid:
                 row.append(None)
                 continue
             r1, c1 = layout.anchors.get((info.row, c), (info.row, c))
-            span = min(c1, c_hi) - c + 1
+            span: int | None = min(c1, c_hi) - c + 1
             text = "" if anchor is not None else layout.sheet.texts.get((info.row, c), "")
             if not layout.sheet.merges_known:
                 span = None  # we cannot tell an unmerged cell from a merge: let the assembler infer

@@ -51,8 +51,11 @@ def text_to_blocks(text: str, source: str) -> list[Block]:
 
 def _grid_to_table(grid: list[tuple[int, list[str]]], source: str) -> RawTable:
     width = max(len(cells) for _, cells in grid)
-    rows: list[list[RawCell | None]] = [
-        [RawCell(c.strip()) for c in cells] + [RawCell("")] * (width - len(cells)) for _, cells in grid
-    ]
+    rows = [_padded(cells, width) for _, cells in grid]
     locations = [Location(source, line=lineno) for lineno, _ in grid]
     return RawTable(rows=rows, location=locations[0], row_locations=locations)
+
+
+def _padded(cells: list[str], width: int) -> list[RawCell | None]:
+    row: list[RawCell | None] = [RawCell(c.strip()) for c in cells]
+    return row + [RawCell("")] * (width - len(cells))
