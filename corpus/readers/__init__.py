@@ -11,8 +11,8 @@ as .xlsx, a new one saved as .xls or an HTML page named .xls are still read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..blocks import Block, ParseError, UnsupportedFormat
 from .docx import docx_blocks
