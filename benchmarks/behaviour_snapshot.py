@@ -25,19 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
+from corpus.facts import document_facts  # noqa: E402
 from corpus.serialize import document_dict  # noqa: E402
-from index.config import IndexConfig  # noqa: E402
-
-try:  # the extraction of facts moved beside the document model
-    from corpus.facts import document_facts  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - before the move
-    from index.facts import document_facts  # type: ignore[no-redef]
-from index.nodes import document_nodes  # noqa: E402
-
-try:
-    from index import build_index  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - before index/__init__ exported it
-    from index.store import build_index  # type: ignore[no-redef]
+from index import IndexConfig, build_index, document_nodes  # noqa: E402
 
 OTHER_TEMPLATE_QUESTIONS = [
     "万里街道的公务接待费是多少", "万里街道2024年“三公”经费合计是多少", "万里街道机关运行经费是多少",

@@ -1,4 +1,4 @@
-"""Seconds per document for `corpus.pdf.read_pdf` on the bundled test PDFs.
+"""Seconds per document for `corpus.readers.read_pdf` on the bundled test PDFs.
 
     .venv/bin/python benchmarks/pdf_read.py [--repeat N] [PDF ...]
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus.blocks import RawTable  # noqa: E402
-from corpus.pdf import read_pdf  # noqa: E402
+from corpus.readers import read_pdf  # noqa: E402
 
 DEFAULT_PDFS = sorted((ROOT / "tests" / "fixtures" / "pdf").glob("*.pdf"))
 

@@ -13,6 +13,7 @@ from .blocks import Block, NoTextLayer, ParseError, UnsupportedFormat
 from .model import (
     BudgetDocument, Cell, Field, Finding, KeyValueRecord, Location, Paragraph, Row, Section, Table,
 )
+from .readers import SUPPORTED_SUFFIXES, read_blocks
 
 __all__ = [
     "BudgetDocument", "Cell", "Field", "Finding", "KeyValueRecord", "Location", "Paragraph", "Row",
@@ -20,39 +21,10 @@ __all__ = [
     "load", "load_dir", "load_parts", "default_corpus_dir", "SUPPORTED_SUFFIXES",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".pdf", ".xlsx", ".xls", ".docx", ".html", ".htm")
-
 
 def default_corpus_dir() -> Path:
     """The bundled default corpus: the seed budget that ships with the project."""
     return Path(__file__).resolve().parent / "data"
-
-
-def read_blocks(path: Path) -> list[Block]:
-    """Dispatch on the file's extension to its reader."""
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        from .text import read_txt
-        return read_txt(path)
-    if suffix == ".pdf":
-        from .pdf import read_pdf
-        return read_pdf(path)
-    if suffix == ".xlsx":
-        from .office import read_xlsx
-        return read_xlsx(path)
-    if suffix == ".xls":
-        from .office import read_xls
-        return read_xls(path)
-    if suffix == ".docx":
-        from .office import read_docx
-        return read_docx(path)
-    if suffix in (".html", ".htm"):
-        from .office import read_html
-        return read_html(path)
-    raise UnsupportedFormat(
-        f"{path.name}: unsupported file type '{suffix or '(none)'}'; "
-        f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-    )
 
 
 def load(path: str | Path) -> BudgetDocument:
@@ -74,17 +46,17 @@ def load_parts(paths: list[str | Path]) -> BudgetDocument:
     from .assemble import assemble
     import hashlib
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise ParseError("load_parts: no files given")
     blocks: list[Block] = []
     digest = hashlib.sha256()
-    for p in paths:
-        if not p.exists():
-            raise ParseError(f"{p}: no such file")
-        blocks.extend(read_blocks(p))
-        digest.update(p.read_bytes())
-    return assemble(blocks, paths[0], data=digest.digest(), sources=tuple(p.name for p in paths))
+    for f in files:
+        if not f.exists():
+            raise ParseError(f"{f}: no such file")
+        blocks.extend(read_blocks(f))
+        digest.update(f.read_bytes())
+    return assemble(blocks, files[0], data=digest.digest(), sources=tuple(f.name for f in files))
 
 
 def load_dir(directory: str | Path) -> list[BudgetDocument]:

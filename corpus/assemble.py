@@ -15,10 +15,11 @@ from pathlib import Path
 from .blocks import Block, RawCell, RawTable, TextLine
 from .checks import run_checks
 from .forms import is_form_title, is_subtable_marker, parse_form
-from .headers import LIST_NUMBER, clean_label
+from .grid import cell_text
 from .model import BudgetDocument, KeyValueRecord, Location, Paragraph, Section, Table
-from .numbers import normalize_text, parse_unit_line
-from .tables import TableContext, build_tables, cell_text
+from .numbers import parse_unit_line
+from .tables import TableContext, build_tables
+from .text import HAN, LIST_NUMBER, PAGE_NUMBER_LINE, clean_label, join_paragraph_lines, normalize_text
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _HEADINGS = [
@@ -28,7 +29,7 @@ _HEADINGS = [
 ]
 _SENTENCE_END = "。！？；：:;!?…"
 _TABLE_ID = re.compile(
-    r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[\u4e00-\u9fff]{1,4}\d{1,2}表)"
+    r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[" + HAN + r"]{1,4}\d{1,2}表)"
     r"(?:\s+(?P<rest>.+))?$"
 )
 _META = re.compile(r"^(部门/单位|部门（单位）|部门\(单位\)|编制(部门|单位)|填报日期|申报日期|预算单位)\s*[:：]?")
@@ -41,7 +42,6 @@ _TITLE = re.compile(
 _DEPT_LINE = re.compile(r"^(?:预算主管部门|编制部门|部门名称|单位名称|主管部门)\s*[:：]\s*(?P<dept>\S.+)$")
 _TOC_ENTRY = re.compile(r"([.…·]{3,}|\s)\d{1,3}$")
 _TOC = re.compile(r"^目\s*录$")
-_PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
 
 TABLE_KINDS = [
     ("三公", re.compile(r"三公")),
@@ -123,7 +123,7 @@ def merge_continued_tables(blocks: list[Block]) -> list[Block]:
     between) continues it; a repeated header at its top is dropped."""
     out: list[Block] = []
     for block in blocks:
-        if isinstance(block, TextLine) and _PAGE_NUMBER.match(block.text):
+        if isinstance(block, TextLine) and PAGE_NUMBER_LINE.match(block.text):
             continue
         prev = out[-1] if out else None
         if isinstance(block, RawTable) and isinstance(prev, RawTable) and block.rows and prev.rows \
@@ -283,16 +283,10 @@ def _add_paragraph_line(state: _State, text: str, location: Location) -> None:
     wrapping cut `行` / `政编制 18 人`)."""
     _release_pending(state)
     if state.para_text and state.para_text[-1] not in _SENTENCE_END and not LIST_NUMBER.match(text):
-        state.para_text = _join(state.para_text, text)
+        state.para_text = join_paragraph_lines(state.para_text, text)
         return
     _flush_paragraph(state)
     state.para_text, state.para_loc = text, location
-
-
-def _join(left: str, right: str) -> str:
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
-        return f"{left} {right}"
-    return left + right
 
 
 def _flush_paragraph(state: _State) -> None:
@@ -305,8 +299,8 @@ def _on_table(state: _State, raw: RawTable) -> None:
     _flush_paragraph(state)
     state.in_toc = False
     pending = state.pending
-    if pending.continues_form and state.last_form_raw is not None:
-        _continue_form(state, raw, pending.continues_form)
+    if pending.continues_form and state.last_form_raw is not None and state.last_form_ctx is not None:
+        _continue_form(state, raw, pending.continues_form, state.last_form_raw, state.last_form_ctx)
         return
     title = clean_label(pending.title or raw.title or "")
     table_id = pending.id
@@ -327,15 +321,14 @@ def _on_table(state: _State, raw: RawTable) -> None:
     state.pending = _Pending()
 
 
-def _continue_form(state: _State, raw: RawTable, marker: str) -> None:
-    """Re-read the last form with the continued block appended under its marker line."""
-    last = state.last_form_raw
+def _continue_form(state: _State, raw: RawTable, marker: str, last: RawTable, ctx: TableContext) -> None:
+    """Re-read the last form (`last`, read in `ctx`) with the continued block appended under
+    its marker line."""
     width = max(len(last.rows[0]), len(raw.rows[0]))
     pad = lambda rows: [r + [RawCell("")] * (width - len(r)) for r in rows]
     marker_row = [RawCell(marker)] + [RawCell("")] * (width - 1)
     merged = RawTable(pad(last.rows) + [marker_row] + pad(raw.rows), last.location)
     record = state.records.pop()
-    ctx = state.last_form_ctx
     start = int(record.id.rsplit(":", 1)[1]) - 1
     state.records.extend(parse_form(merged, ctx, start=start))
     state.last_form_raw = merged

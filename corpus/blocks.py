@@ -1,8 +1,9 @@
 """What a format reader hands to the assembler: text lines and raw table grids, in reading order.
 
-Every reader (txt, pdf, xlsx, docx, html) turns its file into a list of `Block`s; one
-assembler (`corpus.assemble`) turns blocks into a `BudgetDocument`. So headings, table
-titles, units, header resolution, hierarchy and checks are written once, for all formats.
+Every reader (`corpus.readers`: txt, pdf, xlsx, xls, docx, html) turns its file into a list
+of `Block`s; one assembler (`corpus.assemble`) turns blocks into a `BudgetDocument`. So
+headings, table titles, units, header resolution, hierarchy and checks are written once,
+for all formats.
 """
 
 from __future__ import annotations

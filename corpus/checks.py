@@ -10,9 +10,9 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from .headers import strip_list_number
 from .model import ColumnPath, Finding, Row, Table
 from .tables import PLACEHOLDERS
+from .text import strip_list_number
 
 _SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 _TOTAL_NAME = re.compile(r"(合计|总计)$")
@@ -61,7 +61,8 @@ def _numeric_columns(table: Table) -> list[int]:
 
 
 def _value(row: Row, i: int) -> Decimal:
-    return row.cells[i].value if row.cells[i].value is not None else Decimal(0)
+    value = row.cells[i].value
+    return value if value is not None else Decimal(0)
 
 
 def _is_subject_coded(table: Table) -> bool:
@@ -78,12 +79,13 @@ def check_children_sum(table: Table) -> Iterator[Finding]:
         if not children:
             continue
         for i in _numeric_columns(table):
-            if row.cells[i].value is None or all(c.cells[i].value is None for c in children):
+            printed = row.cells[i].value
+            if printed is None or all(c.cells[i].value is None for c in children):
                 continue
             expected = sum((_value(c, i) for c in children), Decimal(0))
-            if expected != row.cells[i].value:
+            if expected != printed:
                 yield _finding("children_sum", table, row, table.columns[i], expected,
-                               row.cells[i].value, "the sum of its sub-items", len(children))
+                               printed, "the sum of its sub-items", len(children))
 
 
 def check_total_rows(table: Table) -> Iterator[Finding]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from .blocks import RawCell, RawTable
-from .headers import clean_label, column_paths
+from .grid import Grid
+from .headers import column_paths
 from .model import Field, KeyValueRecord
 from .numbers import parse_number, parse_quantity
 from .tables import TableContext
+from .text import clean_label
 
 _FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|项目表（含绩效目标）")
 
@@ -44,7 +46,7 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
     fields: list[Field] = []
     subtables: list[tuple[str, list[tuple[Field, ...]]]] = []
     header: list[tuple[int, str]] | None = None
-    header_grid: list[list[RawCell]] = []
+    header_grid: Grid = []
     for row in raw.rows:
         cells = _texts(row)
         if not cells:
@@ -88,7 +90,7 @@ def _blank_first(row: list[RawCell | None], col: int) -> list[RawCell | None]:
     return [RawCell("") if i == col else c for i, c in enumerate(row)]
 
 
-def _header_paths(grid: list[list[RawCell | None]]) -> list[tuple[int, str]]:
+def _header_paths(grid: Grid) -> list[tuple[int, str]]:
     """Column paths of a block's multi-row header, as (column, "parent / child")."""
     width = max(len(r) for r in grid)
     rows = [[RawCell(_TAG.sub(" ", c.text)) if c is not None else RawCell("") for c in r]

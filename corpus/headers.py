@@ -13,29 +13,11 @@ column 4 resolves to (基本支出, 人员经费) and column 6 to (项目支出,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .blocks import RawCell
-
-_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
-
-
-# A list number opening a line or label: 1. / 1、 / 一、 / 廿一、 / （一） / (一). "1.5" is a figure, not one.
-LIST_NUMBER = re.compile(r"^(\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十廿]+、)\s*")
-
-
-def strip_list_number(text: str) -> str:
-    return LIST_NUMBER.sub("", text)
-
-
-def clean_label(text: str) -> str:
-    """Undo line wrapping inside a cell: `事业单 位经营 支出` → `事业单位经营支出`,
-    `机关运行经\\n费预算数` → `机关运行经费预算数`; keep spaces between Latin words."""
-    text = text.replace("\r", "").strip()
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    text = re.sub(r"\s*\n\s*", "", text)
-    return re.sub(r"\s+", " ", text)
+from .text import clean_label
 
 
 @dataclass(frozen=True)
@@ -46,7 +28,7 @@ class HeaderSpan:
     text: str
 
 
-def header_spans(rows: list[list[RawCell | None]]) -> list[HeaderSpan]:
+def header_spans(rows: Sequence[Sequence[RawCell | None]]) -> list[HeaderSpan]:
     """Every non-empty header cell with the column range it covers."""
     width = len(rows[0]) if rows else 0
     spans: list[HeaderSpan] = []
@@ -64,7 +46,7 @@ def header_spans(rows: list[list[RawCell | None]]) -> list[HeaderSpan]:
     return spans
 
 
-def _next_filled(row: list[RawCell | None], c: int) -> int:
+def _next_filled(row: Sequence[RawCell | None], c: int) -> int:
     for j in range(c + 1, len(row)):
         cell = row[j]
         if cell is not None and clean_label(cell.text):
@@ -82,7 +64,7 @@ def _bound_above(spans: list[HeaderSpan], c: int, width: int) -> int:
     return max(covering, key=lambda s: s.row).end
 
 
-def column_paths(rows: list[list[RawCell | None]]) -> list[tuple[str, ...]]:
+def column_paths(rows: Sequence[Sequence[RawCell | None]]) -> list[tuple[str, ...]]:
     """One path per column: the texts of the header cells covering it, top to bottom."""
     width = len(rows[0]) if rows else 0
     spans = header_spans(rows)
@@ -97,7 +79,7 @@ def column_paths(rows: list[list[RawCell | None]]) -> list[tuple[str, ...]]:
     return paths
 
 
-def is_column_number_row(row: list[RawCell | None]) -> bool:
+def is_column_number_row(row: Sequence[RawCell | None]) -> bool:
     """The `1 2 3 … 14` row (栏次) some templates print under the header."""
     texts = [clean_label(c.text) for c in row if c is not None and clean_label(c.text)]
     if len(texts) < 3:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from .text import HAN, normalize_text
 
 # Units of money we convert between, in 元.
 MONEY_UNITS: dict[str, Decimal] = {
@@ -18,24 +19,10 @@ MONEY_UNITS: dict[str, Decimal] = {
 # Thousands separators must group by three; "1,23" is not a number we trust.
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
 _QUANTITY = re.compile(
-    r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>%|‰|[\u4e00-\u9fff]{1,3})?$"
+    r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>%|‰|[" + HAN + r"]{1,3})?$"
 )
 _UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(?P<unit>[千百]?万?亿?元|万|亿|人|个|辆|%)")
 _COLUMN_UNIT = re.compile(r"[（(]\s*(?P<unit>[千百]?万?亿?元|人|个|辆|台|平方米|%)\s*[）)]\s*$")
-
-
-def normalize_text(text: str) -> str:
-    """Full-width to half-width for digits/ASCII (NFKC), but keep Chinese punctuation that
-    carries meaning in labels such as “三公” and （境）."""
-    out = []
-    for ch in text:
-        if "\uff01" <= ch <= "\uff5e" and ch not in "（）：；，！？":
-            out.append(unicodedata.normalize("NFKC", ch))
-        elif ch == "\u3000":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _clean_numeric(raw: str) -> str:
@@ -99,6 +86,7 @@ def is_money_unit(unit: str | None) -> bool:
     return unit in MONEY_UNITS
 
 
-def format_number(value: Decimal) -> str:
-    """As a person expects to read it: thousands separators, the document's decimals."""
+def group_thousands(value: Decimal) -> str:
+    """As a person expects to read it: thousands separators, the document's decimals
+    (45,084.94, 0.50). Not a spreadsheet's number format: see readers.numfmt."""
     return f"{value:,}"

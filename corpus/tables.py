@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from .blocks import RawCell, RawTable
-from .headers import clean_label, column_paths, is_column_number_row
+from .grid import cell_text, drop_empty_columns
+from .headers import column_paths, is_column_number_row
 from .model import Cell, ColumnPath, Location, Row, Table
 from .numbers import column_unit, parse_number
 
@@ -32,32 +33,6 @@ class TableContext:
     unit: str | None
     section: tuple[str, ...]
     kind: str
-
-
-def cell_text(cell: RawCell | None) -> str:
-    return clean_label(cell.text) if cell is not None else ""
-
-
-def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
-    """Spacer columns (all empty, or only covered by merges) carry nothing; spans that
-    crossed them shrink accordingly."""
-    if not rows:
-        return rows
-    width = len(rows[0])
-    keep = [c for c in range(width) if any(r[c] is not None and cell_text(r[c]) for r in rows)]
-    if len(keep) == width:
-        return rows
-    out = []
-    for row in rows:
-        new_row: list[RawCell | None] = []
-        for c in keep:
-            cell = row[c]
-            if cell is not None and cell.span is not None and cell.span > 1:
-                covered = sum(1 for k in keep if c <= k < c + cell.span)
-                cell = RawCell(cell.text, max(covered, 1))
-            new_row.append(cell)
-        out.append(new_row)
-    return out
 
 
 def split_header(raw: RawTable) -> tuple[list[list[RawCell | None]], list[int]]:
@@ -124,7 +99,7 @@ def side_by_side(paths: list[ColumnPath], data: list[list[RawCell | None]]
     支出/支出用途 (公开01表) — where every block is a label column followed by figures.
     Returns (part name, columns, column paths within the part) per block; one block with
     part None for an ordinary table."""
-    whole = [(None, list(range(len(paths))), list(paths))]
+    whole: list[tuple[str | None, list[int], list[ColumnPath]]] = [(None, list(range(len(paths))), list(paths))]
     text = [_mostly_text([cell_text(r[c]) for r in data]) for c in range(len(paths))]
     starts = [c for c in range(len(paths)) if text[c]]
     if len(starts) < 2 or starts[0] != 0 or any(b - a < 2 for a, b in zip(starts, starts[1:] + [len(paths)])):
@@ -134,7 +109,7 @@ def side_by_side(paths: list[ColumnPath], data: list[list[RawCell | None]]
     parts = [" / ".join(paths[b[0]][:-1]) for b in blocks]
     if not all(parts) or len(set(parts)) != len(parts) or not label_names <= {*_LABEL_HEADERS, *(p[-1] for p in paths)}:
         return whole
-    out = []
+    out: list[tuple[str | None, list[int], list[ColumnPath]]] = []
     for part, cols in zip(parts, blocks):
         prefix = tuple(part.split(" / "))
         sub = [paths[c][len(prefix):] if paths[c][:len(prefix)] == prefix else paths[c][-1:] for c in cols]
@@ -190,14 +165,15 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
         code = _join_code([cell_text(cells[c]) for c in code_cols])
         label = cell_text(cells[label_col]) if label_col is not None else ""
         if not label and code and not code.isdigit() and not _CODE_VALUE.match(code):
-            label, code = code, None  # "合计" printed in the code column
+            label, code = code, ""  # "合计" printed in the code column
         if not any(cell_text(c) for c in cells):
             continue  # a blank line inside the grid
         if not label and not code and label_col is not None and _all_blank(cells, text_cols) and not rows:
             label = "合计"  # the unlabelled first row of 附表10-style tables is the total
         if not label and not code and not any(cell_text(cells[c]) for c in range(len(cells)) if c not in text_cols):
             continue
-        depth = None
+        depth: int | None = None
+        level: int | None
         if tiers and not code:
             found = _leftmost(cells, label_cols)
             if found:

@@ -1,91 +1,117 @@
-"""Plain-text budgets (text extracted from a PDF, tables tab-separated) and encoding detection."""
+"""Text rules shared by every stage: which characters count as Chinese, how wrapped lines
+join, page numbers, list numbers, full-width forms.
+
+Budget text needs several different notions of "a Chinese character". They are kept
+apart on purpose, each named for what it holds, because widening or narrowing any of them
+changes what a reader or the tokenizer produces.
+"""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import unicodedata
 
-from .blocks import Block, ParseError, RawCell, RawTable, TextLine
-from .model import Location
+# --- character classes (the inside of a regex [...]) -------------------------------------
 
-# Lines that look like table rows but are really the title/unit/department lines around a
-# table (the seed prints "附表5\t\t一般公共预算支出表\t\t单位：万元" on one tab line).
-_META_CELL = re.compile(r"^(附表\s*\d+|部门/单位|部门（单位）|单位\s*[:：]|填报日期|申报日期)")
+HAN = r"\u4e00-\u9fff"  # CJK Unified Ideographs: the characters of ordinary Chinese text
+HAN_FROM_EXT_A = r"\u3400-\u9fff"  # the same, from Extension A on (rare characters some PDF fonts use)
+# Every ideograph block (Extension A, the basic block, compatibility ideographs, Extensions
+# B–F): what the BM25 tokenizer cuts into n-grams.
+IDEOGRAPHS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+CJK_PUNCTUATION = r"\u3000-\u303f"  # 、。〈〉「」【】〔〕 and the ideographic space
+FULLWIDTH_FORMS = r"\uff00-\uffef"  # （）：，１２ and half-width katakana
+CURLY_QUOTES = "“”‘’"
 
-
-def decode_bytes(data: bytes, source: str) -> str:
-    """Detect the encoding (UTF-8, UTF-8 with BOM, GBK/GB18030 …) rather than assume it."""
-    if not data.strip():
-        raise ParseError(f"{source}: the file is empty; export the budget again and retry")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312; strict decoding fails on binary garbage.
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and _looks_like_text(text):
-        return text
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or not _looks_like_text(str(best)):
-        raise ParseError(
-            f"{source}: not readable as text in any known encoding (binary file?); "
-            "supported formats are .txt, .pdf, .xlsx, .xls, .docx, .html"
-        )
-    return str(best)
+# Chinese text in a printed label: ideographs, CJK punctuation, full-width forms, “” ‘’.
+LABEL_CJK = f"{CJK_PUNCTUATION}{HAN}{FULLWIDTH_FORMS}{CURLY_QUOTES}"
+# Chinese text in a PDF cell: ideographs (from Extension A), CJK punctuation, full-width forms.
+PDF_CJK = f"{CJK_PUNCTUATION}{HAN_FROM_EXT_A}{FULLWIDTH_FORMS}"
 
 
-def _looks_like_text(text: str) -> bool:
-    if not text:
-        return False
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-    return control / len(text) < 0.01
+def is_east_asian(ch: str) -> bool:
+    """The widest notion: CJK radicals to ideographs (kana and bopomofo included),
+    compatibility ideographs and forms, full-width forms, and the quotes ‘ ’ ‚ ‛ “ ” (of
+    “三公”). Between two such characters a line break is not a space."""
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0x9FFF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFE30 <= o <= 0xFE4F
+        or 0xFF00 <= o <= 0xFFEF
+        or 0x2018 <= o <= 0x201D
+    )
 
 
-def read_txt(path: Path) -> list[Block]:
-    text = decode_bytes(path.read_bytes(), path.name)
-    return text_to_blocks(text, path.name)
+# --- full-width forms, labels, list numbers -------------------------------------------------
 
 
-def text_to_blocks(text: str, source: str) -> list[Block]:
-    """Tab lines become table grids (a run of them, blank lines allowed in between, is one
-    table); everything else becomes text lines with their line numbers."""
-    blocks: list[Block] = []
-    grid: list[tuple[int, list[str]]] = []
-
-    def flush() -> None:
-        if grid:
-            blocks.append(_grid_to_table(grid, source))
-            grid.clear()
-
-    for lineno, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        line = line.replace("\f", "")
-        if not line.strip():
-            continue
-        if "\t" in line:
-            cells = line.split("\t")
-            if _META_CELL.match(next((c.strip() for c in cells if c.strip()), "")):
-                flush()
-                for cell in cells:
-                    if cell.strip():
-                        blocks.append(TextLine(cell.strip(), Location(source, line=lineno)))
-                continue
-            grid.append((lineno, cells))
-            continue
-        flush()
-        blocks.append(TextLine(line.strip(), Location(source, line=lineno)))
-    flush()
-    return blocks
+def normalize_text(text: str) -> str:
+    """Full-width to half-width for digits/ASCII (NFKC), but keep Chinese punctuation that
+    carries meaning in labels such as “三公” and （境）."""
+    out = []
+    for ch in text:
+        if "\uff01" <= ch <= "\uff5e" and ch not in "（）：；，！？":
+            out.append(unicodedata.normalize("NFKC", ch))
+        elif ch == "\u3000":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
-def _grid_to_table(grid: list[tuple[int, list[str]]], source: str) -> RawTable:
-    width = max(len(cells) for _, cells in grid)
-    rows = [[RawCell(c.strip()) for c in cells] + [RawCell("")] * (width - len(cells)) for _, cells in grid]
-    locations = [Location(source, line=lineno) for lineno, _ in grid]
-    return RawTable(rows=rows, location=locations[0], row_locations=locations)
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{LABEL_CJK}])\s+(?=[{LABEL_CJK}])")
+
+
+def clean_label(text: str) -> str:
+    """Undo line wrapping inside a cell: `事业单 位经营 支出` → `事业单位经营支出`,
+    `机关运行经\\n费预算数` → `机关运行经费预算数`; keep spaces between Latin words."""
+    text = text.replace("\r", "").strip()
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = re.sub(r"\s*\n\s*", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+# A list number opening a line or label: 1. / 1、 / 一、 / 廿一、 / （一） / (一). "1.5" is a figure, not one.
+LIST_NUMBER = re.compile(r"^(\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十廿]+、)\s*")
+
+
+def strip_list_number(text: str) -> str:
+    return LIST_NUMBER.sub("", text)
+
+
+# --- wrapped lines --------------------------------------------------------------------------
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Join the lines of a cell: no space between Chinese characters (公务用车 / 购置费),
+    else one (Office / Software, 2024 / 年)."""
+    out = ""
+    for line in lines:
+        if out and not (is_east_asian(out[-1]) and is_east_asian(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def join_paragraph_lines(left: str, right: str) -> str:
+    """Join a paragraph continued on the next line: a space only between two ASCII letters
+    or digits; a break inside Chinese text, or between a figure and its unit, is none."""
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+# --- PDF glyphs and page numbers --------------------------------------------------------------
+
+# Glyphs some Chinese PDFs print for 〔 〕 (a document number like 苏财预〔2019〕7号).
+PDF_GLYPH_FIXES = str.maketrans({"„": "〔", "‟": "〕"})
+
+# A line the assembler drops between blocks of any format: a bare page number between dashes
+# (- 3 -), or a line that opens with 第N页. Looser at the end, stricter in digits than PAGE_FOLIO.
+PAGE_NUMBER_LINE = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
+
+# A PDF line that is a page number and nothing else, in any printed form: 3, - 3 -, 第3页,
+# 3/12, 第 3 页 / 共 12 页. The PDF reader drops it from the top or bottom margin only.
+PAGE_FOLIO = re.compile(
+    r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$"
+)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.headers import strip_list_number
-from corpus.numbers import convert, is_money_unit, normalize_text
+from corpus.numbers import convert, is_money_unit
+from corpus.text import normalize_text, strip_list_number
 from evaluation.gold import GoldQuestion, is_table_id, table_id_key
 from qa.answer import Answer, Citation
 

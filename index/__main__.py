@@ -33,13 +33,13 @@ def _search(args, config: IndexConfig) -> int:
     hits = index.retrieve(args.query, k=args.k, mode=args.mode)
     if args.json:
         for h in hits:
-            print(json.dumps({"id": h.node.id_, "score": h.score, "text": h.node.text, "metadata": h.node.metadata},
+            print(json.dumps({"id": h.node.id_, "score": h.score, "text": h.text, "metadata": h.node.metadata},
                              ensure_ascii=False))
     else:
         for rank, h in enumerate(hits, 1):
             meta = h.node.metadata
             print(f"{rank:>2}. [{h.score:.4f}] {meta.get('table') or meta.get('section', '')} — {meta.get('location', '')}")
-            print(f"    {h.node.text[:160]}")
+            print(f"    {h.text[:160]}")
     return 0
 
 

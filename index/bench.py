@@ -175,6 +175,13 @@ class Result:
     latency: dict[str, tuple] = field(default_factory=dict)
     skipped: str = ""
 
+    @property
+    def builds(self) -> tuple[BuildReport, BuildReport]:
+        """The first build and the rebuild, which every size that was not skipped has."""
+        if self.first is None or self.rebuild is None:
+            raise ValueError(f"{self.label}: not built")
+        return self.first, self.rebuild
+
 
 def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -184,14 +191,13 @@ def bench_corpus(result: Result, paths: list[Path], config: IndexConfig, questio
                  scratch: Path) -> Result:
     slug = re.sub(r"\W", "", result.label)
     _log(f"{result.label}: first build of {len(paths)} document(s), cache {result.cache}")
-    result.first, rss_first = measured_build(paths, scratch / f"index-{slug}-first", config)
-    _log(f"{result.label}: {result.first.nodes} nodes, {result.first.embedded} embedded in "
-         f"{result.first.seconds:.1f} s; rebuilding")
-    result.rebuild, rss_rebuild = measured_build(paths, scratch / f"index-{slug}-rebuild", config)
-    result.rss = (rss_first, rss_rebuild)
-    result.size_mb = folder_mb(result.rebuild.out)
+    first, rss_first = measured_build(paths, scratch / f"index-{slug}-first", config)
+    _log(f"{result.label}: {first.nodes} nodes, {first.embedded} embedded in {first.seconds:.1f} s; rebuilding")
+    rebuild, rss_rebuild = measured_build(paths, scratch / f"index-{slug}-rebuild", config)
+    result.first, result.rebuild, result.rss = first, rebuild, (rss_first, rss_rebuild)
+    result.size_mb = folder_mb(rebuild.out)
     _log(f"{result.label}: {len(questions)} queries per mode")
-    result.latency = query_latency(result.rebuild.out, config, questions, scratch / f"queries-{slug}")
+    result.latency = query_latency(rebuild.out, config, questions, scratch / f"queries-{slug}")
     return result
 
 
@@ -210,7 +216,7 @@ def synthetic_results(sizes: list[int], config: IndexConfig, questions: list[str
             _log(f"{result.label}: {result.skipped}")
         else:
             bench_corpus(result, synthetic_paths(folder, range(n)), config, questions, scratch)
-            rates.update(result.first, result.rebuild)
+            rates.update(*result.builds)
             cached = n
         results.append(result)
     return results
@@ -227,7 +233,7 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: 
         seed = Result("seed", 1, "empty")
         bench_corpus(seed, [SEED], replace(config, cache_dir=scratch / "cache-seed"), questions, scratch)
         rates = Rates(0.0, 0.0)
-        rates.update(seed.first, seed.rebuild)
+        rates.update(*seed.builds)
         results = [seed, *synthetic_results(sizes, config, questions, scratch, rates, max_minutes)]
     print(render(results, config, questions, load, markdown=False, max_minutes=max_minutes))
     REPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -246,14 +252,14 @@ QUERY_HEADER = ["corpus", "nodes", "lexical p50/p95 ms", "dense p50/p95 ms", "hy
 def build_cells(r: Result) -> list[str]:
     if r.skipped:
         return [r.label, f"{r.docs:,}", "", r.cache, "", r.skipped, "", "", "", "", ""]
-    first, rebuild = r.first, r.rebuild
+    first, rebuild = r.builds
     return [r.label, f"{r.docs:,}", f"{first.nodes:,}", r.cache, f"{first.embedded:,}",
             f"{first.seconds:.1f}", f"{first.nodes / first.seconds:.0f}", f"{rebuild.seconds:.1f}",
             f"{rebuild.nodes / rebuild.seconds:.0f}", f"{r.size_mb:.1f}", f"{r.rss[0]:.0f} / {r.rss[1]:.0f}"]
 
 
 def query_cells(r: Result) -> list[str]:
-    return [r.label, f"{r.first.nodes:,}", *(f"{r.latency[m][0]:.1f} / {r.latency[m][1]:.1f}" for m in MODES)]
+    return [r.label, f"{r.builds[0].nodes:,}", *(f"{r.latency[m][0]:.1f} / {r.latency[m][1]:.1f}" for m in MODES)]
 
 
 def table(header: list[str], rows: list[list[str]], markdown: bool) -> str:

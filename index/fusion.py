@@ -8,24 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 DEFAULT_RRF_K = 60
 
+Id = TypeVar("Id", bound=Hashable)  # whatever the ranked lists name their items by
+
 
 @dataclass(frozen=True)
-class FusedHit:
-    id: Hashable
+class FusedHit(Generic[Id]):
+    id: Id
     score: float
     ranks: tuple[int | None, ...]  # 1-based rank in each input list, None if absent
 
 
 def rrf_fuse(
-    rankings: Sequence[Sequence[tuple[Hashable, float]]],
+    rankings: Sequence[Sequence[tuple[Id, float]]],
     *,
     k: int = DEFAULT_RRF_K,
     weights: Sequence[float] | None = None,
     limit: int | None = None,
-) -> list[FusedHit]:
+) -> list[FusedHit[Id]]:
     """Fuse ranked hit lists [(id, score), ...] (best first; the scores are ignored).
 
     Ties are broken by the best rank an id reached in any list, then by the earliest list
@@ -42,8 +45,8 @@ def rrf_fuse(
     return hits if limit is None else hits[:limit]
 
 
-def _ranks_by_id(rankings: Sequence[Sequence[tuple[Hashable, float]]]) -> dict[Hashable, tuple[int | None, ...]]:
-    ranks: dict[Hashable, list[int | None]] = {}
+def _ranks_by_id(rankings: Sequence[Sequence[tuple[Id, float]]]) -> dict[Id, tuple[int | None, ...]]:
+    ranks: dict[Id, list[int | None]] = {}
     for list_no, ranking in enumerate(rankings):
         for position, (doc_id, _score) in enumerate(ranking, start=1):
             slots = ranks.setdefault(doc_id, [None] * len(rankings))

@@ -17,14 +17,14 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from corpus.text import IDEOGRAPHS
 from index.atomic import write_json_atomic
 
 # Bump when tokenize() changes: an index built with other tokens must be rebuilt.
 TOKENIZER_VERSION = "cjk-uni-bi+alnum/1"
 META_FILE = "budgetqa_bm25.json"
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
-_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<alnum>[0-9a-z]+(?:\.[0-9]+)*)")
+_TOKEN_RE = re.compile(rf"(?P<cjk>[{IDEOGRAPHS}]+)|(?P<alnum>[0-9a-z]+(?:\.[0-9]+)*)")
 # "1,234.56" -> "1234.56": tables use thousands separators, questions usually don't.
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import corpus
+from corpus.facts import DocumentInfo, Fact
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
-from .facts import DocumentInfo, Fact, FactStore
+from .factstore import FactStore
 from .search import SearchIndex
 from .store import (
     FACTS, MANIFEST, BuildReport, Progress, build_index, pipeline_fingerprint, read_manifest, resolve_source,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from llama_index.core.schema import MetadataMode, TextNode
 
+from corpus.facts import label_path
 from corpus.model import BudgetDocument, KeyValueRecord, Paragraph, Row, Table
-from corpus.numbers import format_number
+from corpus.numbers import group_thousands
 
 # What the embedder sees besides the text: the short, meaning-bearing part.
 _EMBED_KEYS = ("table", "label_path", "section")
@@ -57,19 +58,9 @@ def _node(doc: BudgetDocument, node_id: str, text: str, **meta) -> TextNode:
     )
 
 
-def label_path(table: Table, row: Row) -> list[str]:
-    """类 > 款 > 项: the row's label with its ancestors'."""
-    path = []
-    current: Row | None = row
-    while current is not None:
-        path.append(f"{current.code} {current.label}".strip() if current.code else current.label)
-        current = table.row_by_id(current.parent) if current.parent else None
-    return [p for p in reversed(path) if p]
-
-
 def _cell_text(cell) -> str:
     if cell.value is not None:
-        return f"{' / '.join(cell.column)} {format_number(cell.value)}"
+        return f"{' / '.join(cell.column)} {group_thousands(cell.value)}"
     if cell.raw:
         return f"{' / '.join(cell.column)} {cell.raw}"
     return ""
@@ -160,18 +151,20 @@ def narrative_nodes(doc: BudgetDocument, config: ChunkerConfig) -> list[TextNode
 
 def _chunks(paragraphs: list[Paragraph], limit: int) -> list[tuple[str, Paragraph]]:
     chunks: list[tuple[str, Paragraph]] = []
-    current, first = "", None
+    if not paragraphs:
+        return chunks
+    current, first = "", paragraphs[0]  # first: the paragraph the current chunk starts in
     for p in paragraphs:
         for sentence in (s for s in _SENTENCE.split(p.text) if s):
             if current and len(current) + len(sentence) > limit:
                 chunks.append((current, first))
-                current, first = "", None
-            if first is None:
+                current = ""
+            if not current:
                 first = p
             current += sentence
         if current and len(current) >= limit // 2:  # keep paragraphs apart when they are long enough
             chunks.append((current, first))
-            current, first = "", None
+            current = ""
     if current:
         chunks.append((current, first))
     return chunks

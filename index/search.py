@@ -16,7 +16,7 @@ from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
 from .fusion import rrf_fuse
 from .lexical import BM25Index
-from .store import _load_nodes, check_manifest, read_manifest
+from .store import check_manifest, load_nodes, read_manifest
 
 MODES = ("hybrid", "lexical", "dense")
 
@@ -49,7 +49,7 @@ class SearchIndex:
         self.config = config or IndexConfig.from_env()
         self.manifest = read_manifest(self.folder)
         check_manifest(self.manifest, self.folder, self.config.embedder)
-        self.nodes: list[TextNode] = _load_nodes(self.folder)
+        self.nodes: list[TextNode] = load_nodes(self.folder)
         self.bm25 = BM25Index.load(self.folder / "bm25")
         self.dense = DenseIndex.load(self.folder / "dense")
         self._embedder: CachedEmbedder | None = None

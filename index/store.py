@@ -25,13 +25,14 @@ from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
 import corpus
+from corpus.facts import document_facts
 from corpus.model import BudgetDocument
 
 from .atomic import write_json_atomic
 from .config import PROJECT_ROOT, IndexConfig
 from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
-from .facts import FactStore, document_facts
+from .factstore import FactStore
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .nodes import ChunkerConfig, document_nodes, embed_text
 
@@ -98,9 +99,11 @@ def pipeline_fingerprint() -> str:
     every document is re-processed even if its bytes did not (embeddings stay cached)."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = sorted((here.parent / "corpus").glob("*.py")) + [here / "nodes.py", here / "facts.py"]
+    root = here.parent
+    # Recursive, so corpus/readers/ counts; relative paths, so a moved file counts too.
+    files = sorted((root / "corpus").glob("**/*.py")) + [here / "nodes.py", here / "factstore.py"]
     for f in files:
-        digest.update(f.name.encode())
+        digest.update(f.relative_to(root).as_posix().encode())
         digest.update(f.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -138,7 +141,8 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def _load_nodes(folder: Path) -> list[TextNode]:
+def load_nodes(folder: Path) -> list[TextNode]:
+    """The nodes of a built index, in the order the BM25 and dense indexes number them."""
     with (folder / NODES).open(encoding="utf-8") as fh:
         return [TextNode.from_dict(json.loads(line)) for line in fh if line.strip()]
 
@@ -225,7 +229,7 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
     try:
         manifest = read_manifest(out)
         check_manifest(manifest, out, config.embedder)
-        return {"manifest": manifest, "nodes": _load_nodes(out)}
+        return {"manifest": manifest, "nodes": load_nodes(out)}
     except (IndexProblem, OSError, ValueError, KeyError):
         return None
 

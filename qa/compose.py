@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from corpus.numbers import format_number as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
-from index.facts import DocumentInfo, Fact
+from corpus.numbers import group_thousands as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
+from corpus.facts import DocumentInfo, Fact
 
 from .answer import Answer, Candidate, Citation
 from .linker import Reading

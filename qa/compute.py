@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
+from corpus.facts import Fact
 from corpus.numbers import convert
-from index.facts import Fact
 
 from .analyze import Question, Wants
 from .compose import fact_label, fmt

@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from corpus.headers import strip_list_number
+from corpus.text import strip_list_number
 from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
-from index.facts import Fact
+from corpus.facts import Fact
 
 from .analyze import Question, aliases
 from .text import bigram_share, find_name, leftover_content, norm_name

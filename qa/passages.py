@@ -11,7 +11,7 @@ from typing import cast
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from index.facts import DocumentInfo
+from corpus.facts import DocumentInfo
 
 from .answer import Citation
 from .text import norm_name, norm_question

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 from corpus import BudgetDocument, Finding, Row, Table
-from corpus.numbers import format_number
+from corpus.numbers import group_thousands
 
 from .answer import Answer, Citation
 
@@ -40,7 +40,7 @@ def format_figure(value: Decimal | None, unit: str | None) -> str:
     """`45,084.94 万元`, `9.03%`: the document's digits in the answer sentence's format."""
     if value is None:
         return ""
-    text = format_number(Decimal(format(value, "f")))  # "1E+2" written out as 100 before grouping
+    text = group_thousands(Decimal(format(value, "f")))  # "1E+2" written out as 100 before grouping
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "％") else f"{text} {unit}"

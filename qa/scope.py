@@ -12,7 +12,7 @@ from typing import Protocol
 
 from llama_index.core.schema import NodeWithScore
 
-from index.facts import DocumentInfo, Fact
+from corpus.facts import DocumentInfo, Fact
 
 from .analyze import Question
 from .linker import FactNames, Reading, Span, fact_names, readings

@@ -17,7 +17,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from corpus.numbers import convert
-from index.facts import Fact
+from corpus.facts import Fact
 
 from . import compute
 from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from corpus.headers import strip_list_number
+from corpus.text import strip_list_number
 
 _LEVEL_TAG = re.compile(r"\((类|款|项)\)")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")

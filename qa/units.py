@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TypeGuard
 
 from corpus.numbers import MONEY_UNITS, convert
-from index.facts import Fact
+from corpus.facts import Fact
 
 from .analyze import Question
 

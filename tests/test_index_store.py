@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 
 from index.config import IndexConfig
-from index.facts import FactStore, document_facts
+from corpus.facts import document_facts
+from index.factstore import FactStore
 from index.nodes import display_text, document_nodes, embed_text
 from index.search import Filters, SearchIndex
 from index.store import IndexMismatch, IndexMissing, build_index

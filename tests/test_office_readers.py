@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from corpus.blocks import ParseError, RawCell, RawTable, TextLine
-from corpus.office import format_number, read_docx, read_html, read_xls, read_xlsx
+from corpus.readers import read_docx, read_html, read_xls, read_xlsx
+from corpus.readers.numfmt import excel_number_text as format_number
 from office_fixtures import (
     LEFT,
     TABLE_5,
@@ -245,7 +246,7 @@ def test_xlsx_center_across_selection_reads_as_a_merge(tmp_path):
 
 
 def test_spreadsheet_without_merge_records_leaves_spans_to_the_assembler():
-    from corpus.office import _Sheet, _sheet_blocks
+    from corpus.readers.sheet import Sheet as _Sheet, sheet_blocks as _sheet_blocks
 
     sheet = _Sheet("s", {(1, 1): "项目", (1, 2): "金额", (2, 1): "x", (2, 2): "1"}, [], merges_known=False)
     (table,) = _sheet_blocks(sheet, "old.xls")

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from corpus.blocks import NoTextLayer, ParseError, RawCell, RawTable, TextLine
-from corpus.pdf import clean_cell_text, drop_empty_columns, read_pdf, repair_unit_lines
+from corpus.grid import clean_pdf_cell as clean_cell_text, drop_spacer_columns as drop_empty_columns
+from corpus.readers import read_pdf
+from corpus.readers.pdf import repair_unit_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 WANLI = FIXTURES / "02_shanghai_putuo_wanli_jiedao_2024_bumen_yusuan.pdf"

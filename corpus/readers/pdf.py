@@ -14,19 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .blocks import Block, NoTextLayer, ParseError, RawCell, RawTable, TextLine
-from .model import Location
-
-# Glyphs some Chinese PDFs print for 〔 〕 (a document number like 苏财预〔2019〕7号).
-_GLYPH_FIXES = str.maketrans({"„": "〔", "‟": "〕"})
+from ..blocks import Block, NoTextLayer, ParseError, RawCell, RawTable, TextLine
+from ..grid import Grid, clean_pdf_cell, drop_spacer_columns, is_blank_row
+from ..model import Location
+from ..text import PAGE_FOLIO, PDF_GLYPH_FIXES
 
 # How far apart (pt) two x-positions may be and still count as the same column line.
 _X_TOLERANCE = 4.0
 
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_PAGE_NUMBER = re.compile(
-    r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$"
-)
 _NUMBER = re.compile(r"^[-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 # A unit cut short by wrapping in a narrow cell: "单位：万" with "元" on the next line.
 _CUT_UNIT = re.compile(r"单位[:：]\s*[十百千万亿]*$")
@@ -38,7 +33,7 @@ class _PageTable:
     """A table as found on one page, with the geometry needed to join it to its
     continuation on the next page."""
 
-    rows: list[list[RawCell | None]]
+    rows: Grid
     edges: list[float]  # x-positions of the column lines, left to right
     row_pages: list[int]  # the page each row was printed on
 
@@ -51,7 +46,7 @@ class _Item:
     block: TextLine | _PageTable
 
 
-def read_pdf(path: Path) -> list[Block]:
+def pdf_blocks(path: Path) -> list[Block]:
     """Read a PDF with a text layer into blocks; tables continued across pages are one RawTable."""
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0:
@@ -197,9 +192,9 @@ def _page_table(table: Any, page_number: int) -> _PageTable:
         for bbox, text in zip(row.cells, texts):
             if bbox is not None:
                 start, end = _column(edges, bbox[0]), _column(edges, bbox[2])
-                grid[start] = RawCell(clean_cell_text(text or ""), max(1, end - start))
+                grid[start] = RawCell(clean_pdf_cell(text or ""), max(1, end - start))
         rows.append(grid)
-    rows = [r for r in rows if not _is_blank_row(r)]
+    rows = [r for r in rows if not is_blank_row(r)]
     return _PageTable(rows, edges, [page_number] * len(rows))
 
 
@@ -208,11 +203,7 @@ def _column(edges: list[float], x: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
 
 
-def _is_blank_row(row: list[RawCell | None]) -> bool:
-    return all(c is None or not c.text for c in row)
-
-
-def _header_rows(rows: list[list[RawCell | None]]) -> int | None:
+def _header_rows(rows: Grid) -> int | None:
     """Rows before the first row holding a number. A table with no number at all (an
     empty table: header plus a 合计 row of blank cells) ends its header at the first row
     with a blank cell, since header cells are labelled; None when neither tells."""
@@ -221,16 +212,6 @@ def _header_rows(rows: list[list[RawCell | None]]) -> int | None:
             return i
     blank = next((i for i, row in enumerate(rows) if any(c is not None and not c.text for c in row)), 0)
     return blank or None
-
-
-def clean_cell_text(text: str) -> str:
-    """Rejoin text wrapped inside a cell: "机关运行经\\n费预算数" → "机关运行经费预算数".
-    Only Latin words broken across lines get a space back; spreadsheet letter-spacing
-    between Chinese characters ("合 计") is removed."""
-    text = text.translate(_GLYPH_FIXES).strip()
-    text = re.sub(r"(?<=[A-Za-z])\s*\n\s*(?=[A-Za-z])", " ", text)
-    text = re.sub(r"\s*\n\s*", "", text)
-    return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
 
 
 # --- text outside tables ------------------------------------------------------------------
@@ -287,13 +268,13 @@ def _drop_page_numbers(lines: list[list[dict]], height: float) -> list[list[dict
     def is_folio(i: int) -> bool:
         line = lines[i]
         in_margin = line[0]["bottom"] < height * 0.15 or line[0]["top"] > height * 0.85
-        return i in (0, len(lines) - 1) and in_margin and bool(_PAGE_NUMBER.match(_line_text(line)))
+        return i in (0, len(lines) - 1) and in_margin and bool(PAGE_FOLIO.match(_line_text(line)))
 
     return [line for i, line in enumerate(lines) if not is_folio(i)]
 
 
 def _line_text(line: list[dict]) -> str:
-    return " ".join(w["text"] for w in line).translate(_GLYPH_FIXES).strip()
+    return " ".join(w["text"] for w in line).translate(PDF_GLYPH_FIXES).strip()
 
 
 # --- tables continued over pages ----------------------------------------------------------
@@ -341,7 +322,7 @@ def _regrid(row: list[RawCell | None], src: list[float], dst: list[float]) -> li
     return out
 
 
-def _repeated_header(table: _PageTable, rows: list[list[RawCell | None]]) -> int:
+def _repeated_header(table: _PageTable, rows: Grid) -> int:
     """How many leading rows of a continuation repeat the table's own leading rows."""
     n = 0
     header = _header_rows(table.rows)
@@ -372,30 +353,8 @@ def _to_blocks(items: list[_Item], source: str) -> list[Block]:
 
 
 def _raw_table(table: _PageTable, source: str) -> RawTable | None:
-    rows = drop_empty_columns(table.rows)
+    rows = drop_spacer_columns(table.rows)
     if not rows or not rows[0]:
         return None
     locations = [Location(source=source, page=p) for p in table.row_pages]
     return RawTable(rows=rows, location=locations[0], row_locations=locations, header_rows=_header_rows(rows))
-
-
-def drop_empty_columns(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
-    """Remove grid columns where no cell has text (spacer columns), shrinking the spans
-    of cells that cover them."""
-    width = len(rows[0]) if rows else 0
-    for j in reversed(range(width)):
-        if all(row[j] is None or not row[j].text for row in rows):
-            for row in rows:
-                _remove_column(row, j)
-    return rows
-
-
-def _remove_column(row: list[RawCell | None], j: int) -> None:
-    cell = row.pop(j)
-    if cell is not None and (cell.span or 1) > 1:
-        row.insert(j, RawCell(cell.text, cell.span - 1))  # blank, but still covers the rest
-        row.pop(j + 1)
-        return
-    owner = next((k for k in range(j - 1, -1, -1) if row[k] is not None), None)
-    if owner is not None and owner + (row[owner].span or 1) > j:
-        row[owner] = RawCell(row[owner].text, row[owner].span - 1)

@@ -1,0 +1,252 @@
+"""Facts: every figure a `BudgetDocument` prints, with where it came from.
+
+One fact per numeric table cell, per field of a project form, per number in a narrative
+sentence (with what it is about and the year it compares to), and one per empty table.
+Pure extraction from the document model; the SQLite store that keeps them is
+`index.factstore`, and qa answers from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Iterator
+
+from .model import BudgetDocument, Field, KeyValueRecord, Paragraph, Row, Table
+from .text import normalize_text, strip_list_number
+
+
+class FactKind(StrEnum):
+    """What a fact was read from. A StrEnum: `fact.kind == "cell"` keeps working."""
+
+    CELL = "cell"
+    NARRATIVE = "narrative"
+    FIELD = "field"
+    EMPTY_TABLE = "empty_table"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure and its provenance. `value` is None for an empty table or a form field
+    that holds text."""
+
+    doc_id: str
+    kind: FactKind
+    value: Decimal | None
+    unit: str | None
+    raw: str
+    table_id: str = ""
+    table_key: str = ""
+    table_title: str = ""
+    table_kind: str = ""
+    code: str = ""
+    row_id: str = ""
+    row_label: str = ""
+    row_path: str = ""
+    row_level: int = 0
+    is_total: bool = False
+    column: str = ""
+    col_index: int = 0
+    context: str = ""  # other names of the same row/sentence, "|"-separated (text cells, the counted noun)
+    subject: str = ""
+    parent_subject: str = ""
+    topic: str = ""
+    compare_year: int = 0
+    change: str = ""
+    section: str = ""
+    text: str = ""
+    location: str = ""
+    node_id: str = ""
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document as the fact store lists it."""
+
+    doc_id: str
+    title: str
+    department: str
+    year: int
+    doc_type: str
+    source: str
+    sha256: str
+
+
+def document_facts(doc: BudgetDocument) -> list[Fact]:
+    out: list[Fact] = []
+    for table in doc.tables:
+        out.extend(table_facts(doc, table))
+    for record in doc.records:
+        out.extend(record_facts(doc, record))
+    for paragraph in doc.paragraphs:
+        out.extend(narrative_facts(doc, paragraph))
+    return out
+
+
+def label_path(table: Table, row: Row) -> list[str]:
+    """类 > 款 > 项: the row's label with its ancestors'."""
+    path = []
+    current: Row | None = row
+    while current is not None:
+        path.append(f"{current.code} {current.label}".strip() if current.code else current.label)
+        current = table.row_by_id(current.parent) if current.parent else None
+    return [p for p in reversed(path) if p]
+
+
+def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
+    base = Fact(doc_id=doc.doc_id, kind=FactKind.CELL, value=None, unit=None, raw="", table_id=table.id,
+                table_key=table.key, table_title=table.display_title, table_kind=table.kind,
+                section=" > ".join(table.section))
+    if table.empty:
+        yield replace(base, kind=FactKind.EMPTY_TABLE, unit=table.unit, raw="此表为空表",
+                      text=f"{table.display_title}：此表为空表", location=str(table.location),
+                      node_id=f"{doc.doc_id}::table::{table.key}")
+        return
+    for row in table.rows:
+        path = label_path(table, row)
+        display = "；".join(f"{' / '.join(c.column)} {c.raw}" for c in row.cells if c.raw)
+        context = "|".join(re.sub(r"^\[[0-9A-Za-z]+\]", "", c.raw) for c in row.cells
+                           if c.value is None and c.raw and c.raw not in (row.label, row.code))
+        for index, cell in enumerate(row.cells):
+            if cell.value is None:
+                continue
+            yield replace(
+                base, value=cell.value, unit=cell.unit, raw=cell.raw, code=row.code or "", row_id=row.id,
+                row_label=row.label, row_path=" > ".join(path), row_level=row.level or 0, is_total=row.is_total,
+                column=" / ".join(cell.column), col_index=index, context=context, text=display,
+                location=str(row.location), node_id=f"{doc.doc_id}::row::{row.id}",
+            )
+
+
+def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
+    base = Fact(doc_id=doc.doc_id, kind=FactKind.FIELD, value=None, unit=None, raw="", table_id=record.table_id,
+                table_key=record.table_id, table_title=f"{record.table_id} {record.form}".strip(),
+                table_kind="form", row_id=record.id, row_label=record.title, location=str(record.location),
+                node_id=f"{doc.doc_id}::record::{record.id}")
+    for f in record.fields:
+        if f.raw:
+            yield replace(base, value=f.value, unit=f.unit, raw=f.raw, column=f.key, subject=f.key,
+                          text=f"{record.title}：{f.key} {f.raw}")
+        if f.raw and f.value is None and _QUANTITY.search(f.raw):
+            # Figures inside form prose: 前两年预算安排情况：2022 年 380 万元，2023 年 220.55 万元。
+            yield from text_quantities(f.raw, replace(base, column=f.key, topic=f.key))
+    for name, rows in record.subtables:
+        for row in rows:
+            if not row:
+                continue
+            label = _row_label(row)
+            line = "，".join(f"{x.key} {x.raw}" for x in row if x.raw)
+            for f in row[1:]:
+                if f.raw:
+                    yield replace(base, value=f.value, unit=f.unit, raw=f.raw, column=f.key, subject=label,
+                                  topic=name, text=f"{record.title} {name}：{line}")
+                if f.raw and f.value is None and _QUANTITY.search(f.raw):
+                    # 测算依据: "根据财政相关要求测算，7人，25万元/人/年"
+                    for q in text_quantities(f.raw, replace(base, column=f.key, topic=name)):
+                        yield replace(q, subject=q.subject or label, text=f"{record.title} {name}：{line}")
+
+
+def _row_label(row: tuple[Field, ...]) -> str:
+    """A block row's name: its last text cell before the first figure (支出构成 | 人员类项目支出 | 888.47 → 人员类项目支出)."""
+    label = row[0].raw
+    for f in row:
+        if f.value is not None:
+            break
+        if f.raw:
+            label = f.raw
+    return label
+
+
+# --- figures in prose ---------------------------------------------------------------------------
+
+# A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
+_QUANTITY = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
+)
+_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约)+")
+_TRAIL = re.compile(r"(为|是|共|合计|达到|约|计)+$")
+_YEAR = re.compile(r"比\s*(?P<year>(?:19|20)\d{2})\s*年")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*$")
+_SENTENCE = re.compile(r"(?<=[。；！？])")
+_BREAKS = "，,；;：:。、"
+
+
+def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
+    location = paragraph.location
+    base = Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=None, unit=None, raw="",
+                section=" > ".join(paragraph.section), location=str(location),
+                node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
+    yield from text_quantities(paragraph.text, base, department=doc.department or "")
+
+
+def text_quantities(text: str, base: Fact, department: str = "") -> Iterator[Fact]:
+    """Every quantity in a text, sentence by sentence, as copies of `base` (its topic, when
+    set, wins over the one read from the sentence). A sentence starting with 其中 hangs its
+    figures under the previous sentence's subject; `department` is dropped from subjects."""
+    carried = ""
+    for sentence in (s.strip() for s in _SENTENCE.split(normalize_text(text)) if s.strip()):
+        facts = list(_sentence_facts(sentence, carried if sentence.startswith("其中") else "", base, department))
+        yield from facts
+        subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
+        carried = subjects[0] if subjects else carried
+
+
+def _clause_start(before: str) -> int:
+    """Where the clause holding a number starts: after the last comma-like break or the
+    last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）."""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        ch = before[i]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return i + 1
+            depth -= 1
+        elif ch in _BREAKS and depth == 0:
+            return i + 1
+    return 0
+
+
+def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Iterator[Fact]:
+    topic = ""
+    last_subject = carried
+    parent = ""
+    last_year = 0  # "比2023年预算减少31146.26万元，下降40.86%": the % compares to 2023 too
+    for m in _QUANTITY.finditer(sentence):
+        before = sentence[: m.start()]
+        if re.search(r"[〔\[【(（]\s*$", before) or re.search(r"[\d.]\s*$", before):
+            continue
+        if m.group("unit") in ("人", "名") and re.search(r"[年月日号]", sentence[m.end(): m.end() + 1]):
+            continue
+        clause = before[_clause_start(before):].strip()
+        if "其中" in before[len(before) - len(clause) - 4:] and last_subject:
+            parent = last_subject
+        change_m = _CHANGE.search(clause)
+        year_m = _YEAR.search(clause)
+        subject = _TRAIL.sub("", _LEAD.sub("", strip_list_number(re.sub(r"\s+", "", clause))))
+        if dept and len(subject) > len(dept):
+            subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
+        if not topic:
+            topic = strip_list_number(re.sub(r"\s+", "", before)).strip("，,：: ")
+            if dept and len(topic) > len(dept):
+                topic = topic.replace(dept, "")
+        if not subject and not change_m:
+            subject = last_subject or topic
+        counted = ""
+        if m.group("unit") in ("个", "项", "家", "台", "辆", "套"):
+            counted = re.split(r"[，,；;：:。、（(]", sentence[m.end():])[0].strip()[:20]
+        yield replace(
+            base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
+            raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
+            topic=base.topic or topic,
+            compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
+            change=change_m.group(1) if change_m else "", text=sentence,
+        )
+        if year_m:
+            last_year = int(year_m.group("year"))
+        if subject and not change_m:
+            last_subject = subject
