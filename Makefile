@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(PY) app.py
 
 test: $(STAMP) $(CHROMIUM)
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 install: $(STAMP)

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from evaluation.gold import GoldError, GoldQuestion, load_gold
+from evaluation.report import headline_text, write_outputs
 from evaluation.runner import (
-    CONFIGS, DEFAULT_OUT, EVAL_INDEX_DIR, ReportContext, headline_text, parse_configs, prepare_index,
-    qa_engine_factory, run, write_outputs,
+    CONFIGS, DEFAULT_OUT, EVAL_INDEX_DIR, ReportContext, parse_configs, prepare_index, qa_engine_factory, run,
 )
 from evaluation.sets import DEFAULT_SET, SETS_FILE, GoldSet, Manifest, load_sets
 

@@ -125,7 +125,9 @@ def load_gold(path: str | Path = DEV_SET) -> list[GoldQuestion]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldError(f"{path}: cannot read gold file: {exc}") from None
-    questions, errors, seen = [], [], {}
+    questions: list[GoldQuestion] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue  # a trailing blank line is harmless

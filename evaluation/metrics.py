@@ -101,13 +101,15 @@ def tolerance_for(gold: GoldQuestion) -> Decimal:
     """The gold's own tolerance, else half a unit in its last printed decimal (0.005 for 2)."""
     if gold.tolerance is not None:
         return gold.tolerance
+    if gold.expected_value is None:  # keywords or not_found: no figure to be near
+        return Decimal(0)
     exponent = gold.expected_value.as_tuple().exponent
     decimals = max(-exponent if isinstance(exponent, int) else 0, _MIN_DECIMALS)
     return Decimal(5).scaleb(-decimals - 1)
 
 
 def value_matches(gold: GoldQuestion, value: Decimal | None, unit: str | None) -> bool:
-    if value is None:
+    if value is None or gold.expected_value is None:
         return False
     converted = to_unit(value, unit, gold.expected_unit)
     return converted is not None and abs(converted - gold.expected_value) <= tolerance_for(gold)
@@ -140,7 +142,7 @@ def source_matches(source: str, table: str | None, section: str | None, title: s
         return base is not None and (base == source or table_id_key(base) == table_id_key(source))
     if section and _squash(source) in _squash(section):
         return True
-    return bool(title) and title_matches(source, title)
+    return title is not None and title != "" and title_matches(source, title)
 
 
 _YEAR_PREFIX = re.compile(r"^\d{4}年度?")

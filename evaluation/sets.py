@@ -68,7 +68,8 @@ class GoldSet:
     def question_files(self) -> list[Path]:
         """The question files, in a stable order; a pattern that matches nothing is an error
         (a set that silently asks nothing would report 100 %)."""
-        files, empty = [], []
+        files: list[Path] = []
+        empty: list[str] = []
         for pattern in self.questions:
             matched = sorted(GOLD_DIR.glob(pattern))
             if not matched:
@@ -96,7 +97,9 @@ class GoldSet:
         """Every question of the set, checked against the set's corpus: ids unique across
         files, and every `document` and `expected_files` entry present in the corpus."""
         files = self.question_files()
-        questions, errors, where = [], [], {}
+        questions: list[GoldQuestion] = []
+        errors: list[str] = []
+        where: dict[str, Path] = {}
         for path in files:
             try:
                 loaded = load_gold(path)

@@ -20,7 +20,8 @@ from evaluation.metrics import (
     Outcome, first_match_rank, mean_reciprocal_rank, normalize_unit, recall_at, score, summarize,
     summarize_by_document, summarize_groups, title_matches, tolerance_for, to_unit,
 )
-from evaluation.runner import CONFIGS, ReportContext, headline_text, parse_configs, run, write_outputs
+from evaluation.report import headline_text, write_outputs
+from evaluation.runner import CONFIGS, ReportContext, parse_configs, run
 from evaluation.sets import load_sets, publication_id
 from qa.answer import Answer, Citation
 
