@@ -13,7 +13,8 @@ from .serialize import document_dict
 def summary(doc) -> str:
     lines = [
         f"{doc.title}",
-        f"  department: {doc.department or '?'}   year: {doc.year or '?'}   type: {doc.doc_type or '?'}",
+        f"  department: {doc.department or '?'}   year: {doc.year or '?'}   kind: {doc.kind or '?'}"
+        f"   level: {doc.level or '?'}   region: {doc.region or '?'}",
         f"  source: {doc.source}   sha256: {doc.sha256[:12]}…",
         "",
         f"Tables ({len(doc.tables)}):",

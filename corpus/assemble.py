@@ -16,7 +16,8 @@ from .blocks import Block, RawCell, RawTable, TextLine
 from .checks import run_checks
 from .forms import is_form_title, is_subtable_marker, parse_form
 from .grid import cell_text
-from .model import BudgetDocument, KeyValueRecord, Location, Paragraph, Section, Table
+from .identity import Identity, guess_messages, identify
+from .model import BudgetDocument, Finding, KeyValueRecord, Location, Paragraph, Section, Table
 from .numbers import parse_unit_line
 from .tables import TableContext, build_tables
 from .text import HAN, LIST_NUMBER, PAGE_NUMBER_LINE, clean_label, join_paragraph_lines, normalize_text
@@ -39,9 +40,9 @@ _TITLE = re.compile(
     r"^(?P<dept>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:[区市省县]级)?\s*(?P<scope>部门|单位)?\s*(?P<type>预算|决算)"
     r"|^(?P<year2>(?:19|20)\d{2})\s*年度?\s*(?P<dept2>.+?)(?:部门|单位)?(?P<type2>预算|决算)"
 )
-_DEPT_LINE = re.compile(r"^(?:预算主管部门|编制部门|部门名称|单位名称|主管部门)\s*[:：]\s*(?P<dept>\S.+)$")
 _TOC_ENTRY = re.compile(r"([.…·]{3,}|\s)\d{1,3}$")
 _TOC = re.compile(r"^目\s*录$")
+_IDENTITY_LINES = 400  # identity is read from the first lines (cover, captions, first headings)
 
 TABLE_KINDS = [
     ("三公", re.compile(r"三公")),
@@ -92,9 +93,7 @@ class _State:
     para_loc: Location | None = None
     pending: _Pending = field(default_factory=_Pending)
     title_line: str | None = None
-    title_prev: str | None = None  # the line above the title: the department on many covers
-    dept_hint: str | None = None
-    prev_text: str | None = None
+    first_lines: list[str] = field(default_factory=list)  # the cover, captions and contents: who and when
     toc_page: int | None = None
     last_form: tuple[str, str] | None = None  # (table id, title) of the last form table
     last_form_raw: RawTable | None = None
@@ -144,15 +143,13 @@ def _on_line(state: _State, line: TextLine) -> None:
     text = normalize_text(line.text).strip()
     if not text:
         return
+    if len(state.first_lines) < _IDENTITY_LINES:
+        state.first_lines.append(text)
     if _skip_toc(state, line, text):
         return
     if state.title_line is None and _on_cover(line) and _TITLE.match(text.replace(" ", "")):
-        state.title_line, state.title_prev = text, state.prev_text
+        state.title_line = text  # the cover title is not narrative
         return
-    state.prev_text = text
-    dept = _DEPT_LINE.match(text.replace(" ", ""))
-    if dept and state.dept_hint is None:
-        state.dept_hint = dept.group("dept")
     if _EMPTY_NOTE.search(text) and state.tables and not state.para_text:
         _mark_last_empty(state, text)
         return
@@ -352,41 +349,37 @@ def _mark_last_empty(state: _State, text: str) -> None:
 
 
 def _document(state: _State, source_path: Path, data: bytes | None, sources: tuple[str, ...]) -> BudgetDocument:
-    title = state.title_line or source_path.stem
-    department, year, doc_type = parse_title(title)
-    hint = re.split(r"\s*(?:金额)?单位\s*[:：]", state.dept_hint or "")[0] or None
-    if not department or department in ("部门", "单位"):
-        # "2019 年度部门预算公开" under a cover line naming the court
-        department = state.title_prev or hint or department
-        if state.title_prev and state.title_line and not state.title_line.startswith(state.title_prev):
-            title = f"{state.title_prev} {title}"
-    elif hint and re.fullmatch(r".*[省市区县]", department) and len(hint) > len(department):
-        department = hint  # "上海市普陀区2024年区级部门预算": the title names the district only
+    headings = [text for s in state.sections for text in s.path[-1:]]
+    ident = identify(state.first_lines, headings, source_path.stem)
     if data is None:
         data = source_path.read_bytes() if source_path.exists() else b""
     tables = tuple(state.tables)
     return BudgetDocument(
         doc_id=source_path.stem,
-        title=title,
-        department=department,
-        year=year,
-        doc_type=doc_type,
+        title=ident.title() or state.title_line or source_path.stem,
+        department=ident.department,
+        year=ident.year,
+        doc_type=ident.phase,
         source=str(source_path),
         sha256=hashlib.sha256(data).hexdigest(),
         sections=tuple(state.sections),
         tables=tables,
         paragraphs=tuple(state.paragraphs),
         records=tuple(state.records),
-        findings=tuple(run_checks(tables)),
+        findings=tuple(_identity_findings(ident, source_path)) + tuple(run_checks(tables)),
         sources=sources or (source_path.name,),
+        kind=ident.kind.value if ident.kind else None,
+        level=ident.level,
+        region=ident.region,
     )
 
 
-def parse_title(title: str) -> tuple[str | None, int | None, str | None]:
-    """`武汉…管理办公室 2024 年部门预算` → (department, 2024, 预算)."""
-    m = _TITLE.match(title.replace(" ", ""))
-    if not m:
-        return None, None, ("决算" if "决算" in title else "预算" if "预算" in title else None)
-    if m.group("year"):
-        return m.group("dept"), int(m.group("year")), m.group("type")
-    return m.group("dept2"), int(m.group("year2")), m.group("type2")
+def _identity_findings(ident: Identity, source_path: Path) -> list[Finding]:
+    """What the content did not say: guessed from the file name, or not known at all."""
+    where = Location(source_path.name)
+    out = [Finding("identity", "warning", m, where) for m in guess_messages(ident, source_path.name)]
+    missing = [word for word, value in (("部门名称", ident.department), ("年度", ident.year),
+                                        ("预算/决算", ident.kind)) if value is None]
+    if missing:
+        out.append(Finding("identity", "warning", f"没有读到{'、'.join(missing)}：问题按部门或年度选文件时不会选到这份文件", where))
+    return out

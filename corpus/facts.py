@@ -64,15 +64,25 @@ class Fact:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """A document as the fact store lists it."""
+    """A document as the fact store lists it: who and when (`corpus.identity`), and the
+    publication it belongs to (a narrative file and a tables file of one budget share it)."""
 
     doc_id: str
     title: str
     department: str
     year: int
-    doc_type: str
+    doc_type: str       # the phase: 预算 / 决算
     source: str
     sha256: str
+    kind: str = ""      # 部门预算 / 单位预算 / 部门决算 / 单位决算
+    level: str = ""     # 省级 / 市级 / 区级 / 县级
+    region: str = ""    # 江苏省, 上海市普陀区
+    publication: str = ""
+
+    @classmethod
+    def of(cls, doc: BudgetDocument) -> DocumentInfo:
+        return cls(doc.doc_id, doc.title, doc.department or "", doc.year or 0, doc.doc_type or "", doc.source,
+                   doc.sha256, doc.kind or "", doc.level or "", doc.region or "", doc.publication)
 
 
 def document_facts(doc: BudgetDocument) -> list[Fact]:

@@ -203,6 +203,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class BudgetDocument:
+    """One parsed file. Who and when (`corpus.identity`): `department`, `year`, `kind`
+    (部门预算 / 单位预算 / 部门决算 / 单位决算), `level` (省级 / 市级 / 区级 / 县级) and `region`
+    (江苏省, 上海市普陀区); `doc_type` is the phase of the kind (预算 / 决算)."""
+
     doc_id: str
     title: str
     department: str | None
@@ -216,6 +220,15 @@ class BudgetDocument:
     records: tuple[KeyValueRecord, ...] = ()
     findings: tuple[Finding, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    kind: str | None = None
+    level: str | None = None
+    region: str | None = None
+
+    @property
+    def publication(self) -> str:
+        """The logical budget this file belongs to: a department's narrative file and its
+        tables file (same department, year and kind) are one publication."""
+        return publication_key(self.department, self.year, self.kind, self.doc_id)
 
     def table(self, key: str) -> Table | None:
         """A table by key (`附表7`, `附表1/支出`) or, failing that, by id alone (first half)."""
@@ -232,3 +245,10 @@ class BudgetDocument:
             if r.title == title:
                 return r
         return None
+
+
+def publication_key(department: str | None, year: int | None, kind: str | None, doc_id: str) -> str:
+    """`江苏省政协办公厅|2018|部门预算`; a file whose identity is not fully known is its own."""
+    if department and year and kind:
+        return f"{department}|{year}|{kind}"
+    return doc_id

@@ -61,7 +61,8 @@ def document_dict(doc: BudgetDocument) -> dict[str, Any]:
     return {
         "document": {
             "doc_id": doc.doc_id, "title": doc.title, "department": doc.department, "year": doc.year,
-            "doc_type": doc.doc_type, "source": doc.source, "sources": list(doc.sources), "sha256": doc.sha256,
+            "doc_type": doc.doc_type, "kind": doc.kind, "level": doc.level, "region": doc.region,
+            "publication": doc.publication, "source": doc.source, "sources": list(doc.sources), "sha256": doc.sha256,
             "sections": [" > ".join(s.path) for s in doc.sections],
         },
         "tables": [table_dict(t) for t in doc.tables],

@@ -16,9 +16,10 @@ from typing import Any, Iterable
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents carry kind, level, region and publication
 
 _COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
+_DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]
 _INTEGER_COLUMNS = ("row_level", "is_total", "compare_year", "col_index")
 
 
@@ -49,19 +50,24 @@ class FactStore:
 
     def _create(self) -> None:
         cols = ", ".join(f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}" for c in _COLUMNS)
+        doc_cols = ", ".join(f"{c} {'INTEGER' if c == 'year' else 'TEXT'}{' PRIMARY KEY' if c == 'doc_id' else ''}"
+                             for c in _DOCUMENT_COLUMNS)
         self._db.executescript(
             f"""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS documents (
-                doc_id TEXT PRIMARY KEY, title TEXT, department TEXT, year INTEGER, doc_type TEXT,
-                source TEXT, sha256 TEXT);
+            CREATE TABLE IF NOT EXISTS documents ({doc_cols});
             CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, {cols});
             CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
             CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
             CREATE INDEX IF NOT EXISTS facts_label ON facts(row_label);
             """
         )
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # a file written before a column was added (an incremental build copies the old file)
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+        for c in _DOCUMENT_COLUMNS:
+            if c not in have:
+                self._db.execute(f"ALTER TABLE documents ADD COLUMN {c} TEXT DEFAULT ''")
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         self._db.commit()
 
     def close(self) -> None:
@@ -72,9 +78,10 @@ class FactStore:
         rows = [_row(f) for f in facts]
         with self._db:
             self.remove_document(doc.doc_id, commit=False)
+            info = asdict(DocumentInfo.of(doc))
             self._db.execute(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (doc.doc_id, doc.title, doc.department or "", doc.year or 0, doc.doc_type or "", doc.source, doc.sha256),
+                f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(_DOCUMENT_COLUMNS))})",
+                tuple(info[c] for c in _DOCUMENT_COLUMNS),
             )
             self._db.executemany(
                 f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
@@ -88,7 +95,7 @@ class FactStore:
             self._db.commit()
 
     def documents(self) -> list[DocumentInfo]:
-        rows = self._db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+        rows = self._db.execute(f"SELECT {', '.join(_DOCUMENT_COLUMNS)} FROM documents ORDER BY doc_id").fetchall()
         return [DocumentInfo(**dict(r)) for r in rows]
 
     def facts(self, doc_ids: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> list[Fact]:

@@ -199,7 +199,7 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
         dense.save(tmp / "dense")
         doc_info = {**{d: old_docs[d] for d in keep}, **{d.doc_id: {
             "sha256": d.sha256, "source": _portable(Path(d.source)), "title": d.title, "department": d.department,
-            "year": d.year, "doc_type": d.doc_type,
+            "year": d.year, "doc_type": d.doc_type, "kind": d.kind, "publication": d.publication,
             "findings": {s: sum(1 for f in d.findings if f.severity == s) for s in ("error", "warning")},
         } for d in docs}}
         manifest = {
