@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 from llama_index.core.schema import NodeWithScore
@@ -15,10 +16,12 @@ from llama_index.core.schema import NodeWithScore
 from corpus.facts import DocumentInfo, Fact
 
 from .analyze import Question
+from .departments import OPENERS, DepartmentMatch, match_departments
 from .linker import FactNames, Reading, Span, fact_names, readings
-from .text import longest_common_substring, norm_name
+from .text import nfkc, norm_name, norm_question
 
-# A department named at the start of a question (武汉经开区教育局2024年的…).
+# An organisation named at the start of a question (武汉经开区教育局2024年的…): when it links to
+# no loaded department, the question is about a budget that is not loaded.
 _ORG = re.compile(r"^(?:请问)?((?:(?![的之])[\u4e00-\u9fff]){2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
 
 
@@ -65,7 +68,8 @@ class Asked:
 
     def readings(self) -> list[Reading]:
         """Every fact that explains the question, best first."""
-        return readings(self.question, self.facts, self.names, self.doc_years, self.fixed)
+        q = masked(self.question, department_spans(self.question, self.documents, self.doc_ids))
+        return readings(q, self.facts, self.names, self.doc_years, self.fixed)
 
     def timings(self) -> dict[str, float]:
         return timings(self.started)
@@ -78,22 +82,87 @@ def timings(started: float) -> dict[str, float]:
 
 def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
                   doc_ids: Set[str] | None) -> tuple[set[str], str | None]:
-    """The documents a question is about (those asked for, narrowed to a department the
-    question names), or the reason no loaded document can answer it."""
+    """The documents a question is about: those asked for, narrowed to the department it
+    names (`qa.departments`), the year it names and the kind it names (部门/单位, 预算/决算)
+    — each only when loaded documents fit — or the reason no loaded document can answer it."""
     docs = set(documents) if doc_ids is None else set(doc_ids) & set(documents)
     if not docs:
         return set(), "没有载入任何预算文件"
-    for org in _orgs(q):
-        known = [d for d in docs if _org_matches(org, documents[d].department or documents[d].title)]
-        if not known:
+    links = department_links(q, documents, docs)
+    if links:
+        docs = {d for d in docs if documents[d].department in {m.department for m in links}}
+    else:
+        for org in _unlinked_orgs(q):
             names = "、".join(sorted({documents[d].department or d for d in docs}))
             return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
-        docs = set(known)
+    docs = _of_named_years(q, documents, docs)
+    docs = _of_named_kind(q, documents, docs)
     if "决算" in q.expanded and not any(documents[d].doc_type == "决算" for d in docs):
         return set(), "已载入的是部门预算，没有决算数据"
     if re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
         return set(), "预算文件只有预算数，没有实际执行（决算）数据"
     return docs, None
+
+
+def department_links(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[str]) -> tuple[DepartmentMatch, ...]:
+    """The departments of `docs` the question names, each with the words and the rule."""
+    names = frozenset(documents[d].department for d in docs if documents[d].department)
+    return _links(_as_written(q), names)
+
+
+@lru_cache(maxsize=1024)
+def _links(text: str, departments: frozenset[str]) -> tuple[DepartmentMatch, ...]:
+    return tuple(match_departments(text, departments))
+
+
+def _as_written(q: Question) -> str:
+    """The question as typed, half-width and without spaces, 的 kept (it ends a name)."""
+    return re.sub(r"\s+", "", nfkc(q.raw)).lower()
+
+
+def _unlinked_orgs(q: Question) -> list[str]:
+    """An organisation named at the start of the question (after 请问/按/根据 and a year)."""
+    text = re.sub(r"^(?:请问|按照?|根据|依据)?(?:(?:19|20)\d{2}\s*年度?)?", "", _as_written(q))
+    return [norm_name(m.group(1)) for m in _ORG.finditer(text)]
+
+
+def _of_named_years(q: Question, documents: Mapping[str, DocumentInfo], docs: set[str]) -> set[str]:
+    """A question that names a year is about that year's documents, when any are loaded; a
+    year with no document of its own stays open (a 2024 budget prints its 2023 figures)."""
+    of_year = {d for d in docs if documents[d].year in q.years}
+    return of_year or docs
+
+
+# The words that name a kind of publication, and the kinds they pick.
+_KIND_WORDS: tuple[tuple[re.Pattern[str], Callable[[str], bool]], ...] = (
+    (re.compile(r"单位(?:预算|决算)|本级"), lambda kind: kind.startswith("单位")),
+    (re.compile(r"部门(?:预算|决算)"), lambda kind: kind.startswith("部门")),
+)
+
+
+def _of_named_kind(q: Question, documents: Mapping[str, DocumentInfo], docs: set[str]) -> set[str]:
+    """单位预算/本级 → the 单位 documents, 部门预算 → the department's; 决算 → 决算 documents,
+    预算 → 预算 documents; each only when such documents are in scope. A department whose
+    部门预算 and 单位预算 are both loaded is asked about its 部门预算 unless 单位 is said: the
+    department's budget is what its name alone means."""
+    for pattern, fits in _KIND_WORDS:
+        if pattern.search(q.expanded):
+            docs = {d for d in docs if fits(documents[d].kind)} or docs
+            break
+    else:
+        docs = _departments_own(documents, docs)
+    phase = "决算" if "决算" in q.expanded else "预算" if "预算" in q.expanded else None
+    if phase:
+        docs = {d for d in docs if documents[d].doc_type == phase} or docs
+    return docs
+
+
+def _departments_own(documents: Mapping[str, DocumentInfo], docs: set[str]) -> set[str]:
+    """Drop a 单位 document whose department's 部门 document of the same year and phase is in scope."""
+    own = {(documents[d].department, documents[d].year, documents[d].doc_type) for d in docs
+           if documents[d].kind.startswith("部门")}
+    return {d for d in docs if not (documents[d].kind.startswith("单位")
+                                    and (documents[d].department, documents[d].year, documents[d].doc_type) in own)}
 
 
 def unknown_year(asked: Asked) -> str | None:
@@ -113,40 +182,36 @@ def unknown_year(asked: Asked) -> str | None:
 
 def fixed_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[str]) -> list[Span]:
     """Parts of the question that are about the document, not the metric: its year,
-    its department, 预算/决算."""
+    its department, 部门预算/单位预算."""
     spans = []
     years = {documents[d].year for d in docs}
     for m in re.finditer(r"((?:19|20)\d{2})\s*年(度)?", q.expanded):
         if int(m.group(1)) in years:
             spans.append(m.span())
-    for d in docs:
-        dept = norm_name(documents[d].department or "")
-        for part in {dept, dept[-12:], dept[-9:]} if dept else ():
-            at = q.expanded.find(part) if len(part) >= 4 else -1
-            if at >= 0:
-                spans.append((at, at + len(part)))
-    for org in _orgs(q):  # 万里街道的公务接待费: the department that was asked about
-        at = q.expanded.find(org)
-        if at >= 0 and any(_org_matches(org, documents[d].department or documents[d].title) for d in docs):
-            spans.append((at, at + len(org)))
-    for word in ("部门预算", "单位预算"):
+    spans += department_spans(q, documents, docs)
+    for word in ("部门预算", "单位预算", "部门决算", "单位决算"):
         at = q.expanded.find(word)
         if at >= 0:
             spans.append((at, at + len(word)))
     return spans
 
 
-def _orgs(q: Question) -> list[str]:
-    """A department named at the start of the question, read before 的 is dropped (so
-    法院的政府采购 is not the department 法院政府)."""
-    raw = re.sub(r"\s+", "", q.raw)
-    return [norm_name(m.group(1)) for m in _ORG.finditer(raw)]
+def department_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[str]) -> list[Span]:
+    """Where the question names a department in scope (江苏省高级人民法院, 万里街道): those words
+    are about the document, never a metric (the 法院 of 高级人民法院 is not the row 法院)."""
+    spans = []
+    for link in department_links(q, documents, docs):
+        written = norm_question(link.written)
+        at = q.expanded.find(written)
+        if at >= 0:
+            opener = OPENERS.fullmatch(q.expanded[:at])  # 根据/按 … 的预算: the words that lead to the name
+            spans.append((0 if opener else at, at + len(written)))
+    return spans
 
 
-def _org_matches(org: str, department: str) -> bool:
-    dept = norm_name(department)
-    org = norm_name(org)
-    if org in dept or dept in org:
-        return True
-    _, common = longest_common_substring(org, dept)
-    return common >= 0.8 * len(org)  # a short form of the name (武汉经开区… for 武汉经济技术开发区…)
+def masked(q: Question, spans: Sequence[Span]) -> Question:
+    """The question with the department's words blanked, so no metric name is read from them."""
+    text = list(q.expanded)
+    for start, end in spans:
+        text[start:end] = " " * (end - start)
+    return replace(q, expanded="".join(text))

@@ -57,7 +57,7 @@ def lookup(asked: Asked) -> Answer | None:
         return _empty_table(asked, best)
     if best.fact.value is None:
         return _text_field(asked, best)
-    if len({r.fact.doc_id for r in tier}) > 1:
+    if len({_publication(asked, r) for r in tier}) > 1:
         return _per_document(asked, tier, rs)
     return _figure(asked, best, best.fact.value, tier, good, rs)
 
@@ -69,7 +69,7 @@ def _figure(asked: Asked, best: Reading, value: Decimal, tier: list[Reading], go
     others = [r for r in tier if r.fact.value is not None and not same_figure(r.fact, fact)]
     # Everything else in the documents that states this exact figure for this metric
     also = [r for r in good if r not in same and r.key.covered == best.key.covered and same_figure(r.fact, fact)
-            and fact_label(r.fact) == fact_label(fact)]
+            and (fact_label(r.fact) == fact_label(fact) or _sibling_file(asked, r, best))]
     cites = citations([r.fact for r in same + also], asked.documents)
     label = fact_label(fact, column_named=any(m.role == "column" for m in best.matches))
     text = lookup_sentence(label, value, fact.unit, cites)
@@ -99,16 +99,34 @@ def _states_year(q: Question, reading: Reading) -> bool:
     return any(f.compare_year == y or str(y) in said for y in q.years)
 
 
+def _publication(asked: Asked, reading: Reading) -> str:
+    """The budget a fact belongs to: the narrative file and the tables file of one
+    department's budget are one publication, not two budgets."""
+    info = asked.documents.get(reading.fact.doc_id)
+    return info.publication if info and info.publication else reading.fact.doc_id
+
+
+def _sibling_file(asked: Asked, reading: Reading, best: Reading) -> bool:
+    """The other file of the same publication (its narrative prints the tables' figure)."""
+    return reading.fact.doc_id != best.fact.doc_id and _publication(asked, reading) == _publication(asked, best)
+
+
 def _per_document(asked: Asked, tier: list[Reading], rs: list[Reading]) -> Answer:
-    """Several documents answer and the question did not say which: one figure per
-    document (the question can name a department or year to pick one)."""
-    firsts = [next(r for r in tier if r.fact.doc_id == d) for d in dict.fromkeys(r.fact.doc_id for r in tier)]
+    """Several budgets answer and the question did not say which: one figure per
+    publication, with every file that prints it cited (the question can name a department
+    or year to pick one)."""
+    by_publication: dict[str, list[Reading]] = {}
+    for r in tier:
+        by_publication.setdefault(_publication(asked, r), []).append(r)
+    firsts = [readings[0] for readings in by_publication.values()]
     label = fact_label(firsts[0].fact)
     parts = [f"{asked.documents[r.fact.doc_id].title}：{fmt(r.fact.value)} {r.fact.unit or ''}".rstrip()
              for r in firsts if r.fact.value is not None]
     text = f"{label}（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+    cited = [r.fact for first, readings in zip(firsts, by_publication.values()) for r in readings
+             if r.fact.doc_id != first.fact.doc_id and same_figure(r.fact, first.fact)]  # the publication's other file
     return Answer(asked.question.raw, text, "lookup", None, firsts[0].fact.unit,
-                  citations([r.fact for r in firsts], asked.documents), candidates(rs), timings=asked.timings())
+                  citations([r.fact for r in firsts] + cited, asked.documents), candidates(rs), timings=asked.timings())
 
 
 def _empty_table(asked: Asked, best: Reading) -> Answer:

@@ -1,0 +1,61 @@
+"""Department linking: the names people write, derived by known rules, explained, unique."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.departments import match_departments, name_variants
+
+LOADED = [
+    "江苏省高级人民法院", "江苏省人民检察院", "江苏省人大常委会办公厅", "江苏省政协办公厅",
+    "上海市普陀区人民政府万里街道办事处", "上海市普陀区财政局", "上海市普陀区规划和自然资源局",
+    "上海市普陀区商务委员会", "中共上海市普陀区委社会工作部", "武汉经济技术开发区智能制造产业园管理办公室",
+]
+
+
+@pytest.mark.parametrize("question,department,written", [
+    ("江苏省检察院2017年公务接待费是多少", "江苏省人民检察院", "江苏省检察院"),
+    ("省法院2019年项目支出", "江苏省高级人民法院", "省法院"),
+    ("江苏省高院2018年会议费", "江苏省高级人民法院", "江苏省高院"),
+    ("万里街道2024年的公务接待费", "上海市普陀区人民政府万里街道办事处", "万里街道"),
+    ("按江苏省人大常委会办公厅2019年的部门预算，培训费是多少", "江苏省人大常委会办公厅", "江苏省人大常委会办公厅"),
+    ("省人大办公厅2019年会议费", "江苏省人大常委会办公厅", "省人大办公厅"),
+    ("普陀区商务委2025年三公经费", "上海市普陀区商务委员会", "普陀区商务委"),
+    ("区委社会工作部2024年决算", "中共上海市普陀区委社会工作部", "区委社会工作部"),
+    ("上海市普陀区委社会工作部2024年决算", "中共上海市普陀区委社会工作部", "上海市普陀区委社会工作部"),
+    ("智能制造产业园2024年预算", "武汉经济技术开发区智能制造产业园管理办公室", "智能制造产业园"),
+])
+def test_the_forms_people_write_link_to_one_department(question, department, written):
+    [match] = match_departments(question, LOADED)
+    assert (match.department, match.written) == (department, written)
+    assert match.rule  # every link says how it was made
+
+
+def test_the_rule_is_explained():
+    [match] = match_departments("普陀区政府办2024年预算", ["上海市普陀区人民政府办公室", "上海市普陀区财政局"])
+    assert match.department == "上海市普陀区人民政府办公室"
+    assert "人民政府→政府" in match.rule and "办公室→办" in match.rule
+
+
+def test_with_or_without_中共():
+    assert match_departments("江苏省委办公厅2019年", ["中共江苏省委办公厅"])[0].rule == "略去中共"
+    assert match_departments("中共江苏省委办公厅2019年", ["中共江苏省委办公厅"])[0].rule == "全称"
+
+
+def test_two_equally_good_matches_are_both_returned():
+    found = match_departments("财政局2025年的三公经费", ["上海市普陀区财政局", "上海市静安区财政局"])
+    assert {m.department for m in found} == {"上海市普陀区财政局", "上海市静安区财政局"}
+
+
+def test_a_more_specific_name_beats_a_shorter_one():
+    [match] = match_departments("静安区财政局2025年", ["上海市普陀区财政局", "上海市静安区财政局"])
+    assert match.department == "上海市静安区财政局"
+
+
+def test_no_department_named():
+    assert match_departments("公务接待费是多少", LOADED) == []
+
+
+def test_variants_are_derived_not_listed():
+    forms = dict(name_variants("江苏省高级人民法院"))
+    assert {"江苏省高级人民法院", "江苏省高院", "省法院", "江苏高院", "高院"} <= set(forms)
