@@ -46,6 +46,12 @@ class DepartmentMatch:
     def strength(self) -> int:
         return len(self.written)
 
+    def explain(self) -> str:
+        """`“省法院”指江苏省高级人民法院（级别简称、高级人民法院→法院）`."""
+        if self.written == self.department:
+            return f"“{self.written}”（全称）"
+        return f"“{self.written}”指{self.department}（{self.rule}）"
+
 
 def _region_forms(region: str, m: re.Match[str]) -> list[tuple[str, str]]:
     forms = [(region, "全称")]

@@ -59,3 +59,28 @@ def test_no_department_named():
 def test_variants_are_derived_not_listed():
     forms = dict(name_variants("江苏省高级人民法院"))
     assert {"江苏省高级人民法院", "江苏省高院", "省法院", "江苏高院", "高院"} <= set(forms)
+
+
+def test_a_link_explains_itself():
+    [match] = match_departments("省法院2019年项目支出", LOADED)
+    assert match.explain() == f"“省法院”指江苏省高级人民法院（{match.rule}）"
+    assert "级别简称" in match.rule and "法院" in match.rule
+
+
+@pytest.mark.parametrize("question", [
+    "南京市中级人民法院2019年公务接待费",      # another court: 法院 inside a longer name does not stand alone
+    "上海市普陀区人民政府办公室2024年预算",    # shares only the region and 人民政府 with 万里街道
+    "工会经费是多少",
+])
+def test_names_that_are_not_a_loaded_department(question):
+    assert match_departments(question, LOADED) == []
+
+
+@pytest.mark.parametrize("question,written", [
+    ("江苏省人民代表大会常务委员会办公厅2019年财政拨款基本支出预算是多少", "江苏省人民代表大会常务委员会办公厅"),
+    ("普陀区万里街道办2024年政府采购工程预算是多少", "普陀区万里街道办"),
+    ("根据普陀区商务委员会2025年单位预算，机关设几个内设机构", "普陀区商务委员会"),
+])
+def test_long_and_office_forms(question, written):
+    [match] = match_departments(question, LOADED)
+    assert match.written == written
