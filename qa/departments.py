@@ -140,6 +140,11 @@ def _in_order(short: str, name: str) -> bool:
     return all(ch in rest for ch in short)
 
 
+def is_organisation_word(text: str) -> bool:
+    """Whether a phrase ends like an organisation's name (经委, 财政局, 办公厅)."""
+    return bool(text) and text[-1] in "局厅委部院署所站馆校会社队处园办室心府道"
+
+
 def org_phrases(question: str) -> list[str]:
     """The phrases of a question that end like an organisation's name (万里街道, 南京市中级人民法院)."""
     text = OPENERS.sub("", re.sub(r"\s+", "", question))

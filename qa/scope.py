@@ -16,7 +16,7 @@ from llama_index.core.schema import NodeWithScore
 from corpus.facts import DocumentInfo, Fact
 
 from .analyze import Question
-from .departments import OPENERS, DepartmentMatch, match_departments
+from .departments import OPENERS, DepartmentMatch, is_organisation_word, match_departments
 from .linker import FactNames, Reading, Span, fact_names, readings
 from .text import nfkc, norm_name, norm_question
 
@@ -205,8 +205,20 @@ def department_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: S
         at = q.expanded.find(written)
         if at >= 0:
             opener = OPENERS.fullmatch(q.expanded[:at])  # 根据/按 … 的预算: the words that lead to the name
-            spans.append((0 if opener else at, at + len(written)))
+            spans.append(_other_name(q.expanded, at, at + len(written)) or (0 if opener else at, at + len(written)))
     return spans
+
+
+def _other_name(text: str, start: int, end: int) -> Span | None:
+    """`普陀区经委（普陀区商务委员会）`: a name in brackets right after another name says the two
+    are one department; both are about the document."""
+    if start == 0 or text[start - 1] != "(":
+        return None
+    close = text.find(")", end)
+    before = re.search(r"[\u4e00-\u9fff]{2,12}$", text[:start - 1])
+    if close < 0 or before is None or not is_organisation_word(before.group(0)) or re.search(r"[\d年]", text[end:close]):
+        return None
+    return before.start(), close + 1
 
 
 def masked(q: Question, spans: Sequence[Span]) -> Question:

@@ -85,6 +85,16 @@ def test_two_departments_equally_named_are_both_kept():
     assert docs == {"shangwuwei_bumen", "jingan"}
 
 
+def test_another_name_in_brackets_is_the_same_department():
+    q = analyze("普陀区经委（商务委员会本级）2025年单位预算的住房保障支出是多少？")
+    covered = {k for a, b in fixed_spans(q, LOADED, {"shangwuwei_danwei"}) for k in range(a, b)}
+    assert all(k in covered for k in range(q.expanded.index(")") + 1))
+    # a metric before a bracketed department is still the metric
+    q = analyze("公务接待费（万里街道2024年）是多少？")
+    covered = {k for a, b in fixed_spans(q, LOADED, {"wanli_2024"}) for k in range(a, b)}
+    assert 0 not in covered
+
+
 def test_the_department_words_are_fixed_with_their_opener():
     q = analyze("根据江苏省高级人民法院2019年部门预算，住房保障支出是多少？")
     spans = fixed_spans(q, LOADED, {"fayuan_2019"})
