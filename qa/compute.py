@@ -114,7 +114,8 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
 
 
 def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed | None:
-    m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(多|少|相差|差)", q.expanded)
+    # 比2023年多多少 / 比2023年增加了多少 / 比2023年减少了多少: b stops before the change word
+    m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(?:增加|减少|增长|下降)?了?(多|少|相差|差)", q.expanded)
     if not m:
         return None
     a_text, b_text = m.group("a"), m.group("b")
