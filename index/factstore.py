@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the canonical keys table_type, phase, fund_scope, spending
 
 _COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
 _INTEGER_COLUMNS = ("row_level", "is_total", "compare_year", "col_index")
@@ -59,6 +59,7 @@ class FactStore:
             CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
             CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
             CREATE INDEX IF NOT EXISTS facts_label ON facts(row_label);
+            CREATE INDEX IF NOT EXISTS facts_type ON facts(table_type, phase);
             """
         )
         self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -251,6 +251,22 @@ def unit_fits(q: Question, fact: Fact) -> bool:
     return unit != "%" or "%" in q.expanded or "百分" in q.expanded
 
 
+# The fact phases that answer a question asking for a phase: a 决算 question never gets a
+# 预算 figure, nor a 预算 question a 决算 figure; an unsaid phase is the document's own
+# (a 预算's 预算数, a 决算's 决算数), never the 年初预算 or 调整预算 a 决算 prints beside it.
+_PHASE_FITS: dict[str, frozenset[str]] = {
+    "决算": frozenset({"决算", ""}),
+    "预算": frozenset({"预算", "年初预算", "上年", ""}),
+    "年初预算": frozenset({"年初预算", "预算", ""}),
+    "调整预算": frozenset({"调整预算", ""}),
+    "": frozenset({"预算", "决算", "上年", ""}),
+}
+
+
+def phase_fits(q: Question, fact: Fact) -> bool:
+    return fact.phase in _PHASE_FITS.get(q.phase, _PHASE_FITS[""])
+
+
 def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
     """A question about another year than the document's only takes facts that say that year."""
     other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
@@ -293,7 +309,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
     spans = alias_spans(q)
     out = []
     for fact in facts:
-        if not unit_fits(q, fact) or not year_fits(q, fact, doc_years):
+        if not unit_fits(q, fact) or not year_fits(q, fact, doc_years) or not phase_fits(q, fact):
             continue
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
@@ -305,7 +321,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
-        covered = coverage(q, matches, fixed_spans)
+        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans])
         left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches))
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))
