@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Iterator
 
 from .model import BudgetDocument, Field, KeyValueRecord, Paragraph, Row, Table
-from .schema import measures, narrative_phase, table_phase, table_type
+from .schema import measures, narrative_fund_scope, narrative_phase, table_phase, table_type
 from .text import normalize_text, strip_list_number
 
 
@@ -192,7 +192,8 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase("", doc.doc_type)
     for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):
-        yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase))
+        yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
+                      fund_scope=narrative_fund_scope(fact.section, fact.subject))
 
 
 # "年初预算为 万元，支出决算为 万元，完成年初预算的 %。" with "1560.05 1511.89 96.92" after it:

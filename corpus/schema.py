@@ -150,3 +150,10 @@ def narrative_phase(subject: str, unit: str | None, document_phase: str) -> str:
     if said == "预算" and document_phase == "决算":
         return "年初预算"  # 涉及预算金额 in a 决算: the budgeted amount
     return said or document_phase
+
+
+def narrative_fund_scope(section: str, subject: str) -> str:
+    """The funds a sentence's figure is of: what its clause says, else its heading
+    (五、一般公共预算财政拨款支出决算情况说明 → 一般公共预算)."""
+    return _first("fund_scope", subject) or _first("fund_scope", section.split(" > ")[-1] if section else "") \
+        or _first("fund_scope", section)

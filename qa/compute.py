@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Protocol
 
 from corpus.facts import Fact
 from corpus.numbers import convert
@@ -20,7 +20,10 @@ from .analyze import EXECUTION_RATE, Question, Wants, detect_phase
 from .compose import fact_label, fmt
 from .units import in_one_unit
 
-Resolve = Callable[[str, Wants], "Fact | None"]  # (sub-question, wanted quantity) → a fact with a value
+class Resolve(Protocol):
+    """(sub-question, wanted quantity, optionally the fund scope it must have) → a fact with a value."""
+
+    def __call__(self, text: str, wants: Wants, fund_scope: str = "") -> Fact | None: ...
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
     metric the question names; each is resolved with its phase, so neither can be the other."""
     metric = _without_phase(EXECUTION_RATE.sub("", re.sub(r"预算执行率", "执行率", q.expanded)))
     budget_word = "调整预算" if "调整" in q.expanded else "年初预算"
-    final = resolve(f"{metric}决算数", "money")
     budget = resolve(f"{metric}{budget_word}", "money")
+    final = _same_funds(resolve, f"{metric}决算数", budget)
     if final is None or budget is None or final is budget:
         return None
     both = in_one_unit(final, budget)
@@ -105,6 +108,17 @@ def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
     value = _round(a / b * 100)
     formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
     return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）", (final, budget))
+
+
+def _same_funds(resolve: Resolve, text: str, other: Fact | None) -> Fact | None:
+    """The fact `text` names, of the same funds as `other`: an 一般公共预算 年初预算 compares
+    with the 一般公共预算 决算, never with the 决算 of all funds."""
+    if other is None:
+        return None
+    fact = resolve(text, "money", other.fund_scope) if other.fund_scope else resolve(text, "money")
+    if fact is not None and other.fund_scope != fact.fund_scope:
+        return None  # of other funds, or of funds unknown: comparing them would mislead
+    return fact
 
 
 def _without_phase(text: str) -> str:
@@ -156,7 +170,9 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     phase_b = detect_phase(b_text)[0]
     if phase_b and not _without_phase(b_text):  # "X决算数比年初预算少多少": X's 年初预算
         b_text = _without_phase(a_text) + b_text
-    fa, fb = resolve(a_text, "money"), resolve(b_text, "money")
+    fb = resolve(b_text, "money")
+    final_vs_budget = "决算" in {detect_phase(a_text)[0], phase_b} and phase_b != detect_phase(a_text)[0]
+    fa = _same_funds(resolve, a_text, fb) if final_vs_budget else resolve(a_text, "money")
     if fa is None or fb is None or fa is fb:
         return None
     both = in_one_unit(fa, fb)

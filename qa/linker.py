@@ -32,6 +32,8 @@ _KIND_PREFERENCE = {
     "财政拨款收支总表": 4, "项目支出": 6, "政府采购": 6, "购买服务": 6, "form": 3, "other": 2,
 }
 _SAME_UNIT = {"名": "人", "位": "人"}
+_PHASE_LEAVES = ("预算数", "决算数", "年初预算数", "调整预算数", "全年预算数")
+_FUND_PREFIX = re.compile(r"^财政拨款(?=“)")
 
 # Which of a fact's names a part of the question matched: its row label, 科目编码 or (for
 # narrative facts) subject; a column, the table, other names of the row (context), a parent
@@ -103,6 +105,9 @@ def fact_names(fact: Fact) -> FactNames:
             bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价
             if bare != part and len(bare) >= 2:
                 names.column.append(bare)
+            metric = _FUND_PREFIX.sub("", part)  # 财政拨款“三公”经费: the 三公经费 of the fund 财政拨款 (fact.fund_scope)
+            if metric != part and len(metric) >= 4:
+                names.column.append(metric)
         names.table.extend(table_names(fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
@@ -113,6 +118,9 @@ def fact_names(fact: Fact) -> FactNames:
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
                            for h in fact.section.split(" > ") if h)
         names.parent.extend(n for n in (fact.parent_subject,) if n)
+        # A 决算 说明 heads each 项 with its 类/款/项 names ("8、城乡社区支出（类）…（款）行政运行"),
+        # then says "年初预算为 …，支出决算为 …": the figures are that 项's.
+        names.parent.extend(_components(strip_list_number(fact.section.split(" > ")[-1])))
     elif fact.kind == "field":
         names.row.extend(record_names(fact.row_label))
         names.column.extend(p for p in fact.column.split(" / ") if p)
@@ -288,7 +296,10 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
     default_column = 0
     row_named = bool(roles & {"row", "code", "subject", "alias", "context"})
     if fact.kind == "cell" and not column_named:
-        first = fact.column.split(" / ")[0]
+        parts = fact.column.split(" / ")
+        first = parts[0]
+        if len(parts) >= 3 and leaf in _PHASE_LEAVES:
+            leaf = parts[-2]  # 三公 / 公务接待费 / 预算数: the leaf is a phase; the item is the level above
         if first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
             default_column = 2
         else:
