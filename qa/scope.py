@@ -93,7 +93,7 @@ def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
         # Only a 决算 has actual spending: refuse a 决算 question only when none is in scope.
         if "决算" in q.expanded:
             return set(), "已载入的是部门预算，没有决算数据"
-        if re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
+        if q.phase == "决算" or re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
             return set(), "预算文件只有预算数，没有实际执行（决算）数据"
     return docs, None
 
