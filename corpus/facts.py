@@ -190,7 +190,7 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]
     base = Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=None, unit=None, raw="",
                 section=" > ".join(paragraph.section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
-    phase = table_phase("", doc.doc_type)
+    phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
     for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
