@@ -131,14 +131,28 @@ def measures(title: str, column: str, doc_type: str | None = None, doc_year: int
     return Measures(t.type if t else "", phase, fund, spending)
 
 
+# The three budgets are disjoint: a column of one in a table of another is misread.
+_BUDGETS = ("一般公共预算", "政府性基金", "国有资本经营")
+
+
 def schema_findings(table: Table) -> Iterator[Finding]:
     """A table the schema cannot place: its figures keep their printed labels but carry no
-    canonical table type, so questions cannot be linked to it by type."""
-    if table_type(table.title) is None:
-        title = table.display_title or table.id
+    canonical table type, so questions cannot be linked to it by type. A figure column of a
+    placed table that names another budget than its table's cannot be given a fund scope."""
+    t = table_type(table.title)
+    title = table.display_title or table.id
+    if t is None:
         yield Finding("schema_table_type", "warning",
                       f"{title}：表名无法对应到标准预算/决算表类型，该表数字只能按原表标签引用",
                       table.location, table.key)
+        return
+    for i, column in enumerate(table.columns):
+        said = _first("fund_scope", " / ".join(column))
+        numeric = any(r.cells[i].value is not None for r in table.rows if i < len(r.cells))
+        if numeric and t.fund_scope in _BUDGETS and said in _BUDGETS and said != t.fund_scope:
+            yield Finding("schema_column", "warning",
+                          f"{title}：列“{' / '.join(column)}”属于{said}，与表类型（{t.fund_scope}）不符，"
+                          "无法确定其资金范围", table.location, table.key, column=column)
 
 
 def narrative_phase(subject: str, unit: str | None, document_phase: str) -> str:

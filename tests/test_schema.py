@@ -126,3 +126,16 @@ def test_detached_figures_that_do_not_fit_are_left_out():
 def test_text_with_its_figures_is_unchanged():
     text = "年初预算为 54.53 万元，支出决算为 54.53 万元，完成年初预算的100.00%。增长 13.95。"
     assert restore_detached_figures(text) == text
+
+
+def test_a_column_of_another_budget_is_a_finding():
+    from corpus.model import Cell, Location, Row, Table
+    from corpus.schema import schema_findings
+
+    columns = (("科目名称",), ("政府性基金",), ("合计",))
+    row = Row("r1", 0, "行政运行", "2120101", 3, None,
+              (Cell("行政运行", None, None, columns[0]), Cell("5.00", D("5.00"), "万元", columns[1]),
+               Cell("1092.80", D("1092.80"), "万元", columns[2])), Location("x.pdf", page=11))
+    table = Table("表6", "一般公共预算财政拨款支出决算表", "万元", columns, (row,), Location("x.pdf", page=11))
+    findings = list(schema_findings(table))
+    assert [f.check for f in findings] == ["schema_column"] and "政府性基金" in findings[0].message
