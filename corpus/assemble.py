@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .blocks import Block, RawCell, RawTable, TextLine
+from . import schema
 from .checks import run_checks
 from .forms import is_form_title, is_subtable_marker, parse_form
 from .grid import cell_text
@@ -44,30 +45,11 @@ _TOC_ENTRY = re.compile(r"([.…·]{3,}|\s)\d{1,3}$")
 _TOC = re.compile(r"^目\s*录$")
 _IDENTITY_LINES = 400  # identity is read from the first lines (cover, captions, first headings)
 
-TABLE_KINDS = [
-    ("三公", re.compile(r"三公")),
-    ("财政拨款收支总表", re.compile(r"财政拨款收支")),
-    ("收支总表", re.compile(r"收支(预算)?总")),
-    ("收入总表", re.compile(r"收入(预算)?总?表")),
-    ("支出总表", re.compile(r"支出(预算)?总表")),
-    ("基本支出", re.compile(r"基本支出")),
-    ("一般公共预算支出", re.compile(r"一般公共预算.*支出")),
-    ("政府性基金", re.compile(r"政府性基金")),
-    ("国有资本经营", re.compile(r"国有资本经营")),
-    ("项目支出", re.compile(r"项目支出")),
-    ("政府采购", re.compile(r"政府采购")),
-    ("购买服务", re.compile(r"购买服务")),
-    ("绩效目标", re.compile(r"绩效")),
-]
-
-
 def table_kind(title: str) -> str:
     """What a table is for, from its title, so questions can prefer the designed table
-    (“三公” questions → the 三公 table) whatever the template calls it."""
-    for kind, pattern in TABLE_KINDS:
-        if pattern.search(title):
-            return kind
-    return "other"
+    (“三公” questions → the 三公 table) whatever the template calls it. The table types
+    themselves are the canonical schema's (corpus.schema)."""
+    return schema.table_kind(title)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from .model import ColumnPath, Finding, Row, Table
+from .schema import schema_findings
 from .tables import PLACEHOLDERS
 from .text import strip_list_number
 
@@ -25,6 +26,7 @@ def run_checks(tables: Iterable[Table]) -> list[Finding]:
     tables = list(tables)
     findings: list[Finding] = []
     for table in tables:
+        findings.extend(schema_findings(table))
         if table.empty:
             continue
         findings.extend(check_children_sum(table))

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Iterator
 
 from .model import BudgetDocument, Field, KeyValueRecord, Paragraph, Row, Table
+from .schema import measures, narrative_fund_scope, narrative_phase, table_phase, table_type
 from .text import normalize_text, strip_list_number
 
 
@@ -41,6 +42,11 @@ class Fact:
     table_key: str = ""
     table_title: str = ""
     table_kind: str = ""
+    # Canonical keys (corpus.schema): the standard table type, and the column's measures.
+    table_type: str = ""
+    phase: str = ""       # 预算 / 决算 / 年初预算 / 调整预算 / 上年
+    fund_scope: str = ""  # 一般公共预算 / 政府性基金 / 国有资本经营 / 财政拨款 / 全部资金
+    spending: str = ""    # 基本 / 人员 / 公用 / 项目
     code: str = ""
     row_id: str = ""
     row_label: str = ""
@@ -110,6 +116,8 @@ def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
     base = Fact(doc_id=doc.doc_id, kind=FactKind.CELL, value=None, unit=None, raw="", table_id=table.id,
                 table_key=table.key, table_title=table.display_title, table_kind=table.kind,
                 section=" > ".join(table.section))
+    kind = table_type(table.title)
+    base = replace(base, table_type=kind.type if kind else "", phase=table_phase(table.title, doc.doc_type))
     if table.empty:
         yield replace(base, kind=FactKind.EMPTY_TABLE, unit=table.unit, raw="此表为空表",
                       text=f"{table.display_title}：此表为空表", location=str(table.location),
@@ -123,8 +131,10 @@ def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
         for index, cell in enumerate(row.cells):
             if cell.value is None:
                 continue
+            keys = measures(table.title, " / ".join(cell.column), doc.doc_type, doc.year)
             yield replace(
-                base, value=cell.value, unit=cell.unit, raw=cell.raw, code=row.code or "", row_id=row.id,
+                base, table_type=keys.table_type, phase=keys.phase, fund_scope=keys.fund_scope,
+                spending=keys.spending, value=cell.value, unit=cell.unit, raw=cell.raw, code=row.code or "", row_id=row.id,
                 row_label=row.label, row_path=" > ".join(path), row_level=row.level or 0, is_total=row.is_total,
                 column=" / ".join(cell.column), col_index=index, context=context, text=display,
                 location=str(row.location), node_id=f"{doc.doc_id}::row::{row.id}",
@@ -134,7 +144,8 @@ def table_facts(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
 def record_facts(doc: BudgetDocument, record: KeyValueRecord) -> Iterator[Fact]:
     base = Fact(doc_id=doc.doc_id, kind=FactKind.FIELD, value=None, unit=None, raw="", table_id=record.table_id,
                 table_key=record.table_id, table_title=f"{record.table_id} {record.form}".strip(),
-                table_kind="form", row_id=record.id, row_label=record.title, location=str(record.location),
+                table_kind="form", table_type="项目支出", phase=table_phase("", doc.doc_type), spending="项目",
+                row_id=record.id, row_label=record.title, location=str(record.location),
                 node_id=f"{doc.doc_id}::record::{record.id}")
     for f in record.fields:
         if f.raw:
@@ -189,7 +200,45 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]
     base = Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=None, unit=None, raw="",
                 section=" > ".join(paragraph.section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
-    yield from text_quantities(paragraph.text, base, department=doc.department or "")
+    phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
+    for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):
+        yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
+                      fund_scope=narrative_fund_scope(fact.section, fact.subject))
+
+
+# "年初预算为 万元，支出决算为 万元，完成年初预算的 %。" with "1560.05 1511.89 96.92" after it:
+# the text layer of some 决算 narratives moves figures out of their sentence.
+_EMPTY_SLOT = re.compile(r"(?:为|是|共|计|达|的|增加|减少|增长|下降)\s*(?=万元|亿元|%)")
+_BARE_RUN = re.compile(r"(?<![\d.])\d+\.\d+(?:\s+\d+\.\d+)*(?![\d.])(?!\s*(?:万元|亿元|元|%))")
+_DROPPED = "\x00"
+
+
+def restore_detached_figures(text: str) -> str:
+    """Put figures the text layer moved out of their sentence back into its empty slots, in
+    order, when the empty slots before a run of bare figures are exactly as many as the
+    figures; otherwise leave out the sentences with empty slots (and the run), so no figure
+    is ever read with the wrong words. Text without empty slots is returned unchanged."""
+    if not _EMPTY_SLOT.search(text):
+        return text
+    events = sorted([(m.end(), "slot", m) for m in _EMPTY_SLOT.finditer(text)]
+                    + [(m.start(), "run", m) for m in _BARE_RUN.finditer(text)], key=lambda e: e[0])
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    waiting: list[int] = []                 # positions of empty slots not yet filled
+    for pos, what, m in events:
+        if what == "slot":
+            waiting.append(pos)
+            continue
+        if not waiting:
+            continue  # a bare figure with no empty slot before it is not ours to move
+        figures = m.group(0).split()
+        fill = figures if len(figures) == len(waiting) else [_DROPPED] * len(waiting)
+        edits.extend((at, at, f"{figure} ") for at, figure in zip(waiting, fill))
+        edits.append((m.start(), m.end(), ""))
+        waiting = []
+    edits.extend((at, at, _DROPPED) for at in waiting)
+    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+        text = text[:start] + new + text[end:]
+    return "".join(s for s in _SENTENCE.split(text) if _DROPPED not in s)
 
 
 def text_quantities(text: str, base: Fact, department: str = "") -> Iterator[Fact]:

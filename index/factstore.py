@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
 
-SCHEMA_VERSION = 2  # 2: documents carry kind, level, region and publication
+SCHEMA_VERSION = 2  # 2: documents carry kind, level, region and publication; facts the canonical keys
 
 _COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
 _DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]
@@ -60,6 +60,7 @@ class FactStore:
             CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
             CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
             CREATE INDEX IF NOT EXISTS facts_label ON facts(row_label);
+            CREATE INDEX IF NOT EXISTS facts_type ON facts(table_type, phase);
             """
         )
         # a file written before a column was added (an incremental build copies the old file)

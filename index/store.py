@@ -101,7 +101,8 @@ def pipeline_fingerprint() -> str:
     here = Path(__file__).resolve().parent
     root = here.parent
     # Recursive, so corpus/readers/ counts; relative paths, so a moved file counts too.
-    files = sorted((root / "corpus").glob("**/*.py")) + [here / "nodes.py", here / "factstore.py"]
+    files = sorted((root / "corpus").glob("**/*.py")) + sorted((root / "corpus" / "standards").glob("*.json")) \
+        + [here / "nodes.py", here / "factstore.py"]  # the standards are the schema facts are keyed by
     for f in files:
         digest.update(f.relative_to(root).as_posix().encode())
         digest.update(f.read_bytes())

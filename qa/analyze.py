@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, cast
 
+from corpus.schema import said_phase
+
 from .text import norm_question
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -46,6 +48,8 @@ class Question:
     operation: Operation
     wants: Wants
     alias_targets: tuple[str, ...]
+    phase: str = ""                         # the budget phase asked for (corpus.schema.PHASES), "" unsaid
+    phase_spans: tuple[tuple[int, int], ...] = ()  # the words that say it: the phase filter explains them
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +98,13 @@ PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什�
                           r"|职能|职责|有没有变化|包括哪些|有哪些|哪些单位|反映什么|是哪家|哪个单位|什么服务|是什么服务")
 
 
+# An execution rate: 决算数 ÷ 预算数 (预算执行率, 完成年初预算的百分之多少).
+EXECUTION_RATE = re.compile(r"执行率|完成率|完成(了)?(年初|调整)?预算的?(百分之多少|百分之几|多少|几|比例)")
+
+
 def detect_operation(text: str) -> Operation:
+    if EXECUTION_RATE.search(text):
+        return "ratio"
     if re.search(r"占(?![有用地])(.{0,12})(比例|比重|百分比|份额|多少|几成|%)|占比|比例是", text) and "下降" not in text and "增长" not in text:
         return "ratio"
     if re.search(r"人均", text):
@@ -135,6 +145,25 @@ def detect_wants(text: str, operation: Operation) -> Wants:
     return "any"
 
 
+# The words that ask for one phase of the budget cycle, most specific first. 预算 is read
+# only outside the fund names (一般公共预算 …), which corpus.schema knows.
+_PHASE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("调整预算", re.compile(r"调整(后)?预算(数)?|全年预算(数)?")),
+    ("年初预算", re.compile(r"年初预算(数)?")),
+    ("决算", re.compile(r"(部门|单位)?决算(数)?|实际(支出|花费|花|执行|完成|使用)(了)?(数)?|执行数|完成数|花了|花费了")),
+)
+
+
+def detect_phase(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The phase a question asks for (决算 for 实际支出/决算数/花了多少, 年初预算, 调整预算, 预算
+    for a plain 预算数) and the spans of the words that say it."""
+    for phase, pattern in _PHASE_WORDS:
+        spans = tuple(m.span() for m in pattern.finditer(text))
+        if spans:
+            return phase, spans
+    return ("预算" if said_phase(text) == "预算" else ""), ()
+
+
 def analyze(raw: str) -> Question:
     text = norm_question(raw)
     english = is_english(text)
@@ -145,8 +174,10 @@ def analyze(raw: str) -> Question:
     codes = tuple(c for c in _CODE.findall(clean) if not _is_year(c, clean))
     codes += tuple(m.group(0).upper() for m in _PROJECT_CODE.finditer(base))
     operation = detect_operation(base)
+    phase, phase_spans = detect_phase(base)
     return Question(raw=raw, text=text, expanded=base, codes=tuple(dict.fromkeys(codes)), years=years,
-                    english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets)
+                    english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets,
+                    phase=phase, phase_spans=phase_spans)
 
 
 def _is_year(code: str, text: str) -> bool:

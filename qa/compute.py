@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Protocol
 
 from corpus.facts import Fact
 from corpus.numbers import convert
 
-from .analyze import Question, Wants
+from .analyze import EXECUTION_RATE, Question, Wants, detect_phase
 from .compose import fact_label, fmt
 from .units import in_one_unit
 
-Resolve = Callable[[str, Wants], "Fact | None"]  # (sub-question, wanted quantity) → a fact with a value
+class Resolve(Protocol):
+    """(sub-question, wanted quantity, optionally the fund scope it must have) → a fact with a value."""
+
+    def __call__(self, text: str, wants: Wants, fund_scope: str = "") -> Fact | None: ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ def split_ratio(text: str) -> tuple[str, str] | None:
 
 def ratio(q: Question, resolve: Resolve) -> Computed | None:
     text = q.expanded
+    if EXECUTION_RATE.search(text):
+        return execution_rate(q, resolve)
     if "人均" in text:
         return per_person(q, resolve)
     parts = split_ratio(text)
@@ -85,6 +90,44 @@ def per_person(q: Question, resolve: Resolve) -> Computed | None:
     formula = f"{fact_label(amount)} ÷ 在职实有人数：{fmt(amount.value)} ÷ {fmt(people.value)} = {value}"
     return Computed(value, amount.unit or "", formula, f"人均{fact_label(amount)} {value} {amount.unit}（{formula}）",
                     (amount, people))
+
+
+def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
+    """预算执行率 = 决算数 ÷ 年初预算数 (÷ 调整预算数 when the question says so), both of the
+    metric the question names; each is resolved with its phase, so neither can be the other."""
+    metric = _without_phase(EXECUTION_RATE.sub("", re.sub(r"预算执行率", "执行率", q.expanded)))
+    budget_word = "调整预算" if "调整" in q.expanded else "年初预算"
+    budget = resolve(f"{metric}{budget_word}", "money")
+    final = _same_funds(resolve, f"{metric}决算数", budget)
+    if final is None or budget is None or final is budget:
+        return None
+    both = in_one_unit(final, budget)
+    if both is None or both[1] == 0:
+        return None
+    a, b, _ = both
+    value = _round(a / b * 100)
+    formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
+    return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）", (final, budget))
+
+
+def _same_funds(resolve: Resolve, text: str, other: Fact | None) -> Fact | None:
+    """The fact `text` names, of the same funds as `other`: an 一般公共预算 年初预算 compares
+    with the 一般公共预算 决算, never with the 决算 of all funds."""
+    if other is None:
+        return None
+    fact = resolve(text, "money", other.fund_scope) if other.fund_scope else resolve(text, "money")
+    if fact is not None and other.fund_scope != fact.fund_scope:
+        return None  # of other funds, or of funds unknown: comparing them would mislead
+    return fact
+
+
+def _without_phase(text: str) -> str:
+    """A question's metric without the words that name a phase (年初预算, 决算数, 实际支出 …)."""
+    _, spans = detect_phase(text)
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + text[end:]
+    text = re.sub(r"(预算数|预算)(?=$|[?？的是比])", "", text)
+    return re.sub(r"(的)?(是|为)?(多少|几)?[?？]?$", "", text).strip()
 
 
 def split_terms(text: str) -> list[str]:
@@ -125,18 +168,40 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
         b_text = re.sub(r"(?:19|20)\d{2}年", "", a_text) + year_b.group(1) + "年"
         if year_a is None and doc_year:
             a_text = f"{a_text}{doc_year}年"
-    fa, fb = resolve(a_text, "money"), resolve(b_text, "money")
+    phase_b = detect_phase(b_text)[0]
+    if phase_b and not _without_phase(b_text):  # "X决算数比年初预算少多少": X's 年初预算
+        b_text = _without_phase(a_text) + b_text
+    fb = resolve(b_text, "money")
+    final_vs_budget = "决算" in {detect_phase(a_text)[0], phase_b} and phase_b != detect_phase(a_text)[0]
+    fa = _same_funds(resolve, a_text, fb) if final_vs_budget else resolve(a_text, "money")
     if fa is None or fb is None or fa is fb:
         return None
     both = in_one_unit(fa, fb)
     if both is None:
         return None
     a, b, unit = both
+    if {fa.phase, fb.phase} == {"决算", "年初预算"} or {fa.phase, fb.phase} == {"决算", "调整预算"} \
+            or {fa.phase, fb.phase} == {"决算", "预算"}:
+        return _final_minus_budget(fa, fb, unit)
     value = abs(a - b)
     formula = f"{fmt(a)} − {fmt(b)} = {fmt(a - b)}" if a >= b else f"{fmt(b)} − {fmt(a)} = {fmt(b - a)}"
     more = "多" if a >= b else "少"
     return Computed(value, unit, formula,
                     f"{fact_label(fa)}比{fact_label(fb)}{more} {fmt(value)} {unit}（{formula}）", (fa, fb))
+
+
+def _final_minus_budget(fa: Fact, fb: Fact, unit: str) -> Computed | None:
+    """决算 − 预算, signed: negative when less was spent than budgeted."""
+    final, budget = (fa, fb) if fa.phase == "决算" else (fb, fa)
+    both = in_one_unit(final, budget)
+    if both is None:
+        return None
+    a, b, unit = both
+    value = a - b
+    formula = f"决算数 − 预算数：{fmt(a)} − {fmt(b)} = {fmt(value)}"
+    word = "少" if value < 0 else "多"
+    return Computed(value, unit, formula,
+                    f"{fact_label(final)}决算数比预算数{word} {fmt(abs(value))} {unit}（{formula}）", (final, budget))
 
 
 def previous_year(current: Fact, change: Fact) -> Computed | None:

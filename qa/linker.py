@@ -32,6 +32,8 @@ _KIND_PREFERENCE = {
     "财政拨款收支总表": 4, "项目支出": 6, "政府采购": 6, "购买服务": 6, "form": 3, "other": 2,
 }
 _SAME_UNIT = {"名": "人", "位": "人"}
+_PHASE_LEAVES = ("预算数", "决算数", "年初预算数", "调整预算数", "全年预算数")
+_FUND_PREFIX = re.compile(r"^财政拨款(?=“)")
 
 # Which of a fact's names a part of the question matched: its row label, 科目编码 or (for
 # narrative facts) subject; a column, the table, other names of the row (context), a parent
@@ -103,6 +105,9 @@ def fact_names(fact: Fact) -> FactNames:
             bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价
             if bare != part and len(bare) >= 2:
                 names.column.append(bare)
+            metric = _FUND_PREFIX.sub("", part)  # 财政拨款“三公”经费: the 三公经费 of the fund 财政拨款 (fact.fund_scope)
+            if metric != part and len(metric) >= 4:
+                names.column.append(metric)
         names.table.extend(table_names(fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
@@ -113,6 +118,9 @@ def fact_names(fact: Fact) -> FactNames:
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
                            for h in fact.section.split(" > ") if h)
         names.parent.extend(n for n in (fact.parent_subject,) if n)
+        # A 决算 说明 heads each 项 with its 类/款/项 names ("8、城乡社区支出（类）…（款）行政运行"),
+        # then says "年初预算为 …，支出决算为 …": the figures are that 项's.
+        names.parent.extend(_components(strip_list_number(fact.section.split(" > ")[-1])))
     elif fact.kind == "field":
         names.row.extend(record_names(fact.row_label))
         names.column.extend(p for p in fact.column.split(" / ") if p)
@@ -251,6 +259,22 @@ def unit_fits(q: Question, fact: Fact) -> bool:
     return unit != "%" or "%" in q.expanded or "百分" in q.expanded
 
 
+# The fact phases that answer a question asking for a phase: a 决算 question never gets a
+# 预算 figure, nor a 预算 question a 决算 figure; an unsaid phase is the document's own
+# (a 预算's 预算数, a 决算's 决算数), never the 年初预算 or 调整预算 a 决算 prints beside it.
+_PHASE_FITS: dict[str, frozenset[str]] = {
+    "决算": frozenset({"决算", ""}),
+    "预算": frozenset({"预算", "年初预算", "上年", ""}),
+    "年初预算": frozenset({"年初预算", "预算", ""}),
+    "调整预算": frozenset({"调整预算", ""}),
+    "": frozenset({"预算", "决算", "上年", ""}),
+}
+
+
+def phase_fits(q: Question, fact: Fact) -> bool:
+    return fact.phase in _PHASE_FITS.get(q.phase, _PHASE_FITS[""])
+
+
 def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
     """A question about another year than the document's only takes facts that say that year."""
     other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
@@ -272,7 +296,10 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
     default_column = 0
     row_named = bool(roles & {"row", "code", "subject", "alias", "context"})
     if fact.kind == "cell" and not column_named:
-        first = fact.column.split(" / ")[0]
+        parts = fact.column.split(" / ")
+        first = parts[0]
+        if len(parts) >= 3 and leaf in _PHASE_LEAVES:
+            leaf = parts[-2]  # 三公 / 公务接待费 / 预算数: the leaf is a phase; the item is the level above
         if first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
             default_column = 2
         else:
@@ -293,7 +320,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
     spans = alias_spans(q)
     out = []
     for fact in facts:
-        if not unit_fits(q, fact) or not year_fits(q, fact, doc_years):
+        if not unit_fits(q, fact) or not year_fits(q, fact, doc_years) or not phase_fits(q, fact):
             continue
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
@@ -305,7 +332,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
-        covered = coverage(q, matches, fixed_spans)
+        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans])
         left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches))
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))

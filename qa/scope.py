@@ -97,11 +97,18 @@ def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
             return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
     docs = _of_named_years(q, documents, docs)
     docs = _of_named_kind(q, documents, docs)
-    if "决算" in q.expanded and not any(documents[d].doc_type == "决算" for d in docs):
-        return set(), "已载入的是部门预算，没有决算数据"
-    if re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
-        return set(), "预算文件只有预算数，没有实际执行（决算）数据"
+    if not any(is_final(documents[d]) for d in docs):
+        # Only a 决算 has actual spending: refuse a 决算 question only when none is in scope.
+        if "决算" in q.expanded:
+            return set(), "已载入的是部门预算，没有决算数据"
+        if q.phase == "决算" or re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
+            return set(), "预算文件只有预算数，没有实际执行（决算）数据"
     return docs, None
+
+
+def is_final(info: DocumentInfo) -> bool:
+    """A 决算 (部门决算 / 单位决算), whatever the document's type field spells."""
+    return any(str(getattr(info, name, "") or "").endswith("决算") for name in ("doc_type", "kind"))
 
 
 def department_links(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[str]) -> tuple[DepartmentMatch, ...]:

@@ -207,10 +207,11 @@ def change_across_years(asked: Asked) -> Answer | None:
 
 def _resolver(asked: Asked) -> compute.Resolve:
     """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
-    def resolve(text: str, wants: Wants) -> Fact | None:
+    def resolve(text: str, wants: Wants, fund_scope: str = "") -> Fact | None:
         sub = replace(analyze(text), wants=wants, operation="lookup")
         part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
-        rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change]
+        rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change
+              and (not fund_scope or r.fact.fund_scope == fund_scope)]
         return rs[0].fact if rs else None
 
     return resolve
