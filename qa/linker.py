@@ -198,6 +198,8 @@ def match_fact(q: Question, fact: Fact, names: FactNames, alias_spans: dict[str,
             m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
             if m:
                 matches.append(m)
+            if role == "parent":
+                continue  # an alias names the fact itself: "几辆车" is 车辆, not each kind of 车辆
             for start, end in alias_spans.get(name, ()) or alias_spans.get(_years_in(name), ()):
                 matches.append(Match("alias", name, start, end, 0.9))
     return matches
