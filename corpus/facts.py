@@ -166,7 +166,11 @@ def _row_label(row: tuple[Field, ...]) -> str:
 _QUANTITY = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
 )
-_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约)+")
+_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
+_ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
+# A bare measure ("采购金额 225.10 万元") is of what the sentence began with: "在面向中小企业预留的…项目中"
+_BARE_MEASURE = re.compile(r"(采购金额|金额|预算金额|资金|预算数|预算)")
+_NOTE_END = re.compile(r"[（(](以|按|据)[^（()）]*[)）]$")  # "政府采购金额（以合同签订为准）"
 _TRAIL = re.compile(r"(为|是|共计|共|合计|达到|约)+$")
 _YEAR = re.compile(r"[比较]\s*(?P<year>(?:19|20)\d{2})\s*年")
 # "增加（减少）", "下降（增长）": a template's both-ways wording; the figure's sign says which
@@ -243,7 +247,8 @@ def _subject(clause: str, dept: str) -> str:
     subject = re.sub(r"^[（(]\d{1,2}[)）]", "", strip_list_number(re.sub(r"\s+", "", clause)))
     if dept and len(subject) > len(dept):
         subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
-    subject = _TRAIL.sub("", _LEAD.sub("", _OWNER_LEAD.sub("", subject)))
+    subject = _ORG_BEFORE_YEAR.sub(r"\2", subject)  # the department, however printed, before "2024年度…"
+    subject = _NOTE_END.sub("", _TRAIL.sub("", _LEAD.sub("", _OWNER_LEAD.sub("", subject))))
     # "收入、支出预算总计" and "收、支总预算" are how the 收支 totals are spoken of
     return re.sub(r"收入?、支出?", "收支", subject)
 
@@ -289,7 +294,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
             # the changed item is named in this clause (财政拨款支出增加 …) or was just before
             # (…18570.82 万元，与上年相比增加 1447.63 万元，增长 8.45%)
             own = _changed_item(subject)
-            item = next((x for x in (last_subject, first_subject, carried) if x and not _MEASURE_ONLY.fullmatch(x)), "")
+            named = (carried,) if carried and _MEASURE_LEAD.match(sentence) else (last_subject, first_subject, carried)
+            item = next((x for x in named if x and not _MEASURE_ONLY.fullmatch(x)), "")
             changed = own or changed or item
             subject = changed
         if not topic:
@@ -298,8 +304,13 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
                 topic = topic.replace(dept, "")
         if not subject and not change_m:
             subject = last_subject or topic
-        if _MEASURE_ONLY.fullmatch(subject) and carried and not _MEASURE_ONLY.fullmatch(carried):
-            parent = carried  # "2022年当年预算执行数 11.67 万元" of the item named before
+        if not change_m and _MEASURE_ONLY.fullmatch(subject) and carried and not _MEASURE_ONLY.fullmatch(carried):
+            # "2022年当年预算执行数为 11.67 万元" measures the item named before; alone,
+            # "2023年预算安排" would answer "2023年预算是多少" with one item's figure
+            subject = carried + subject
+        elif not change_m and _BARE_MEASURE.fullmatch(subject):
+            lead = re.sub(r"\s+", "", before[: _clause_start(before)]).strip("，,：: ")
+            subject = lead + subject if lead else subject
         counted = _counted(sentence[m.end():], clause) if m.group("unit") in ("个", "项", "家", "台", "辆", "套") else ""
         yield replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),

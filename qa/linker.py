@@ -318,6 +318,6 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
 def explained_away(left: list[str], fact: Fact, matches: list[Match]) -> list[str]:
     """Leftover words the reading still accounts for: a repeat of a matched name (退休 in
     退休的…退休金), or words the cited source itself says (the question quotes it)."""
-    source = norm_name(fact.text + fact.row_path + fact.topic)
+    source = norm_name(fact.text + fact.row_path + fact.topic + fact.parent_subject)  # 其中拟购买货物: of 政府采购
     names = "|".join(m.name for m in matches)
     return [run for run in left if run not in names and bigram_share(run, source) < 0.6]

@@ -257,7 +257,9 @@ def passage(asked: Asked) -> Answer | None:
     found = best_passage(about if content_bigrams(about) else q.expanded, hits)
     if found is None:
         return None
-    return Answer(q.raw, f"{found.quote}（{found.section}）", "passage", None, None,
+    # a paragraph without a heading path is shown with its page, never as an empty "（）"
+    where = found.section or found.node.metadata.get("location", "")
+    return Answer(q.raw, f"{found.quote}（{where}）" if where else found.quote, "passage", None, None,
                   (passage_citation(found, asked.documents),), timings=asked.timings())
 
 
