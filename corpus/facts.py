@@ -311,6 +311,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
         elif not change_m and _BARE_MEASURE.fullmatch(subject):
             lead = re.sub(r"\s+", "", before[: _clause_start(before)]).strip("，,：: ")
             subject = lead + subject if lead else subject
+        if _MEASURE_ONLY.fullmatch(subject):
+            subject = ""  # a measure of an item this paragraph does not name: no subject to link
         counted = _counted(sentence[m.end():], clause) if m.group("unit") in ("个", "项", "家", "台", "辆", "套") else ""
         yield replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),

@@ -110,3 +110,39 @@ def test_a_reason_in_the_next_sentence_is_quoted_with_its_change():
     reason = "主要原因是政策性调增住房公积金和提租补贴。"
     assert item + change + reason in with_reasons([item, change, reason])
     assert with_reasons(["甲。", "乙。"]) == ["甲。", "乙。"]
+
+
+@pytest.fixture(scope="module")
+def wanli2023() -> list[Fact]:
+    return _narrative("shanghai_putuo_wanli_jiedao_2023_bumen_yusuan.pdf")
+
+
+def test_a_measure_sentence_names_the_item_before_it(wanli2023):
+    # "2. “…专项普查活动（项）”60.13万元，主要用于统计管理。2022年当年预算执行数为0万元，
+    #  2023年预算安排60.13万元，比2022年预算执行数增加100.00%。"
+    item = "“一般公共服务支出（类）统计信息事务（款）专项普查活动（项）”"
+    assert _one(wanli2023, item + "2023年预算安排", "万元").value == Decimal("60.13")
+    rise = _one(wanli2023, item, "%", "增加")
+    assert rise.value == Decimal("100.00") and rise.compare_year == 2022
+    # no bare "2023年预算安排" that a question about the whole budget could take
+    assert not [f for f in wanli2023 if f.subject in ("2023年预算安排", "2022年当年预算执行数")]
+
+
+def test_a_noted_year_in_the_comparison(wanli2023):
+    # "财政拨款收入16497.86万元，比2022年（上一年度，下同）预算增加1421.25万元"
+    change = _one(wanli2023, "财政拨款收入", "万元", "增加")
+    assert change.value == Decimal("1421.25") and change.compare_year == 2022
+
+
+def test_a_bare_amount_keeps_what_qualifies_it():
+    facts = _narrative("shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan.pdf")
+    # "在面向中小企业预留的政府采购项目中，由中小企业供应商中标或成交的，采购金额225.10 万元"
+    bare = [f for f in facts if f.subject == "采购金额"]
+    assert not bare
+    assert any(f.subject.endswith("政府采购金额") and f.value == Decimal("2319.21") for f in facts)
+
+
+def test_how_many_project_funds_asks_for_money():
+    from qa.analyze import analyze
+    assert analyze("万里街道2023年编报绩效目标的项目涉及多少项目预算资金？").wants != "count:项"
+    assert analyze("有多少项考核指标？").wants == "count:项"
