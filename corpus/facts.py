@@ -314,6 +314,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
         if _MEASURE_ONLY.fullmatch(subject):
             subject = ""  # a measure of an item this paragraph does not name: no subject to link
         counted = _counted(sentence[m.end():], clause) if m.group("unit") in ("个", "项", "家", "台", "辆", "套") else ""
+        if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
+            counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
         yield replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
             raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
