@@ -108,6 +108,8 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        # "…（款）机关事业单位基本养老保险缴费支出（项）" is spoken of by its 项 (or 款, 类) name
+        names.row.extend(p for p in (c.strip("“”\"' ") for c in _components(fact.subject)) if len(p) >= 2 and p != "科目")
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
