@@ -108,8 +108,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
-        # "…（款）机关事业单位基本养老保险缴费支出（项）" is spoken of by its 项 (or 款, 类) name
-        names.row.extend(p for p in (c.strip("“”\"' ") for c in _components(fact.subject)) if len(p) >= 2 and p != "科目")
+        names.row.extend(_level_names(fact.subject))
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
@@ -169,6 +168,15 @@ def _components(topic: str) -> list[str]:
     """`一般公共服务支出（类）…（款）行政运行（项）` → its 类, 款 and 项 names."""
     parts = re.split(r"[（(](?:类|款|项)[）)]", topic)
     return [p for p in parts if p and len(parts) > 1]
+
+
+def _level_names(subject: str) -> list[str]:
+    """A narrative item "…（款）机关事业单位基本养老保险缴费支出（项）" is spoken of by its 类, 款
+    and 项 names. Only when the subject is the item itself: "“…（项）”2023年预算安排" is one
+    measure of it, and its names would answer a question about the measure's words."""
+    if not re.search(r"[（(](类|款|项)[)）][”\"]?(科目|支出)?$", subject):
+        return []
+    return [n.strip("“”\" ") for n in re.findall(r"([^（()）]+?)[（(](?:类|款|项)[)）]", subject) if len(n.strip("“”\" ")) >= 2]
 
 
 def _years_in(name: str) -> str:
