@@ -187,12 +187,34 @@ def _row_label(row: tuple[Field, ...]) -> str:
 _QUANTITY = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
 )
-_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约)+")
-_TRAIL = re.compile(r"(为|是|共|合计|达到|约|计)+$")
-_YEAR = re.compile(r"比\s*(?P<year>(?:19|20)\d{2})\s*年")
-_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*$")
+_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
+_ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
+# A bare measure ("采购金额 225.10 万元") is of what the sentence began with: "在面向中小企业预留的…项目中"
+_BARE_MEASURE = re.compile(r"(采购金额|金额|预算金额|资金|预算数|预算)")
+_NOTE_END = re.compile(r"[（(](以|按|据)[^（()）]*[)）]$")  # "政府采购金额（以合同签订为准）"
+_TRAIL = re.compile(r"(为|是|共计|共|合计|达到|约)+$")
+_YEAR = re.compile(r"[比较]\s*(?P<year>(?:19|20)\d{2})\s*年")
+# "增加（减少）", "下降（增长）": a template's both-ways wording; the figure's sign says which
+_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
 _SENTENCE = re.compile(r"(?<=[。；！？])")
-_BREAKS = "，,；;：:。、"
+_BREAKS = "，,；;：:。"
+# "与上年相比增加", "比2022年预算执行数减少", "较上年": the comparison, not what changed
+_COMPARED = re.compile(
+    r"(与|比|较|同)?\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?"
+    r"(相比|比较)?[，,]?\s*$")
+_COMPARED_LEAD = re.compile(
+    r"^(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
+_THRESHOLD = re.compile(r"\s*([（(]含[)）])?\s*(以上|以下)")
+_CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)([（(](?:增加|减少|增长|下降)[)）])?$")
+# "主要原因是基本支出增加 1447.63 万元": the changed item inside a reason
+_REASON_LEAD = re.compile(r"^.*?(主要原因是|原因是|主要是|主要用于|用于)[：:]?")
+# "2018年我部门政府采购预算总金额", "本部门编报绩效目标的项目": who and when are implied
+_OWNER_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?[，,]?(我部门|本部门|本单位|我单位|[（(](部门|单位|本级)[)）])(?=..)")
+_PAGE_MARK = re.compile(r"[─—]+\s*\d+\s*[─—]+")  # "─7─": a page number inside a wrapped sentence
+# "2022年当年预算执行数为 …，2023年预算安排 …": the sentence measures the item named before it
+_MEASURE_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?\s*(当年)?\s*(预算执行数|预算安排|预算数|执行数)")
+# "2023年预算安排 60.13 万元": a measure of the item the sentence is about, not an item
+_MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算执行数|预算数|执行数|预算|决算数|决算|安排)")
 
 
 def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
@@ -247,15 +269,19 @@ def text_quantities(text: str, base: Fact, department: str = "") -> Iterator[Fac
     figures under the previous sentence's subject; `department` is dropped from subjects."""
     carried = ""
     for sentence in (s.strip() for s in _SENTENCE.split(normalize_text(text)) if s.strip()):
-        facts = list(_sentence_facts(sentence, carried if sentence.startswith("其中") else "", base, department))
+        # "其中 …" hangs under the previous sentence's subject; "与上年相比增加 …" is about it
+        follows = sentence.startswith("其中") or bool(_COMPARED_LEAD.match(sentence) or _MEASURE_LEAD.match(sentence))
+        facts = list(_sentence_facts(sentence, carried if follows else "", base, department))
         yield from facts
         subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
+        subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
         carried = subjects[0] if subjects else carried
 
 
 def _clause_start(before: str) -> int:
     """Where the clause holding a number starts: after the last comma-like break or the
-    last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）."""
+    last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）. A 、 breaks only
+    after a figure (货物 57.43 万元、工程 …), not inside a list of names (收入、支出预算总计)."""
     depth = 0
     for i in range(len(before) - 1, -1, -1):
         ch = before[i]
@@ -265,9 +291,41 @@ def _clause_start(before: str) -> int:
             if depth == 0:
                 return i + 1
             depth -= 1
-        elif ch in _BREAKS and depth == 0:
+        elif depth == 0 and (ch in _BREAKS or (ch == "、" and _AFTER_FIGURE.search(before[:i]))):
             return i + 1
     return 0
+
+
+# The text since the last break holds a figure: "27 个内设机构、1 个…", "货物 57.43 万元、工程 …"
+_AFTER_FIGURE = re.compile(r"\d\s*(万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)[^，,；;：:。]*$")
+
+
+def _subject(clause: str, dept: str) -> str:
+    """What a clause's figure measures: the clause without list numbers, leading 其中/共,
+    the department, the year and owner (2018年我部门…), and a trailing 为/是."""
+    subject = re.sub(r"^[（(]\d{1,2}[)）]", "", strip_list_number(re.sub(r"\s+", "", clause)))
+    if dept and len(subject) > len(dept):
+        subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
+    subject = _ORG_BEFORE_YEAR.sub(r"\2", subject)  # the department, however printed, before "2024年度…"
+    subject = _NOTE_END.sub("", _TRAIL.sub("", _LEAD.sub("", _OWNER_LEAD.sub("", subject))))
+    # "收入、支出预算总计" and "收、支总预算" are how the 收支 totals are spoken of
+    return re.sub(r"收入?、支出?", "收支", subject)
+
+
+def _counted(after: str, clause: str) -> str:
+    """The noun a count counts: "5 家预算单位的综合收支计划" → 预算单位; "1 家机关和 1 家…" →
+    机关; a 下属/所属/内设 just before the number belongs to it (下属 5 家预算单位 → 下属预算单位)."""
+    noun = re.split(r"[，,；;：:。、（(]|的|和|及|与|以及", after)[0].strip()[:20]
+    modifier = re.search(r"(下属|所属|直属|内设|下设)$", re.sub(r"\s+", "", clause))
+    return (modifier.group(1) + noun) if modifier and noun else noun
+
+
+def _changed_item(subject: str) -> str:
+    """The item a change clause is about: `财政拨款支出增加` → 财政拨款支出; `与上年相比增加`
+    and `增长` → "" (the item was named before); `主要原因是基本支出增加` → 基本支出."""
+    core = _REASON_LEAD.sub("", _CHANGE_WORD.sub("", subject))
+    core = _COMPARED_LEAD.sub("", _COMPARED.sub("", core))
+    return _TRAIL.sub("", core).strip("，,、")
 
 
 def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Iterator[Fact]:
@@ -275,29 +333,48 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
     last_subject = carried
     parent = ""
     last_year = 0  # "比2023年预算减少31146.26万元，下降40.86%": the % compares to 2023 too
+    changed = ""  # the item the last change in this sentence was about
+    first_subject = ""
     for m in _QUANTITY.finditer(sentence):
         before = sentence[: m.start()]
         if re.search(r"[〔\[【(（]\s*$", before) or re.search(r"[\d.]\s*$", before):
             continue
         if m.group("unit") in ("人", "名") and re.search(r"[年月日号]", sentence[m.end(): m.end() + 1]):
             continue
-        clause = before[_clause_start(before):].strip()
-        if "其中" in before[len(before) - len(clause) - 4:] and last_subject:
+        if _THRESHOLD.match(sentence, m.end()):
+            continue  # "单价 20 万元（含）以上的设备": a bound that qualifies what is counted
+        clause = _PAGE_MARK.sub("", before[_clause_start(before):]).strip()
+        if "其中" in before[max(0, len(before) - len(clause) - 4):] and last_subject:
             parent = last_subject
         change_m = _CHANGE.search(clause)
         year_m = _YEAR.search(clause)
-        subject = _TRAIL.sub("", _LEAD.sub("", strip_list_number(re.sub(r"\s+", "", clause))))
-        if dept and len(subject) > len(dept):
-            subject = subject.replace(dept, "")  # "核定…办公室机关行政编制": the department is implied
+        subject = _subject(clause, dept)
+        if change_m:
+            # the changed item is named in this clause (财政拨款支出增加 …) or was just before
+            # (…18570.82 万元，与上年相比增加 1447.63 万元，增长 8.45%)
+            own = _changed_item(subject)
+            named = (carried,) if carried and _MEASURE_LEAD.match(sentence) else (last_subject, first_subject, carried)
+            item = next((x for x in named if x and not _MEASURE_ONLY.fullmatch(x)), "")
+            changed = own or changed or item
+            subject = changed
         if not topic:
             topic = strip_list_number(re.sub(r"\s+", "", before)).strip("，,：: ")
             if dept and len(topic) > len(dept):
                 topic = topic.replace(dept, "")
         if not subject and not change_m:
             subject = last_subject or topic
-        counted = ""
-        if m.group("unit") in ("个", "项", "家", "台", "辆", "套"):
-            counted = re.split(r"[，,；;：:。、（(]", sentence[m.end():])[0].strip()[:20]
+        if not change_m and _MEASURE_ONLY.fullmatch(subject) and carried and not _MEASURE_ONLY.fullmatch(carried):
+            # "2022年当年预算执行数为 11.67 万元" measures the item named before; alone,
+            # "2023年预算安排" would answer "2023年预算是多少" with one item's figure
+            subject = carried + subject
+        elif not change_m and _BARE_MEASURE.fullmatch(subject):
+            lead = re.sub(r"\s+", "", before[: _clause_start(before)]).strip("，,：: ")
+            subject = lead + subject if lead else subject
+        if _MEASURE_ONLY.fullmatch(subject):
+            subject = ""  # a measure of an item this paragraph does not name: no subject to link
+        counted = _counted(sentence[m.end():], clause) if m.group("unit") in ("个", "项", "家", "台", "辆", "套") else ""
+        if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
+            counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
         yield replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
             raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
@@ -309,3 +386,5 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
             last_year = int(year_m.group("year"))
         if subject and not change_m:
             last_subject = subject
+            first_subject = first_subject or subject
+            changed = ""

@@ -131,7 +131,8 @@ def detect_wants(text: str, operation: Operation) -> Wants:
         return "percent"
     if re.search(r"百分之|百分比|%|比例|增长率|占比", text):
         return "percent"
-    m = re.search(r"(?:几|多少)\s*(人次|平方米|批次|人|名|位|辆|台|个|家|项|间|次|套)", text)
+    # "多少项目预算资金" asks for money: 项 counts only when it is not the start of 项目
+    m = re.search(r"(?:几|多少)\s*(人次|平方米|批次|人|名|位|辆|台|个|家|项(?!目)|间|次|套)", text)
     if m:
         return cast(Wants, f"count:{COUNT_UNITS[m.group(1)]}")  # COUNT_UNITS' values are Wants' units
     if re.search(r"人数|有多少人|几个人", text):

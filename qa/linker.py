@@ -113,6 +113,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        names.row.extend(_level_names(fact.subject))
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
@@ -177,6 +178,15 @@ def _components(topic: str) -> list[str]:
     return [p for p in parts if p and len(parts) > 1]
 
 
+def _level_names(subject: str) -> list[str]:
+    """A narrative item "…（款）机关事业单位基本养老保险缴费支出（项）" is spoken of by its 类, 款
+    and 项 names. Only when the subject is the item itself: "“…（项）”2023年预算安排" is one
+    measure of it, and its names would answer a question about the measure's words."""
+    if not re.search(r"[（(](类|款|项)[)）][”\"]?(科目|支出)?$", subject):
+        return []
+    return [n.strip("“”\" ") for n in re.findall(r"([^（()）]+?)[（(](?:类|款|项)[)）]", subject) if len(n.strip("“”\" ")) >= 2]
+
+
 def _years_in(name: str) -> str:
     return re.sub(r"(19|20)\d{2}年?", "", name)
 
@@ -206,6 +216,8 @@ def match_fact(q: Question, fact: Fact, names: FactNames, alias_spans: dict[str,
             m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
             if m:
                 matches.append(m)
+            if role == "parent":
+                continue  # an alias names the fact itself: "几辆车" is 车辆, not each kind of 车辆
             for start, end in alias_spans.get(name, ()) or alias_spans.get(_years_in(name), ()):
                 matches.append(Match("alias", name, start, end, 0.9))
     return matches
@@ -343,6 +355,6 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
 def explained_away(left: list[str], fact: Fact, matches: list[Match]) -> list[str]:
     """Leftover words the reading still accounts for: a repeat of a matched name (退休 in
     退休的…退休金), or words the cited source itself says (the question quotes it)."""
-    source = norm_name(fact.text + fact.row_path + fact.topic)
+    source = norm_name(fact.text + fact.row_path + fact.topic + fact.parent_subject)  # 其中拟购买货物: of 政府采购
     names = "|".join(m.name for m in matches)
     return [run for run in left if run not in names and bigram_share(run, source) < 0.6]

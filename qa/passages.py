@@ -88,6 +88,29 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+# A sentence that gives the reason for the one before it: "…增长 149.12%。主要原因是…"
+_REASON_START = re.compile(r"^(主要原因|原因|主要是|主要由于|由于|这是因为|是因为)")
+
+
+_COMPARISON_START = re.compile(r"^(与|比|较|同)\s*(上年|上一年|去年|(19|20)\d{2}\s*年)")
+
+
+def with_reasons(parts: list[str]) -> list[str]:
+    """The sentences, and each reason sentence joined with the sentences it explains: the
+    change before it and the sentence naming the item ("3．住房保障（类）支出 …。与上年相比
+    增加 …。主要原因是…"), so a question about why X changed quotes X, its change and its
+    reason whole."""
+    out = []
+    for i, part in enumerate(parts):
+        if i > 0 and _REASON_START.match(part) and not _REASON_START.match(parts[i - 1]):
+            start = i - 1
+            while start > 0 and _COMPARISON_START.match(parts[start]):
+                start -= 1  # "与上年相比增加 …" is about the item named before it
+            out.append("".join(parts[start:i + 1]))
+        out.append(part)
+    return out
+
+
 def quotes(node: TextNode) -> list[tuple[str, str]]:
     """Candidate quotes of a node: the sentences of a narrative chunk, or the fields of a
     form record, each with the section path to show. Table rows are figures, not prose."""
@@ -97,7 +120,7 @@ def quotes(node: TextNode) -> list[tuple[str, str]]:
         return [(p, f"{meta.get('table_id', '')} {meta.get('label_path', '')}") for p in parts[1:]]
     if meta.get("node_kind") == "text":
         body = node.text.split("\n", 1)[-1]
-        return [(s, meta.get("section", "")) for s in sentences(body)]
+        return [(s, meta.get("section", "")) for s in with_reasons(sentences(body))]
     if meta.get("node_kind") == "field":
         return [(node.text.split(" | ", 1)[-1], meta.get("section", ""))]
     if meta.get("node_kind") == "row":

@@ -26,7 +26,7 @@ from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .scope import Asked, fixed_spans, timings
-from .text import norm_name
+from .text import longest_common_substring, norm_name
 from .units import exact_money, is_money, requested_unit, same_figure
 
 Strategy = Callable[[Asked], "Answer | None"]
@@ -272,11 +272,31 @@ def passage(asked: Asked) -> Answer | None:
     hits = asked.retrieve(q.raw, k=30, doc_ids=asked.doc_ids)
     seen = {h.node.id_ for h in hits}
     hits += [h for h in asked.retrieve(q.raw, k=10, doc_ids=asked.doc_ids, any_kind=True) if h.node.id_ not in seen]
-    found = best_passage(q.expanded, hits)
+    about = _about(asked)
+    # "…管理办公室的主要职能是什么": when little is left, the department was the subject
+    found = best_passage(about, hits) if len(content_bigrams(about)) >= 4 else None
+    # "2024年预算比2023年大幅减少的原因": the years can be what the passage is about
+    found = found or best_passage(q.expanded, hits)
     if found is None:
         return None
-    return Answer(q.raw, f"{found.quote}（{found.section}）", "passage", None, None,
+    # a paragraph without a heading path is shown with its page, never as an empty "（）"
+    where = found.section or found.node.metadata.get("location", "")
+    return Answer(q.raw, f"{found.quote}（{where}）" if where else found.quote, "passage", None, None,
                   (passage_citation(found, asked.documents),), timings=asked.timings())
+
+
+def _about(asked: Asked) -> str:
+    """The question without what says which document (the department as the question
+    names it, the year): those words are not what the passage must be about."""
+    text = "".join(" " if any(a <= i < b for a, b in asked.fixed) else ch for i, ch in enumerate(asked.question.expanded))
+    text = re.sub(r"(19|20)\d{2}\s*年度?", " ", text)
+    for doc_id in asked.doc_ids or ():
+        info = asked.documents.get(doc_id)
+        department = norm_name(info.department) if info and info.department else ""
+        start, length = longest_common_substring(text, department) if department else (0, 0)
+        if length >= 3:  # "普陀区商务委" of 上海市普陀区商务委员会
+            text = text[:start] + " " + text[start + length:]
+    return text
 
 
 # ---------------------------------------------------------------------------- not found

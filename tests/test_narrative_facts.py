@@ -1,0 +1,148 @@
+"""Figures stated only in the narrative (政府采购, 车辆, 设备, 编制, 机构 counts, changes on the
+previous year) become facts whose subject is what they count or measure, in every template:
+real values from the development PDFs in evaluation/corpora/extra."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import corpus
+from corpus.facts import Fact, FactKind, document_facts
+from qa.passages import sentences, with_reasons
+
+EXTRA = Path(__file__).resolve().parents[1] / "evaluation" / "corpora" / "extra"
+
+
+def _narrative(name: str) -> list[Fact]:
+    return [f for f in document_facts(corpus.load(EXTRA / name)) if f.kind == FactKind.NARRATIVE]
+
+
+@pytest.fixture(scope="module")
+def fayuan2018() -> list[Fact]:
+    return _narrative("jiangsu_gaoji_fayuan_2018_bumen_yusuan.pdf")
+
+
+@pytest.fixture(scope="module")
+def wanli2025() -> list[Fact]:
+    return _narrative("shanghai_putuo_wanli_jiedao_2025_bumen_yusuan.pdf")
+
+
+@pytest.fixture(scope="module")
+def renda2019() -> list[Fact]:
+    return _narrative("jiangsu_renda_changweihui_2019_bumen_yusuan_wenjian.pdf")
+
+
+def _one(facts: list[Fact], subject: str, unit: str, change: str = "") -> Fact:
+    found = [f for f in facts if f.subject == subject and f.unit == unit and f.change == change]
+    assert found, f"no {subject} in {unit} ({change or 'level'}): " + ", ".join(sorted({f.subject for f in facts}))
+    return found[0]
+
+
+def test_procurement_total_and_its_parts_jiangsu(fayuan2018):
+    # "2018 年我部门政府采购预算总金额为 4641.62 万元。其中拟购买货物 962.86 万元；…"
+    assert _one(fayuan2018, "政府采购预算总金额", "万元").value == Decimal("4641.62")
+    goods = _one(fayuan2018, "拟购买货物", "万元")
+    assert goods.value == Decimal("962.86") and goods.parent_subject == "政府采购预算总金额"
+    assert _one(fayuan2018, "拟购买工程", "万元").value == Decimal("539")
+
+
+def test_procurement_total_and_its_parts_shanghai(wanli2025):
+    # "2025年本部门政府采购预算4821.20万元，其中：政府采购货物预算57.43万元、政府采购工程预算3780.72万元、…"
+    assert _one(wanli2025, "政府采购预算", "万元").value == Decimal("4821.20")
+    works = _one(wanli2025, "政府采购工程预算", "万元")
+    assert works.value == Decimal("3780.72") and works.parent_subject == "政府采购预算"
+
+
+def test_vehicles_total_by_type_and_the_equipment_bound(wanli2025):
+    # "共有车辆8辆，其中：…其他用车8辆；单价100万元（含）以上设备（不含车辆）0台（套）"
+    total = _one(wanli2025, "车辆", "辆")
+    assert total.value == Decimal("8") and "2024年8月31日" in total.topic
+    assert _one(wanli2025, "执法执勤用车", "辆").value == Decimal("0")
+    assert _one(wanli2025, "单价100万元（含）以上设备（不含车辆）", "台").value == Decimal("0")
+    # the bound 100 万元 qualifies what is counted: it is no amount of the budget
+    assert not [f for f in wanli2025 if f.value == Decimal("100") and f.unit == "万元"]
+
+
+def test_staff_establishment_and_units(renda2019):
+    # "…38个处室。…编制338名，其中行政编制200名、…"
+    assert _one(renda2019, "编制", "名").value == Decimal("338")
+    assert _one(renda2019, "行政编制", "名").parent_subject == "编制"
+    assert any(f.context == "处室" and f.value == Decimal("38") for f in renda2019)
+
+
+def test_change_on_the_previous_year_is_about_the_item_not_the_comparison(fayuan2018):
+    # "…收入、支出预算总计 33172.15 万元。与上年相比，收入、支出预算总计各增加 4322.77 万元，增长 14.98%"
+    change = _one(fayuan2018, "收支预算总计", "万元", "增加")
+    assert change.value == Decimal("4322.77")
+    assert _one(fayuan2018, "收支预算总计", "%", "增长").value == Decimal("14.98")
+    # "1．公共安全（类）支出 26200.88 万元，主要用于…。与上年相比增加 2687.77 万元，增长 11.43%。"
+    assert _one(fayuan2018, "公共安全（类）支出", "万元", "增加").value == Decimal("2687.77")
+    # "主要原因是基本支出增加 1447.63 万元，项目支出安排减少 200 万元，…"
+    assert _one(fayuan2018, "基本支出", "万元", "增加").value == Decimal("1447.63")
+    assert not [f for f in fayuan2018 if f.change and "与上年相比" in f.subject]
+
+
+def test_change_against_a_named_year(wanli2025):
+    # "财政拨款收入18,976.76万元，比2024年预算增加3,355.65万元"
+    change = _one(wanli2025, "财政拨款收入", "万元", "增加")
+    assert change.value == Decimal("3355.65") and change.compare_year == 2024
+
+
+def test_both_way_change_wording_is_a_change(renda2019):
+    # "（2）政府性基金收入预算 0 万元，与上年相比增加（减少）0 万元，增长（减少）0%"
+    fund = [f for f in renda2019 if f.subject == "政府性基金收入预算" and f.change]
+    assert fund and all(f.value == 0 for f in fund)
+    # a page number printed inside the sentence ("与上年相比增加（减少）─7─") changes nothing
+    assert not [f for f in renda2019 if "─" in f.subject or (not f.change and "上年相比" in f.subject)]
+
+
+def test_a_reason_in_the_next_sentence_is_quoted_with_its_change():
+    # 江苏省高级人民法院 2017: the reason follows the change in its own sentence
+    text = ("2017 年本部门一般公共预算机关运行经费预算支出 9193.40 万元，比 2016 年增加 5503.07 万元，"
+            "增长 149.12%。主要原因是统计口径与上年不一致。")
+    assert text in with_reasons(sentences(text))
+    # 江苏省人大常委会办公厅 2019: the item, its change and the reason are three sentences
+    item = "3．住房保障（类）支出3301.2万元，主要用于住房公积金和提租补贴发放支出。"
+    change = "与上年相比增加1178.82万元，增长55.54%。"
+    reason = "主要原因是政策性调增住房公积金和提租补贴。"
+    assert item + change + reason in with_reasons([item, change, reason])
+    assert with_reasons(["甲。", "乙。"]) == ["甲。", "乙。"]
+
+
+@pytest.fixture(scope="module")
+def wanli2023() -> list[Fact]:
+    return _narrative("shanghai_putuo_wanli_jiedao_2023_bumen_yusuan.pdf")
+
+
+def test_a_measure_sentence_names_the_item_before_it(wanli2023):
+    # "2. “…专项普查活动（项）”60.13万元，主要用于统计管理。2022年当年预算执行数为0万元，
+    #  2023年预算安排60.13万元，比2022年预算执行数增加100.00%。"
+    item = "“一般公共服务支出（类）统计信息事务（款）专项普查活动（项）”"
+    assert _one(wanli2023, item + "2023年预算安排", "万元").value == Decimal("60.13")
+    rise = _one(wanli2023, item, "%", "增加")
+    assert rise.value == Decimal("100.00") and rise.compare_year == 2022
+    # no bare "2023年预算安排" that a question about the whole budget could take
+    assert not [f for f in wanli2023 if f.subject in ("2023年预算安排", "2022年当年预算执行数")]
+
+
+def test_a_noted_year_in_the_comparison(wanli2023):
+    # "财政拨款收入16497.86万元，比2022年（上一年度，下同）预算增加1421.25万元"
+    change = _one(wanli2023, "财政拨款收入", "万元", "增加")
+    assert change.value == Decimal("1421.25") and change.compare_year == 2022
+
+
+def test_a_bare_amount_keeps_what_qualifies_it():
+    facts = _narrative("shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan.pdf")
+    # "在面向中小企业预留的政府采购项目中，由中小企业供应商中标或成交的，采购金额225.10 万元"
+    bare = [f for f in facts if f.subject == "采购金额"]
+    assert not bare
+    assert any(f.subject.endswith("政府采购金额") and f.value == Decimal("2319.21") for f in facts)
+
+
+def test_how_many_project_funds_asks_for_money():
+    from qa.analyze import analyze
+    assert analyze("万里街道2023年编报绩效目标的项目涉及多少项目预算资金？").wants != "count:项"
+    assert analyze("有多少项考核指标？").wants == "count:项"
