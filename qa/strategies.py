@@ -1,7 +1,7 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    computed → lookup → previous_year → change_across_years → passage → not_found
+    total_budget → computed → lookup → previous_year → change_across_years → passage → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -26,10 +26,43 @@ from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .scope import Asked, fixed_spans, timings
+from .totals import asks_total_budget, grand_total
 from .text import norm_name
 from .units import exact_money, is_money, requested_unit, same_figure
 
 Strategy = Callable[[Asked], "Answer | None"]
+
+
+# ---------------------------------------------------------------------------- the whole budget
+
+def total_budget(asked: Asked) -> Answer | None:
+    """"预算是多少", "这个部门预算一共多少钱": the 收支总表's 收入总计 / 支出总计. When no
+    document prints one, not_found — never another row of the documents."""
+    q = asked.question
+    if not asks_total_budget(q, asked.fixed):
+        return None
+    docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
+    if not docs:  # a document whose year could not be read still answers for itself
+        docs = sorted(d for d in asked.doc_ids if not asked.doc_years.get(d))
+    totals = [t for t in (grand_total(asked.facts, d) for d in docs) if t is not None]
+    if not totals:
+        return not_found_answer(q, "问题问的是预算总额（收支总表的收入总计/支出总计），这些文件中没有找到收支总表", [],
+                                asked.started)
+    if len({t.value_fact.doc_id for t in totals}) > 1:
+        firsts = [t.value_fact for t in totals]
+        parts = [f"{asked.documents[f.doc_id].title}：{_fmt_cited(f.value)} {f.unit or ''}".rstrip() for f in firsts]
+        text = "收支总预算（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+        return Answer(q.raw, text, "lookup", None, firsts[0].unit, citations(firsts, asked.documents),
+                      timings=asked.timings())
+    total = totals[0]
+    fact = total.value_fact
+    value = fact.value
+    if value is None:
+        return None  # never so: grand_total keeps figures only
+    cites = citations(list(total.facts), asked.documents)
+    final = asked.documents[fact.doc_id].doc_type == "决算"
+    text = lookup_sentence("收入支出决算总计" if final else "收支总预算（收入总计 = 支出总计）", value, fact.unit, cites)
+    return Answer(q.raw, text, "lookup", value, fact.unit, cites, timings=asked.timings())
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -278,7 +311,7 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (computed, lookup, previous_year, change_across_years, passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (total_budget, computed, lookup, previous_year, change_across_years, passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:
