@@ -89,6 +89,24 @@ def expand_aliases(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(targets)
 
 
+@lru_cache(maxsize=1)
+def composites() -> dict[str, tuple[str, ...]]:
+    data = json.loads((DATA / "composites.json").read_text(encoding="utf-8"))
+    return {norm_question(k): tuple(v) for k, v in sorted(data.items(), key=lambda kv: -len(kv[0]))
+            if not k.startswith("_")}
+
+
+def composite_parts(q: Question) -> tuple[str, tuple[str, ...]] | None:
+    """A colloquial name in the question that stands for several printed items (水电费 =
+    水费 + 电费), with the items — unless the question names an item itself."""
+    for name, parts in composites().items():
+        if name in q.expanded:
+            rest = q.expanded.replace(name, " ")
+            if not any(p in rest for p in parts):
+                return name, parts
+    return None
+
+
 # Questions that ask for words, not a figure (a reason, a definition, a purpose, a person).
 PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什么|含义|是什么$|是什么[?？]?$|是谁|谁负责|由谁|负责人|用于什么|用来|干什么|做什么"
                           r"|职能|职责|有没有变化|包括哪些|有哪些|哪些单位|反映什么|是哪家|哪个单位|什么服务|是什么服务")

@@ -1,7 +1,7 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    total_budget → computed → lookup → previous_year → change_across_years → passage → not_found
+    total_budget → composite → computed → lookup → previous_year → change_across_years → passage → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -20,7 +20,7 @@ from corpus.numbers import convert
 from corpus.facts import Fact
 
 from . import compute
-from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze
+from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze, composite_parts
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
@@ -212,6 +212,26 @@ def computed(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result) if result else None
 
 
+def composite(asked: Asked) -> Answer | None:
+    """A colloquial name for several printed items (水电费 = 水费 + 电费): their sum, each
+    item resolved in the question's own words and cited. If an item is missing, not_found —
+    never one item alone."""
+    q = asked.question
+    found = composite_parts(q)
+    if found is None or q.operation not in ("lookup", "sum"):
+        return None
+    name, parts = found
+    resolve = _resolver(asked)
+    facts = [resolve(q.expanded.replace(name, part), "money") for part in parts]
+    present = [f for f in facts if f is not None]
+    result = compute.sum_of(present, name) if len(present) == len(parts) and len({f.id for f in present}) == len(parts) \
+        else None
+    if result is None:
+        missing = "、".join(p for p, f in zip(parts, facts) if f is None) or "、".join(parts)
+        return not_found_answer(q, f"{name}是{'与'.join(parts)}之和，这些文件中没有找到{missing}", [], asked.started)
+    return _computed_answer(asked, result)
+
+
 def change_across_years(asked: Asked) -> Answer | None:
     """No printed change: the same metric in two years (2024年比2022年少了多少)."""
     q = asked.question
@@ -222,9 +242,13 @@ def change_across_years(asked: Asked) -> Answer | None:
 
 def _resolver(asked: Asked) -> compute.Resolve:
     """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
+    years = set(asked.question.years) & set(asked.doc_years.values())
+
     def resolve(text: str, wants: Wants) -> Fact | None:
         sub = replace(analyze(text), wants=wants, operation="lookup")
         part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
+        if not sub.years and years:  # "2025年水费和电费": 电费 is 2025's too
+            part = replace(part, facts=[f for f in asked.facts if asked.doc_years.get(f.doc_id) in years])
         rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change]
         return rs[0].fact if rs else None
 
@@ -311,7 +335,7 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (total_budget, computed, lookup, previous_year, change_across_years, passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:
