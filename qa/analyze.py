@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from .text import norm_question
+from .typos import to_simplified
 
 DATA = Path(__file__).resolve().parent / "data"
 MAX_QUESTION_CHARS = 500
@@ -154,9 +155,10 @@ def detect_wants(text: str, operation: Operation) -> Wants:
 
 
 def analyze(raw: str) -> Question:
-    text = norm_question(raw)
+    simplified = to_simplified(raw)  # 公務接待費 → 公务接待费
+    text = norm_question(simplified)
     english = is_english(text)
-    base = translate_english(raw) if english else text
+    base = translate_english(simplified) if english else text
     base, targets = expand_aliases(base)
     clean = _DOC_NO.sub(" ", base)
     years = tuple(int(y) for y in _YEAR.findall(clean))

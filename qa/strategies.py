@@ -1,7 +1,8 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    total_budget → composite → computed → lookup → previous_year → change_across_years → passage → not_found
+    total_budget → composite → computed → lookup → previous_year → change_across_years → slip → passage
+    → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -27,6 +28,7 @@ from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .scope import Asked, fixed_spans, timings
 from .totals import asks_total_budget, grand_total
+from .typos import correct_slip
 from .text import norm_name
 from .units import exact_money, is_money, requested_unit, same_figure
 
@@ -298,6 +300,29 @@ def _computed_answer(asked: Asked, result: compute.Computed) -> Answer:
                   formula=result.formula, timings=asked.timings())
 
 
+# ---------------------------------------------------------------------------- slips
+
+def slip(asked: Asked) -> Answer | None:
+    """Nothing answered the question as typed: if it nearly spells exactly one printed name
+    (公务接侍费 → 公务接待费), answer it as that name and say so."""
+    q = asked.question
+    if q.english:
+        return None
+    names = (n for f in asked.facts for n in asked.names[f.id].row + asked.names[f.id].column)
+    found = correct_slip(q.expanded, names)
+    if found is None:
+        return None
+    typed, name = found
+    fixed_q = replace(analyze(q.expanded.replace(typed, name, 1)), raw=q.raw)
+    again = replace(asked, question=fixed_q, fixed=fixed_spans(fixed_q, asked.documents, asked.doc_ids))
+    for strategy in (total_budget, composite, computed, lookup, previous_year, change_across_years):
+        answer = strategy(again)
+        if answer is not None and answer.kind != "not_found":
+            note = f"（问题中的“{typed}”按文件中的“{name}”理解）"
+            return replace(answer, answer=note + answer.answer)
+    return None
+
+
 # ---------------------------------------------------------------------------- passages
 
 def passage(asked: Asked) -> Answer | None:
@@ -335,7 +360,8 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, slip,
+                                    passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:
