@@ -1,7 +1,8 @@
 """One-character slips in a printed name (公务接侍费 for 公务接待费) and traditional script
 (公務接待費): a question is read as the printed name it nearly spells, and the answer says
-so. A slip is corrected only when the name is long enough (4+ characters) and exactly one
-printed name is one edit (a substitution, a missing or an extra character) away."""
+so. A slip is corrected only when the name and the words as typed are long enough (4+
+characters), start alike, and exactly one printed name is one edit (a substitution, a
+missing or an extra character) away."""
 
 from __future__ import annotations
 
@@ -43,13 +44,16 @@ def correct_slip(question: str, names: Iterable[str]) -> tuple[str, str] | None:
     """(the words as typed, the printed name they nearly spell), when exactly one printed
     name fits; None when none or several do, or the question already names it."""
     fixes: dict[str, str] = {}
-    for name in set(names):
-        if len(name) < MIN_NAME or not _cjk(name) or name in question:
+    starts = set(question)
+    for name in {n for n in names if len(n) >= MIN_NAME and n[0] in starts}:
+        if not _cjk(name) or name in question:
             continue
         for size in (len(name) - 1, len(name), len(name) + 1):
+            if size < MIN_NAME:
+                continue  # the words as typed are long enough too: 三公经费 is not 公经费 → 公用经费
             for start in range(0, len(question) - size + 1):
                 typed = question[start:start + size]
-                if _cjk(typed) and typed[0] == name[0] and one_edit(typed, name):
+                if typed[0] == name[0] and _cjk(typed) and one_edit(typed, name):
                     fixes.setdefault(name, typed)
     if len(fixes) != 1:
         return None
