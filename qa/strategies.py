@@ -43,6 +43,8 @@ def total_budget(asked: Asked) -> Answer | None:
     q = asked.question
     if not asks_total_budget(q, asked.fixed):
         return None
+    if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
+        return _other_year_total(asked, q.years[0])
     docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
     if not docs:  # a document whose year could not be read still answers for itself
         docs = sorted(d for d in asked.doc_ids if not asked.doc_years.get(d))
@@ -65,6 +67,17 @@ def total_budget(asked: Asked) -> Answer | None:
     final = asked.documents[fact.doc_id].doc_type == "决算"
     text = lookup_sentence("收入支出决算总计" if final else "收支总预算（收入总计 = 支出总计）", value, fact.unit, cites)
     return Answer(q.raw, text, "lookup", value, fact.unit, cites, timings=asked.timings())
+
+
+def _other_year_total(asked: Asked, year: int) -> Answer:
+    """"2023年的收支总预算是多少" in a 2024 budget: from this year's total and the printed
+    change, else not_found — never a project form's 2023 column."""
+    q = asked.question
+    total_q = replace(analyze(f"{year}年收支总预算"), raw=q.raw)
+    found = previous_year(replace(asked, question=total_q, fixed=fixed_spans(total_q, asked.documents, asked.doc_ids)))
+    if found is not None:
+        return found
+    return not_found_answer(q, f"问题问的是 {year} 年的预算总额，这些文件中没有 {year} 年的收支总表", [], asked.started)
 
 
 # ---------------------------------------------------------------------------- lookups

@@ -29,6 +29,8 @@ _GENERIC_WORDS = sorted({
 _MEANS_BUDGET = re.compile(r"预算|决算|收支|钱")
 _PUNCT = re.compile(r"[\s?？,，。.!！:：、]")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
+# How the name of a department or unit ends (院, 局, 委, 厅, 办, 街道, 政府, 本级 …).
+_ORG_END = re.compile(r"(院|局|委|厅|办|室|街道|委员会|政府|中心|部|处|所|站|馆|会|校|园|本级|单位|部门)$")
 
 # The rows that carry a 收支总表's grand total (收入总计 / 支出总计; 收入合计 / 支出合计 in
 # templates that have no 结转 lines; 总计 on both sides in 决算 tables).
@@ -54,10 +56,16 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     for start, end in fixed:
         for k in range(start, min(end, len(text))):
             keep[k] = False
-    without_fixed = "".join(c for c, k in zip(text, keep) if k)
+    without_fixed = _YEAR.sub("", "".join(c for c, k in zip(text, keep) if k))  # any year: 2022年预算是多少
+    if _only_generic(without_fixed):
+        return True
+    # a department the scope did not recognise, then the year: 江苏省高院2019年预算一共多少钱
+    # (but 综合管理工作经费2022年预算 names a project, not a department)
     years = list(_YEAR.finditer(text))
-    after_year = text[years[-1].end():] if years else text
-    return _only_generic(without_fixed) or _only_generic(after_year)
+    if not years:
+        return False
+    before = _PUNCT.sub("", text[:years[-1].start()])
+    return (not before or bool(_ORG_END.search(before))) and _only_generic(text[years[-1].end():])
 
 
 @dataclass(frozen=True)
