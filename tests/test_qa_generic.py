@@ -69,6 +69,16 @@ def test_generic_question_on_the_seed_is_never_a_project_figure(base, question):
     assert a.citations[0].table.startswith("附表1")
 
 
+def test_another_years_total_is_never_a_project_forms_column(base):
+    seed = {seed_id(base)}
+    a = ask(base, "2023年预算是多少", seed)                  # from 2024's total and the printed change
+    assert (a.kind, a.value) == ("computed", D("76231.20"))
+    a = ask(base, "2022年预算是多少", seed)                  # no 2022 total anywhere: not a project's 25 万元
+    assert a.kind == "not_found" and "2022" in (a.reason or "")
+    a = ask(base, "综合管理工作经费2022年预算安排了多少？", seed)  # a named project's history still answers
+    assert (a.kind, a.value) == ("lookup", D("380"))
+
+
 def test_generic_question_over_several_documents_answers_each(base):
     a = ask(base, "预算是多少")
     assert a.value is None and "156,211,123" in a.answer and "37,188.34" in a.answer and "45,084.94" in a.answer
