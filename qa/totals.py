@@ -39,8 +39,6 @@ _TOTAL_ROW = re.compile(r"^(收入|支出|收支)?(总计|合计)$")
 
 def _only_generic(text: str) -> bool:
     rest = _PUNCT.sub("", text)
-    if not _MEANS_BUDGET.search(rest):
-        return False
     for word in _GENERIC_WORDS:
         rest = rest.replace(word, "")
     return not rest
@@ -52,6 +50,8 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     if q.operation != "lookup" or q.codes or q.wants not in ("money", "any"):
         return False
     text = q.expanded
+    if not _MEANS_BUDGET.search(text):
+        return False  # "万里街道是多少" asks for nothing
     keep = [True] * len(text)
     for start, end in fixed:
         for k in range(start, min(end, len(text))):
