@@ -13,6 +13,7 @@ from typing import Literal, cast
 from corpus.schema import said_phase
 
 from .text import norm_question
+from .typos import to_simplified
 
 DATA = Path(__file__).resolve().parent / "data"
 MAX_QUESTION_CHARS = 500
@@ -93,6 +94,24 @@ def expand_aliases(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(targets)
 
 
+@lru_cache(maxsize=1)
+def composites() -> dict[str, tuple[str, ...]]:
+    data = json.loads((DATA / "composites.json").read_text(encoding="utf-8"))
+    return {norm_question(k): tuple(v) for k, v in sorted(data.items(), key=lambda kv: -len(kv[0]))
+            if not k.startswith("_")}
+
+
+def composite_parts(q: Question) -> tuple[str, tuple[str, ...]] | None:
+    """A colloquial name in the question that stands for several printed items (水电费 =
+    水费 + 电费), with the items — unless the question names an item itself."""
+    for name, parts in composites().items():
+        if name in q.expanded:
+            rest = q.expanded.replace(name, " ")
+            if not any(p in rest for p in parts):
+                return name, parts
+    return None
+
+
 # Questions that ask for words, not a figure (a reason, a definition, a purpose, a person).
 PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什么|含义|是什么$|是什么[?？]?$|是谁|谁负责|由谁|负责人|用于什么|用来|干什么|做什么"
                           r"|职能|职责|有没有变化|包括哪些|有哪些|哪些单位|反映什么|是哪家|哪个单位|什么服务|是什么服务")
@@ -166,9 +185,10 @@ def detect_phase(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 def analyze(raw: str) -> Question:
-    text = norm_question(raw)
+    simplified = to_simplified(raw)  # 公務接待費 → 公务接待费
+    text = norm_question(simplified)
     english = is_english(text)
-    base = translate_english(raw) if english else text
+    base = translate_english(simplified) if english else text
     base, targets = expand_aliases(base)
     clean = _DOC_NO.sub(" ", base)
     years = tuple(int(y) for y in _YEAR.findall(clean))

@@ -156,6 +156,20 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     return Computed(value, unit or "", formula, f"{names}合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
+def sum_of(facts: list[Fact], what: str) -> Computed | None:
+    """The sum of several printed items that one colloquial name stands for (水电费 = 水费 + 电费)."""
+    unit = facts[0].unit or ""
+    values: list[Decimal] = []
+    for f in facts:
+        if f.value is None or (f.unit != unit and not (f.unit and unit)):
+            return None
+        values.append(convert(f.value, f.unit or "", unit) if f.unit != unit else f.value)
+    value = sum(values, Decimal(0))
+    names = " + ".join(fact_label(f) for f in facts)
+    formula = f"{what} = {names}：" + " + ".join(fmt(v) for v in values) + f" = {fmt(value)}"
+    return Computed(value, unit, formula, f"{what}（{names}）合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
+
+
 def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed | None:
     # 比2023年多多少 / 比2023年增加了多少 / 比2023年减少了多少: b stops before the change word
     m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(?:增加|减少|增长|下降)?了?(多|少|相差|差)", q.expanded)

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from corpus.codes import standard_names
 from corpus.text import strip_list_number
 from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
@@ -100,6 +101,8 @@ def fact_names(fact: Fact) -> FactNames:
     if fact.kind == "cell":
         if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
             names.row.append(fact.row_label)
+            # the standard name of its 科目编码 when the document prints a variant (一般行政事务管理)
+            names.row.extend(standard_names(fact.code, fact.row_label) if fact.code else ())
         for part in (p for p in fact.column.split(" / ") if p):
             names.column.append(part)
             bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价

@@ -1,7 +1,8 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    computed → lookup → previous_year → change_across_years → passage → not_found
+    total_budget → composite → computed → lookup → previous_year → change_across_years → slip → passage
+    → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -20,16 +21,63 @@ from corpus.numbers import convert
 from corpus.facts import Fact
 
 from . import compute
-from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze
+from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze, composite_parts
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .scope import Asked, fixed_spans, timings
 from .text import longest_common_substring, norm_name
+from .totals import asks_total_budget, grand_total
+from .typos import correct_slip
 from .units import exact_money, is_money, requested_unit, same_figure
 
 Strategy = Callable[[Asked], "Answer | None"]
+
+
+# ---------------------------------------------------------------------------- the whole budget
+
+def total_budget(asked: Asked) -> Answer | None:
+    """"预算是多少", "这个部门预算一共多少钱": the 收支总表's 收入总计 / 支出总计. When no
+    document prints one, not_found — never another row of the documents."""
+    q = asked.question
+    if not asks_total_budget(q, asked.fixed):
+        return None
+    if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
+        return _other_year_total(asked, q.years[0])
+    docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
+    if not docs:  # a document whose year could not be read still answers for itself
+        docs = sorted(d for d in asked.doc_ids if not asked.doc_years.get(d))
+    totals = [t for t in (grand_total(asked.facts, d) for d in docs) if t is not None]
+    if not totals:
+        return not_found_answer(q, "问题问的是预算总额（收支总表的收入总计/支出总计），这些文件中没有找到收支总表", [],
+                                asked.started)
+    if len({t.value_fact.doc_id for t in totals}) > 1:
+        firsts = [t.value_fact for t in totals]
+        parts = [f"{asked.documents[f.doc_id].title}：{_fmt_cited(f.value)} {f.unit or ''}".rstrip() for f in firsts]
+        text = "收支总预算（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+        return Answer(q.raw, text, "lookup", None, firsts[0].unit, citations(firsts, asked.documents),
+                      timings=asked.timings())
+    total = totals[0]
+    fact = total.value_fact
+    value = fact.value
+    if value is None:
+        return None  # never so: grand_total keeps figures only
+    cites = citations(list(total.facts), asked.documents)
+    final = asked.documents[fact.doc_id].doc_type == "决算"
+    text = lookup_sentence("收入支出决算总计" if final else "收支总预算（收入总计 = 支出总计）", value, fact.unit, cites)
+    return Answer(q.raw, text, "lookup", value, fact.unit, cites, timings=asked.timings())
+
+
+def _other_year_total(asked: Asked, year: int) -> Answer:
+    """"2023年的收支总预算是多少" in a 2024 budget: from this year's total and the printed
+    change, else not_found — never a project form's 2023 column."""
+    q = asked.question
+    total_q = replace(analyze(f"{year}年收支总预算"), raw=q.raw)
+    found = previous_year(replace(asked, question=total_q, fixed=fixed_spans(total_q, asked.documents, asked.doc_ids)))
+    if found is not None:
+        return found
+    return not_found_answer(q, f"问题问的是 {year} 年的预算总额，这些文件中没有 {year} 年的收支总表", [], asked.started)
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -197,6 +245,26 @@ def computed(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result) if result else None
 
 
+def composite(asked: Asked) -> Answer | None:
+    """A colloquial name for several printed items (水电费 = 水费 + 电费): their sum, each
+    item resolved in the question's own words and cited. If an item is missing, not_found —
+    never one item alone."""
+    q = asked.question
+    found = composite_parts(q)
+    if found is None or q.operation not in ("lookup", "sum"):
+        return None
+    name, parts = found
+    resolve = _resolver(asked)
+    facts = [resolve(q.expanded.replace(name, part), "money") for part in parts]
+    present = [f for f in facts if f is not None]
+    result = compute.sum_of(present, name) if len(present) == len(parts) and len({f.id for f in present}) == len(parts) \
+        else None
+    if result is None:
+        missing = "、".join(p for p, f in zip(parts, facts) if f is None) or "、".join(parts)
+        return not_found_answer(q, f"{name}是{'与'.join(parts)}之和，这些文件中没有找到{missing}", [], asked.started)
+    return _computed_answer(asked, result)
+
+
 def change_across_years(asked: Asked) -> Answer | None:
     """No printed change: the same metric in two years (2024年比2022年少了多少)."""
     q = asked.question
@@ -207,9 +275,13 @@ def change_across_years(asked: Asked) -> Answer | None:
 
 def _resolver(asked: Asked) -> compute.Resolve:
     """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
+    years = set(asked.question.years) & set(asked.doc_years.values())
+
     def resolve(text: str, wants: Wants, fund_scope: str = "") -> Fact | None:
         sub = replace(analyze(text), wants=wants, operation="lookup")
         part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
+        if not sub.years and years:  # "2025年水费和电费": 电费 is 2025's too
+            part = replace(part, facts=[f for f in asked.facts if asked.doc_years.get(f.doc_id) in years])
         rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change
               and (not fund_scope or r.fact.fund_scope == fund_scope)]
         return rs[0].fact if rs else None
@@ -258,6 +330,29 @@ def _computed_answer(asked: Asked, result: compute.Computed) -> Answer:
     cites = citations(list(result.inputs), asked.documents)
     return Answer(asked.question.raw, result.sentence, "computed", result.value, result.unit, cites,
                   formula=result.formula, timings=asked.timings())
+
+
+# ---------------------------------------------------------------------------- slips
+
+def slip(asked: Asked) -> Answer | None:
+    """Nothing answered the question as typed: if it nearly spells exactly one printed name
+    (公务接侍费 → 公务接待费), answer it as that name and say so."""
+    q = asked.question
+    if q.english:
+        return None
+    names = (n for f in asked.facts for n in asked.names[f.id].row + asked.names[f.id].column)
+    found = correct_slip(q.expanded, names)
+    if found is None:
+        return None
+    typed, name = found
+    fixed_q = replace(analyze(q.expanded.replace(typed, name, 1)), raw=q.raw)
+    again = replace(asked, question=fixed_q, fixed=fixed_spans(fixed_q, asked.documents, asked.doc_ids))
+    for strategy in (total_budget, composite, computed, lookup, previous_year, change_across_years):
+        answer = strategy(again)
+        if answer is not None and answer.kind != "not_found":
+            note = f"（问题中的“{typed}”按文件中的“{name}”理解）"
+            return replace(answer, answer=note + answer.answer)
+    return None
 
 
 # ---------------------------------------------------------------------------- passages
@@ -317,7 +412,8 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (computed, lookup, previous_year, change_across_years, passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, slip,
+                                    passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:
