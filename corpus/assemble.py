@@ -236,6 +236,8 @@ def _on_line(state: _State, line: TextLine) -> None:
     if _table_context_line(state, line, text):
         return
     heading = _heading_level(text)
+    if heading is None and _toc_heading(state, text):
+        heading = 1
     if heading is not None:
         _release_pending(state)
         _flush_paragraph(state)
@@ -257,16 +259,43 @@ def _skip_toc(state: _State, line: TextLine, text: str) -> bool:
         state.in_toc, state.toc_page = True, line.location.page
         return True
     if state.in_toc:
-        if line.location.page is not None and line.location.page != state.toc_page and not _TOC_ENTRY.search(text):
-            state.in_toc = False  # a contents page without 第X部分 headings ends with its page
-            return False
         key = re.sub(r"^[-•·]\s*", "", text).replace(" ", "")
-        key = re.sub(r"[.…·\s]*\d+$", "", key)  # dotted leaders and page numbers
+        key = re.sub(r"[.…·\s]*\d*$", "", key)  # dotted leaders and page numbers
+        if line.location.page is not None and line.location.page != state.toc_page and not _TOC_ENTRY.search(text):
+            if not _continues_toc(state, key):
+                state.in_toc = False  # a contents page without 第X部分 headings ends with its page
+                return False
+            state.toc_page = line.location.page
         if key in state.toc_lines and _PART.match(key):
             state.in_toc = False
             return False
         state.toc_lines.add(key)
         return True
+    return False
+
+
+def _continues_toc(state: _State, key: str) -> bool:
+    """A contents list runs on to the next page when that page opens with a numbered entry
+    the list has not had yet (a repeat is the body's first heading)."""
+    numbered = bool(LIST_NUMBER.match(key)) and _heading_level(key) is not None
+    return numbered and key not in state.toc_lines and not re.search(r"[，。；]", key)
+
+
+def _toc_heading(state: _State, text: str) -> bool:
+    """An unnumbered heading that the table of contents lists under a number: the contents'
+    "二、部门机构设置" printed over its page as "上海市…办事处（部门）机构设置", "四、单位预算
+    编制说明" as "2025年单位预算编制说明". The line must end with the entry's words (without
+    their 部门/单位 prefix) and be no sentence."""
+    compact = re.sub(r"[（(][^（）()]{1,6}[）)]", "", text.replace(" ", ""))
+    if len(compact) > 40 or re.search(r"[，。；：:,;]", compact):
+        return False
+    for entry in state.toc_lines:
+        key = LIST_NUMBER.sub("", entry, count=1)
+        if key == entry or _PART.match(key):
+            continue  # only numbered entries name a section; 第X部分 lines are read as parts
+        words = re.sub(r"^(部门|单位)", "", key)
+        if len(words) >= 2 and compact.endswith(words):
+            return True
     return False
 
 
