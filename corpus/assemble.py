@@ -143,7 +143,11 @@ def join_wrapped_headings(blocks: list[Block]) -> list[Block]:
 
 def _continues_heading(line: TextLine, nxt: TextLine) -> bool:
     text, more = normalize_text(line.text).strip(), normalize_text(nxt.text).strip()
-    if not text or not more or line.location.page != nxt.location.page or text[-1] in _SENTENCE_END:
+    if not text or not more or text[-1] in _SENTENCE_END:
+        return False
+    if line.location.page != nxt.location.page and not (line.wrapped and re.search(r"[，。；：]", more)):
+        # a line cut at the page's foot runs on to the next page as running text; a page
+        # that opens with a title line ("…主要职能") starts something new
         return False
     if not (_PART.match(text) or any(p.match(text) for p, _ in _HEADINGS)):
         return False
