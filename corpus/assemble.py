@@ -156,7 +156,9 @@ def _continues_heading(line: TextLine, nxt: TextLine) -> bool:
         return False
     if line.wrapped:
         return True
-    return len(compact) <= 12 and bool(_HEADING_END.search(compact)) and not re.search(r"[，。；：:、]", compact)
+    # a heading that already ends like one ("一、说明") is whole; the next line is its text
+    return not _HEADING_END.search(text.replace(" ", "")) and len(compact) <= 12 \
+        and bool(_HEADING_END.search(compact)) and not re.search(r"[，。；：:、]", compact)
 
 
 def _is_line_start(text: str) -> bool:
