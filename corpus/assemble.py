@@ -15,13 +15,19 @@ from pathlib import Path
 from .blocks import Block, RawCell, RawTable, TextLine
 from . import schema
 from .checks import run_checks
+from .continued import merge_continued_tables
 from .forms import is_form_title, is_subtable_marker, parse_form
-from .grid import cell_text
 from .identity import Identity, guess_messages, identify
 from .model import BudgetDocument, Finding, KeyValueRecord, Location, Paragraph, Section, Table
 from .numbers import parse_unit_line
 from .tables import TableContext, build_tables
-from .text import HAN, LIST_NUMBER, PAGE_NUMBER_LINE, clean_label, join_paragraph_lines, normalize_text
+from .text import (
+    HAN,
+    LIST_NUMBER,
+    clean_label,
+    join_paragraph_lines,
+    normalize_text,
+)
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _HEADINGS = [
@@ -30,10 +36,18 @@ _HEADINGS = [
     (re.compile(r"^\d{1,2}[、.．](?!\d)"), 3),
 ]
 _SENTENCE_END = "。！？；：:;!?…"
+_CN_NUMBER = "一二三四五六七八九十"
+_ENDS_TABLE = re.compile(r"表(?:[（(][^（）()]{1,12}[）)])?$")  # "财政拨款支出预算表（功能科目）"
 _TABLE_ID = re.compile(
-    r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[" + HAN + r"]{1,4}\d{1,2}表)"
+    r"^(?P<id>附表\s*\d+(?:[-－]\d+)?|公开\s*\d+\s*表|表\s*\d+(?:[-－]\d+)?|[" + HAN + r"]{1,4}\d{1,2}表"
+    r"|公开表\s*[" + _CN_NUMBER + r"]{1,3}|表[" + _CN_NUMBER + r"]{1,3})"
     r"(?:\s+(?P<rest>.+))?$"
 )
+# A table title numbered like a heading: "一、2018年度江苏省高级人民法院收支预算总表".
+_NUMBERED_TITLE = re.compile(r"^(?P<number>[" + _CN_NUMBER + r"]{1,3})[、.．]\s*(?P<title>.*\d{4}\s*年.*表)$")
+# Words a heading or table title ends with: a short line ending so after a heading's first
+# line finishes it ("第三部分 江苏省高级人民法院 2018" / "年度预算情况说明").
+_HEADING_END = re.compile(r"(说明|情况|概况|解释|预算表|决算表|总表|支出表|收入表)$")
 _META = re.compile(r"^(部门/单位|部门（单位）|部门\(单位\)|编制(部门|单位)|填报日期|申报日期|预算单位)\s*[:：]?")
 _EMPTY_NOTE = re.compile(r"(此表|本表)(为|是)?空表|本表无数据|此表无数据")
 _NOTE = re.compile(r"^(备注|注)\s*[:：]")
@@ -90,7 +104,7 @@ class _State:
 
 def assemble(blocks: list[Block], source_path: Path, data: bytes | None = None, sources: tuple[str, ...] = ()) -> BudgetDocument:
     state = _State(source=source_path.name)
-    for block in merge_continued_tables(blocks):
+    for block in merge_continued_tables(join_wrapped_headings(blocks)):
         if isinstance(block, RawTable):
             _on_table(state, block)
         else:
@@ -99,26 +113,44 @@ def assemble(blocks: list[Block], source_path: Path, data: bytes | None = None, 
     return _document(state, source_path, data, sources)
 
 
-def merge_continued_tables(blocks: list[Block]) -> list[Block]:
-    """A grid right after another grid of the same width (nothing but page numbers in
-    between) continues it; a repeated header at its top is dropped."""
+def join_wrapped_headings(blocks: list[Block]) -> list[Block]:
+    """A heading or numbered line cut by the page width continues on the next line: join
+    them before anything reads the line ("九、…培训费支出预算情" + "况说明"). The cut is seen
+    by the reader (`TextLine.wrapped`), or, for a centred heading, by a short next line that
+    ends like a heading. A joined list item that ends a sentence is narrative as before."""
     out: list[Block] = []
     for block in blocks:
-        if isinstance(block, TextLine) and PAGE_NUMBER_LINE.match(block.text):
-            continue
         prev = out[-1] if out else None
-        if isinstance(block, RawTable) and isinstance(prev, RawTable) and block.rows and prev.rows \
-                and len(block.rows[0]) == len(prev.rows[0]):
-            rows, locs = list(block.rows), list(block.row_locations or [block.location] * len(block.rows))
-            header = [[cell_text(c) for c in r] for r in prev.rows[: prev.header_rows or 0]]
-            while rows and header and [cell_text(c) for c in rows[0]] in header:
-                rows.pop(0)
-                locs.pop(0)
-            prev_locs = prev.row_locations or [prev.location] * len(prev.rows)
-            out[-1] = RawTable(prev.rows + rows, prev.location, prev_locs + locs, prev.header_rows, prev.title, prev.unit)
+        if isinstance(block, TextLine) and isinstance(prev, TextLine) and _continues_heading(prev, block):
+            out[-1] = TextLine(join_paragraph_lines(prev.text.strip(), block.text.strip()), prev.location, block.wrapped)
             continue
         out.append(block)
     return out
+
+
+def _continues_heading(line: TextLine, nxt: TextLine) -> bool:
+    text, more = normalize_text(line.text).strip(), normalize_text(nxt.text).strip()
+    if not text or not more or text[-1] in _SENTENCE_END:
+        return False
+    if line.location.page != nxt.location.page and not (line.wrapped and re.search(r"[，。；：]", more)):
+        # a line cut at the page's foot runs on to the next page as running text; a page
+        # that opens with a title line ("…主要职能") starts something new
+        return False
+    if not (_PART.match(text) or any(p.match(text) for p, _ in _HEADINGS)):
+        return False
+    compact = more.replace(" ", "")
+    if _is_line_start(more) or parse_unit_line(compact) or _META.match(compact) or _TABLE_ID.match(more):
+        return False
+    if line.wrapped:
+        return True
+    # a heading that already ends like one ("一、说明") is whole; the next line is its text
+    return not _HEADING_END.search(text.replace(" ", "")) and len(compact) <= 12 \
+        and bool(_HEADING_END.search(compact)) and not re.search(r"[，。；：:、]", compact)
+
+
+def _is_line_start(text: str) -> bool:
+    """A line that starts something of its own: a heading, part or list number."""
+    return bool(_PART.match(text) or LIST_NUMBER.match(text) or any(p.match(text) for p, _ in _HEADINGS))
 
 
 def _on_line(state: _State, line: TextLine) -> None:
@@ -150,6 +182,8 @@ def _on_line(state: _State, line: TextLine) -> None:
     if _table_context_line(state, line, text):
         return
     heading = _heading_level(text)
+    if heading is None and _toc_heading(state, text):
+        heading = 1
     if heading is not None:
         _release_pending(state)
         _flush_paragraph(state)
@@ -171,16 +205,43 @@ def _skip_toc(state: _State, line: TextLine, text: str) -> bool:
         state.in_toc, state.toc_page = True, line.location.page
         return True
     if state.in_toc:
-        if line.location.page is not None and line.location.page != state.toc_page and not _TOC_ENTRY.search(text):
-            state.in_toc = False  # a contents page without 第X部分 headings ends with its page
-            return False
         key = re.sub(r"^[-•·]\s*", "", text).replace(" ", "")
-        key = re.sub(r"[.…·\s]*\d+$", "", key)  # dotted leaders and page numbers
+        key = re.sub(r"[.…·\s]*\d*$", "", key)  # dotted leaders and page numbers
+        if line.location.page is not None and line.location.page != state.toc_page and not _TOC_ENTRY.search(text):
+            if not _continues_toc(state, key):
+                state.in_toc = False  # a contents page without 第X部分 headings ends with its page
+                return False
+            state.toc_page = line.location.page
         if key in state.toc_lines and _PART.match(key):
             state.in_toc = False
             return False
         state.toc_lines.add(key)
         return True
+    return False
+
+
+def _continues_toc(state: _State, key: str) -> bool:
+    """A contents list runs on to the next page when that page opens with a numbered entry
+    the list has not had yet (a repeat is the body's first heading)."""
+    numbered = bool(LIST_NUMBER.match(key)) and _heading_level(key) is not None
+    return numbered and key not in state.toc_lines and not re.search(r"[，。；]", key)
+
+
+def _toc_heading(state: _State, text: str) -> bool:
+    """An unnumbered heading that the table of contents lists under a number: the contents'
+    "二、部门机构设置" printed over its page as "上海市…办事处（部门）机构设置", "四、单位预算
+    编制说明" as "2025年单位预算编制说明". The line must end with the entry's words (without
+    their 部门/单位 prefix) and be no sentence."""
+    compact = re.sub(r"[（(][^（）()]{1,6}[）)]", "", text.replace(" ", ""))
+    if len(compact) > 40 or re.search(r"[，。；：:,;]", compact):
+        return False
+    for entry in state.toc_lines:
+        key = LIST_NUMBER.sub("", entry, count=1)
+        if key == entry or _PART.match(key):
+            continue  # only numbered entries name a section; 第X部分 lines are read as parts
+        words = re.sub(r"^(部门|单位)", "", key)
+        if len(words) >= 2 and compact.endswith(words):
+            return True
     return False
 
 
@@ -191,8 +252,16 @@ def _table_context_line(state: _State, line: TextLine, text: str) -> bool:
     m = _TABLE_ID.match(text)
     if m and len(text) <= 60:
         _flush_paragraph(state)
-        state.pending = _Pending(id=re.sub(r"\s+", "", m.group("id")), title=m.group("rest"))
+        # the title printed above the id ("收支预算总表" over "公开表一") stays the title
+        above = pending.title if pending.lines and not pending.id else None
+        state.pending = _Pending(id=re.sub(r"\s+", "", m.group("id")), title=m.group("rest") or above)
         _absorb_inline_unit(state.pending)
+        return True
+    numbered = _NUMBERED_TITLE.match(compact)
+    if numbered and len(compact) <= 80 and not re.search(r"[，。；：:]", compact):
+        _flush_paragraph(state)
+        title = clean_label(LIST_NUMBER.sub("", text, count=1))
+        state.pending = _Pending(id=f"表{numbered.group('number')}", title=title, lines=[line])
         return True
     unit = parse_unit_line(compact)
     if unit and len(compact) <= 30:
@@ -203,7 +272,7 @@ def _table_context_line(state: _State, line: TextLine, text: str) -> bool:
     if pending.id and not pending.title and len(text) <= 60 and text[-1] not in _SENTENCE_END:
         pending.title = clean_label(text)
         return True
-    if not pending.id and len(compact) <= 60 and (compact.endswith("表") or is_form_title(compact)) \
+    if not pending.id and len(compact) <= 60 and (_ENDS_TABLE.search(compact) or is_form_title(compact)) \
             and compact[-1] not in _SENTENCE_END and not _heading_level(text):
         _flush_paragraph(state)
         state.pending = _Pending(title=clean_label(text), lines=[line])
@@ -250,11 +319,15 @@ def _push_heading(state: _State, level: int, text: str, location: Location) -> N
 def _release_pending(state: _State) -> None:
     """A line taken for a table title that no table followed is narrative after all."""
     held, state.pending.lines = state.pending.lines, []
-    if held and not state.pending.id:
-        state.pending.title = None
+    if held and (not state.pending.id or _NUMBERED_TITLE.match(held[0].text.replace(" ", ""))):
+        state.pending.id = state.pending.title = None
         for line in held:
             _flush_paragraph(state)
-            state.para_text, state.para_loc = line.text.strip(), line.location
+            level = _heading_level(normalize_text(line.text).strip())
+            if level is not None:  # a numbered title that no table followed is a heading
+                _push_heading(state, level, _heading_text(line.text), line.location)
+            else:
+                state.para_text, state.para_loc = line.text.strip(), line.location
 
 
 def _add_paragraph_line(state: _State, text: str, location: Location) -> None:

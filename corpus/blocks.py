@@ -40,8 +40,13 @@ class RawCell:
 
 @dataclass
 class TextLine:
+    """One line of text. `wrapped` is set by readers that see the page (PDF) when the line
+    runs to the right margin of the body text, so the next line continues it: a heading
+    or list item broken by the page width ("…支出预算情" / "况说明")."""
+
     text: str
     location: Location
+    wrapped: bool = False
 
 
 @dataclass

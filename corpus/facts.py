@@ -217,10 +217,17 @@ _MEASURE_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?\s*(当年)?\s*(预算执
 _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算执行数|预算数|执行数|预算|决算数|决算|安排)")
 
 
+# "8、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。主要用于：…" — a paragraph that opens
+# with the 类/款/项 it explains: its figures are about that item, as under a heading.
+_ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
+
+
 def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
     location = paragraph.location
+    lead = _ITEM_LEAD.match(paragraph.text)
+    section = paragraph.section + ((lead.group("item"),) if lead else ())
     base = Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=None, unit=None, raw="",
-                section=" > ".join(paragraph.section), location=str(location),
+                section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
     for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):

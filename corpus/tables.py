@@ -106,7 +106,9 @@ def side_by_side(paths: list[ColumnPath], data: list[list[RawCell | None]]
         return whole
     blocks = [list(range(a, b)) for a, b in zip(starts, starts[1:] + [len(paths)])]
     label_names = {paths[b[0]][-1] for b in blocks}
-    parts = [" / ".join(paths[b[0]][:-1]) for b in blocks]
+    # a block whose header has one row (its sub-header lost to a page break) is named by it
+    parts = [" / ".join(paths[b[0]][:-1]) or (paths[b[0]][0] if len({paths[x[0]][:1] for x in blocks}) == len(blocks) else "")
+             for b in blocks]
     if not all(parts) or len(set(parts)) != len(parts) or not label_names <= {*_LABEL_HEADERS, *(p[-1] for p in paths)}:
         return whole
     out: list[tuple[str | None, list[int], list[ColumnPath]]] = []

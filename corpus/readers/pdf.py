@@ -223,7 +223,23 @@ def _text_items(page: Any, table_boxes: list[tuple], source: str) -> list[_Item]
     lines = repair_unit_lines(_group_lines(outside.extract_words()))
     lines = _drop_page_numbers(lines, page.height)
     location = Location(source=source, page=page.page_number)
-    return [_Item(line[0]["top"], TextLine(_line_text(line), location)) for line in lines]
+    margin = _right_margin(lines)
+    return [_Item(line[0]["top"], TextLine(_line_text(line), location, _reaches(line, margin))) for line in lines]
+
+
+def _right_margin(lines: list[list[dict]]) -> float | None:
+    """The right edge of the body text: the rightmost x1 that at least three long lines reach
+    (within 3pt). A page of short lines (a table's title and unit) has none."""
+    ends = sorted((line[-1]["x1"] for line in lines if len(_line_text(line)) >= 10), reverse=True)
+    return next((x for i, x in enumerate(ends) if i + 2 < len(ends) and x - ends[i + 2] <= 3), None)
+
+
+def _reaches(line: list[dict], margin: float | None) -> bool:
+    """A line ending within one character of the margin was wrapped by the page width."""
+    if margin is None:
+        return False
+    size = max(w["bottom"] - w["top"] for w in line)
+    return line[-1]["x1"] >= margin - size
 
 
 def _inside_any(char: dict, boxes: list[tuple]) -> bool:
