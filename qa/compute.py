@@ -69,14 +69,22 @@ def ratio(q: Question, resolve: Resolve) -> Computed | None:
     whole_fact = resolve(parts[1], "money")
     if part_fact is None or whole_fact is None or part_fact is whole_fact:
         return None
-    both = in_one_unit(part_fact, whole_fact)
-    if both is None or both[1] == 0:
+    share = _percentage(part_fact, whole_fact)
+    if share is None:
         return None
-    a, b, unit = both
-    value = _round(a / b * 100)
+    value, a, b = share
     formula = f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}：{fmt(a)} ÷ {fmt(b)} = {value}%"
     return Computed(value, "%", formula, f"{fact_label(part_fact)}占{fact_label(whole_fact)}的 {value}%（{formula}）",
                     (part_fact, whole_fact))
+
+
+def _percentage(part: Fact, whole: Fact) -> tuple[Decimal, Decimal, Decimal] | None:
+    """part ÷ whole in %, with both figures in one unit; None when they cannot be compared."""
+    both = in_one_unit(part, whole)
+    if both is None or both[1] == 0:
+        return None
+    a, b, _ = both
+    return _round(a / b * 100), a, b
 
 
 def per_person(q: Question, resolve: Resolve) -> Computed | None:
@@ -101,11 +109,10 @@ def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
     final = _same_funds(resolve, f"{metric}决算数", budget)
     if final is None or budget is None or final is budget:
         return None
-    both = in_one_unit(final, budget)
-    if both is None or both[1] == 0:
+    share = _percentage(final, budget)
+    if share is None:
         return None
-    a, b, _ = both
-    value = _round(a / b * 100)
+    value, a, b = share
     formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
     return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）", (final, budget))
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from qa.answer import Answer, Citation
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -15,6 +18,22 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "data" / "2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt"
 PDF_DIR = ROOT / "tests" / "fixtures" / "pdf"
+
+
+# One cited answer as the engine gives it for the seed (附表7 公务接待费), for rendering and app tests.
+DOC_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
+TITLE = "武汉经济技术开发区智能制造产业园管理办公室 2024 年部门预算"
+
+
+def seed_citation(**kw) -> Citation:
+    base = dict(document=TITLE, doc_id=DOC_ID, section="附表7 一般公共预算“三公”经费支出表", table="附表7",
+                row="公务接待费", column="公务接待费", text="5.54 0.00 5.04 0.00 5.04 0.50",
+                location="budget.txt, line 325", value=Decimal("0.50"), unit="万元", row_id="附表7:1")
+    base.update(kw)
+    return Citation(**base)
+
+
+RECEPTION = Answer("公务接待费是多少", "公务接待费为 0.50 万元。", "lookup", Decimal("0.50"), "万元", (seed_citation(),))
 
 
 def free_port() -> int:

@@ -16,27 +16,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
-from conftest import free_port  # noqa: E402
+from conftest import DOC_ID, RECEPTION, free_port  # noqa: E402
 import corpus  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
-from qa.answer import Answer, Citation  # noqa: E402
+from qa.answer import Answer  # noqa: E402
 from qa.service import (  # noqa: E402
     MAX_FILENAME_CHARS, MAX_UPLOAD_BYTES, EngineService, InputError, check_question, check_upload, sanitize_filename,
 )
 
-DOC_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
-TITLE = "武汉经济技术开发区智能制造产业园管理办公室 2024 年部门预算"
-
-
-def _cite(**kw) -> Citation:
-    base = dict(document=TITLE, doc_id=DOC_ID, section="附表7 一般公共预算“三公”经费支出表", table="附表7",
-                row="公务接待费", column="公务接待费", text="5.54 0.00 5.04 0.00 5.04 0.50",
-                location="budget.txt, line 325", value=Decimal("0.50"), unit="万元", row_id="附表7:1")
-    base.update(kw)
-    return Citation(**base)
-
-
-RECEPTION = Answer("公务接待费是多少", "公务接待费为 0.50 万元。", "lookup", Decimal("0.50"), "万元", (_cite(),))
 
 
 class FakeEngine:

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import ROOT
+from conftest import DOC_ID, RECEPTION, ROOT, TITLE, seed_citation
 from qa import render
 from qa.answer import Answer, Candidate, Citation
 
-DOC_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
-TITLE = "武汉经济技术开发区智能制造产业园管理办公室 2024 年部门预算"
-
-
-def _cite(**kw) -> Citation:
-    base = dict(document=TITLE, doc_id=DOC_ID, section="附表7 一般公共预算“三公”经费支出表", table="附表7",
-                row="公务接待费", column="公务接待费", text="5.54 0.00 5.04 0.00 5.04 0.50",
-                location="budget.txt, line 325", value=Decimal("0.50"), unit="万元", row_id="附表7:1")
-    base.update(kw)
-    return Citation(**base)
-
-
-RECEPTION = Answer("公务接待费是多少", "公务接待费为 0.50 万元。", "lookup", Decimal("0.50"), "万元", (_cite(),))
 
 
 # ---------------------------------------------------------------------------------------
@@ -45,7 +32,7 @@ def test_answer_markdown_lookup():
 
 def test_answer_markdown_heading_formats_the_figure_as_the_sentence_does():
     ans = Answer("收入总计是多少", "收入总计：45,084.94 万元（来源：附表1）", "lookup", Decimal("45084.94"), "万元",
-                 (_cite(row="收入总计", column="预算数", value=Decimal("45084.94")),))
+                 (seed_citation(row="收入总计", column="预算数", value=Decimal("45084.94")),))
     md = render.answer_markdown(ans)
     assert md.startswith("### 45,084.94 万元") and "**45,084.94 万元**" in md
     assert "45084.94" not in md
@@ -53,7 +40,7 @@ def test_answer_markdown_heading_formats_the_figure_as_the_sentence_does():
 
 def test_answer_markdown_computed_shows_formula():
     ans = Answer("比例", "公务接待费占“三公”经费的 9.03%。", "computed", Decimal("9.03"), "%",
-                 (_cite(), _cite(column="“三公”经费合计", value=Decimal("5.54"))), formula="0.50 / 5.54 × 100 = 9.03%")
+                 (seed_citation(), seed_citation(column="“三公”经费合计", value=Decimal("5.54"))), formula="0.50 / 5.54 × 100 = 9.03%")
     md = render.answer_markdown(ans)
     assert "### 9.03%" in md and "计算：`0.50 / 5.54 × 100 = 9.03%`" in md
     assert "1. " in md and "2. " in md and "列：“三公”经费合计" in md
@@ -85,7 +72,7 @@ def test_source_html_highlights_cited_row_and_cell(seed_doc):
 
 
 def test_source_html_matches_row_without_row_id(seed_doc):
-    cite = _cite(table="附表3", row="2010302 一般行政管理事务", column="项目支出", row_id=None, value=Decimal("625.55"))
+    cite = seed_citation(table="附表3", row="2010302 一般行政管理事务", column="项目支出", row_id=None, value=Decimal("625.55"))
     html = render.source_html(Answer("q", "625.55 万元", "lookup", Decimal("625.55"), "万元", (cite,)), [seed_doc])
     row = html.split('class="bqa-hit"', 1)
     assert len(row) == 2 and "一般行政管理事务" in row[1].split("</tr>", 1)[0]
@@ -101,7 +88,7 @@ def test_source_html_passage_and_escaping(seed_doc):
 
 
 def test_source_html_unknown_table_falls_back_to_quote(seed_doc):
-    cite = _cite(table="附表13", row=None, column=None, text="部门名称 武汉…")
+    cite = seed_citation(table="附表13", row=None, column=None, text="部门名称 武汉…")
     html = render.source_html(Answer("q", "a", "lookup", citations=(cite,)), [seed_doc])
     assert "<blockquote" in html and "部门名称" in html
 
@@ -137,7 +124,7 @@ def test_findings_markdown(seed_doc):
 
 
 def test_readable_lists_formula_sources_and_near_misses():
-    text = render.readable(Answer("比例", "公务接待费占 9.03%。", "computed", Decimal("9.03"), "%", (_cite(),),
+    text = render.readable(Answer("比例", "公务接待费占 9.03%。", "computed", Decimal("9.03"), "%", (seed_citation(),),
                                   formula="0.50 ÷ 5.54 = 9.03%"))
     assert text.splitlines()[:3] == [
         "公务接待费占 9.03%。", "公式：0.50 ÷ 5.54 = 9.03%",
