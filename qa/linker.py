@@ -116,7 +116,9 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
-        names.row.extend(_level_names(fact.subject))
+        levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
+        names.row.extend(levels[-1:])
+        names.parent.extend(levels[:-1])
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
