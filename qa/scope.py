@@ -14,6 +14,7 @@ from typing import Protocol
 from llama_index.core.schema import NodeWithScore
 
 from corpus.facts import DocumentInfo, Fact
+from corpus.text import HAN
 
 from .analyze import Question
 from .departments import OPENERS, DepartmentMatch, is_organisation_word, match_departments
@@ -22,7 +23,7 @@ from .text import nfkc, norm_name, norm_question
 
 # An organisation named at the start of a question (武汉经开区教育局2024年的…): when it links to
 # no loaded department, the question is about a budget that is not loaded.
-_ORG = re.compile(r"^(?:请问)?((?:(?![的之])[\u4e00-\u9fff]){2,}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
+_ORG = re.compile(rf"^(?:请问)?((?:(?![的之])[{HAN}]){{2,}}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
 
 
 class Retriever(Protocol):
@@ -222,7 +223,7 @@ def _other_name(text: str, start: int, end: int) -> Span | None:
     if start == 0 or text[start - 1] != "(":
         return None
     close = text.find(")", end)
-    before = re.search(r"[\u4e00-\u9fff]{2,12}$", text[:start - 1])
+    before = re.search(rf"[{HAN}]{{2,12}}$", text[:start - 1])
     if close < 0 or before is None or not is_organisation_word(before.group(0)) or re.search(r"[\d年]", text[end:close]):
         return None
     return before.start(), close + 1

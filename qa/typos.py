@@ -7,9 +7,12 @@ missing or an extra character) away."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from corpus.text import HAN
 
 DATA = Path(__file__).resolve().parent / "data"
 MIN_NAME = 4
@@ -37,7 +40,7 @@ def one_edit(a: str, b: str) -> bool:
 
 
 def _cjk(text: str) -> bool:
-    return all("\u4e00" <= c <= "\u9fff" for c in text)
+    return re.fullmatch(f"[{HAN}]+", text) is not None
 
 
 def correct_slip(question: str, names: Iterable[str]) -> tuple[str, str] | None:
