@@ -28,7 +28,7 @@ from evaluation.metrics import (
     summarize_groups,
 )
 from index.config import STATE_DIR, IndexConfig
-from index.store import build_index, collect_files, pipeline_fingerprint, read_manifest
+from index.store import build_index, collect_files, is_current, read_manifest
 from qa.answer import Answer
 
 DEFAULT_OUT = STATE_DIR / "eval"         # reports: DEFAULT_OUT / <set>
@@ -196,7 +196,7 @@ def index_is_current(index_dir: Path, files: Sequence[Path]) -> bool:
         return False
     held = {info.get("sha256") for info in manifest.get("documents", {}).values()}
     wanted = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-    return manifest.get("pipeline") == pipeline_fingerprint() and held == wanted
+    return is_current(manifest) and held == wanted
 
 
 def prepare_index(corpus_paths: Sequence[Path], index_dir: Path, *, progress: bool = True) -> float | None:

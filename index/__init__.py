@@ -4,7 +4,7 @@ and the SQLite fact store.
     import index
     report = index.build_index(["corpus/data"], Path(".budgetqa/index"))
     hits = index.SearchIndex(report.out).retrieve("公务接待费", k=5)
-    facts = index.FactStore(report.out / index.FACTS).by_code("2010302")
+    facts = index.FactStore(index.build_folder(report.out) / index.FACTS).by_code("2010302")
 """
 
 import os
@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .config import PROJECT_ROOT, STATE_DIR, IndexConfig  # noqa: E402
 from .factstore import FactStore  # noqa: E402
-from .live import LiveIndex, LoadedIndex  # noqa: E402
+from .live import LiveIndex, LoadedIndex, SourceFinding  # noqa: E402
 from .nodes import ChunkerConfig, display_text, document_nodes, embed_text  # noqa: E402
 from .search import MODES, Filters, SearchIndex  # noqa: E402
 from .store import (  # noqa: E402
@@ -27,9 +27,11 @@ from .store import (  # noqa: E402
     IndexMismatch,
     IndexMissing,
     IndexProblem,
+    build_folder,
     build_index,
     check_manifest,
     collect_files,
+    has_index,
     load_nodes,
     pipeline_fingerprint,
     read_manifest,
@@ -46,9 +48,10 @@ __all__ = [
     # the fact store
     "FactStore", "FACTS",
     # an index in use: built on first use, documents added, reloaded
-    "LiveIndex", "LoadedIndex",
+    "LiveIndex", "LoadedIndex", "SourceFinding",
     # an index on disk
     "read_manifest", "check_manifest", "load_nodes", "pipeline_fingerprint", "resolve_source", "MANIFEST",
+    "build_folder", "has_index",
     # errors a user can fix
     "IndexProblem", "IndexMissing", "IndexMismatch",
 ]

@@ -1,15 +1,18 @@
 """An index folder in use: built on first use, rebuilt when the parsing code changed, grown
-one document at a time, reloaded after each build, and the parsed documents behind it.
+one document at a time, reloaded when its folder changes, and the parsed documents behind it.
 
 This is the one place that manages an index's life-cycle; `qa.Engine` (and through it
 app.py) and `evaluation` share it. Builds swap their folder in atomically (`index.store`),
-so questions go on being answered from the loaded index while a build runs.
+so questions go on being answered from the loaded index while a build runs, here or in
+another process sharing the folder (a public instance beside a staff one).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,38 +24,83 @@ from .config import IndexConfig
 from .factstore import FactStore
 from .search import SearchIndex
 from .store import (
-    FACTS, MANIFEST, BuildReport, Progress, build_index, pipeline_fingerprint, read_manifest, resolve_source,
+    FACTS, FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
+    index_inputs, is_current, load_documents, read_manifest, resolve_source,
 )
+
+log = logging.getLogger("budgetqa.index")
 
 
 @dataclass(frozen=True)
 class LoadedIndex:
-    """One build of the index as read from its folder: the facts, the documents, the manifest."""
+    """One build of the index as read from its folder: the facts, the documents (as
+    `DocumentInfo` and as parsed), the manifest, and the build folder they came from."""
 
     facts: list[Fact]
     documents: dict[str, DocumentInfo]
     manifest: dict[str, Any]
+    parsed: dict[str, BudgetDocument]
+    build: Path
 
     @classmethod
     def read(cls, folder: Path) -> LoadedIndex:
-        manifest = read_manifest(folder)
-        store = FactStore(folder / FACTS)
+        build = build_folder(folder)  # resolved once: every file below comes from the same build
+        manifest = read_manifest(build)
+        store = FactStore(build / FACTS)
         try:
             facts = store.facts()
             documents = {d.doc_id: d for d in store.documents()}
         finally:
             store.close()
-        return cls(facts, documents, manifest)
+        return cls(facts, documents, manifest, _parsed_documents(build, manifest), build)
 
 
-def _sources(manifest: dict[str, Any]) -> list[Path]:
-    """The files an index was built from, as this checkout sees them."""
-    return [resolve_source(info["source"]) for info in manifest["documents"].values()]
+def _parsed_documents(build: Path, manifest: dict[str, Any]) -> dict[str, BudgetDocument]:
+    """The documents as parsed: from the index itself; an index written before it kept them
+    is read from its sources, and a source that cannot be read is left out, never fatal."""
+    if manifest.get("format_version") == FORMAT_VERSION:
+        return load_documents(build, manifest)
+    out = {}
+    for doc_id, info in manifest["documents"].items():
+        try:
+            out[doc_id] = corpus.load(resolve_source(info["source"]))
+        except corpus.ParseError as err:
+            log.warning("document %s left out of the table browser: %s", doc_id, err)
+    return out
+
+
+@dataclass(frozen=True)
+class SourceFinding:
+    """An indexed document whose file is gone or changed since it was indexed. The index
+    answers from what it kept, so this is for staff to know, not a failure."""
+
+    doc_id: str
+    path: Path
+    problem: str  # "missing" or "changed"
+
+    @property
+    def message(self) -> str:
+        if self.problem == "missing":
+            return (f"文档“{self.path.name}”的源文件已不在 {self.path.parent}。问答和表格浏览不受影响（索引保存了"
+                    "它的解析结果和副本）；如需恢复源文件，请把它放回原处。")
+        return (f"文档“{self.path.name}”的源文件在建立索引后被改动过。索引仍按导入时的内容回答；"
+                "如需使用新内容，请重新上传该文件。")
+
+
+def source_findings(manifest: dict[str, Any]) -> list[SourceFinding]:
+    out = []
+    for doc_id, info in manifest["documents"].items():
+        path = resolve_source(info["source"])
+        if not path.is_file():
+            out.append(SourceFinding(doc_id, path, "missing"))
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
+            out.append(SourceFinding(doc_id, path, "changed"))
+    return out
 
 
 class LiveIndex:
     """An index folder that questions are answered from. Thread-safe: one build at a time,
-    and readers keep the index they loaded until `reload()`."""
+    and readers keep the index they loaded until the folder's `CURRENT` names another build."""
 
     def __init__(self, folder: str | Path, config: IndexConfig):
         self.folder = Path(folder)
@@ -61,39 +109,46 @@ class LiveIndex:
         self._build_lock = threading.Lock()   # one build at a time; answers go on meanwhile
         self._loaded: LoadedIndex | None = None
         self._search: SearchIndex | None = None
-        self._parsed: dict[str, BudgetDocument] = {}
 
     def ensure(self, progress: Progress | None = None, *, show_bars: bool | None = None) -> BuildReport | None:
         """Build the bundled corpus's index when the folder has none; rebuild an index made
-        by older parsing code from its own sources (unchanged texts keep their cached
-        embeddings). Returns the build's report, or None when the index was current."""
+        by older parsing code from the copies it keeps of its files (unchanged texts keep
+        their cached embeddings). Returns the build's report, or None when the index was current."""
         with self._build_lock:
-            if not (self.folder / MANIFEST).exists():
+            self._clean()
+            if not has_index(self.folder):
                 return build_index([corpus.default_corpus_dir()], self.folder, self.config,
                                    progress=progress, show_bars=show_bars)
-            manifest = read_manifest(self.folder)
-            if manifest.get("pipeline") == pipeline_fingerprint():
+            if is_current(read_manifest(self.folder)):
                 return None
-            sources = [s for s in _sources(manifest) if s.exists()]
-            report = build_index(sources or [corpus.default_corpus_dir()], self.folder, self.config,
-                                 progress=progress, show_bars=show_bars)
+            inputs = index_inputs(self.folder)
+            report = build_index(list(inputs) or [corpus.default_corpus_dir()], self.folder, self.config,
+                                 progress=progress, show_bars=show_bars, origins=inputs)
             self.reload()
             return report
 
+    def _clean(self) -> None:
+        """At start: remove what a killed build left, unless another process is building now."""
+        if self.folder.is_dir():
+            with build_lock(self.folder, wait=False) as held:
+                if held:
+                    clean_stale(self.folder)
+
     def current(self) -> LoadedIndex:
-        """The loaded index, read on first use (and built first if need be)."""
+        """The loaded index, read on first use (and built first if need be), and read again
+        when another build has been put in use since (by this process or another)."""
         if self._loaded is None:
             self.ensure()
         with self._lock:
-            if self._loaded is None:
-                self._loaded = LoadedIndex.read(self.folder)
+            if self._loaded is None or self._loaded.build != build_folder(self.folder):
+                self._loaded, self._search = LoadedIndex.read(self.folder), None
             return self._loaded
 
     def search_index(self) -> SearchIndex:
         with self._lock:
+            loaded = self.current()
             if self._search is None:
-                self.current()
-                self._search = SearchIndex(self.folder, self.config)
+                self._search = SearchIndex(loaded.build, self.config)
             return self._search
 
     def reload(self) -> None:
@@ -102,25 +157,26 @@ class LiveIndex:
             self._loaded, self._search = None, None
 
     def documents(self) -> list[BudgetDocument]:
-        """The indexed documents as parsed (for the table browser), parsed once each."""
-        out = []
-        for doc_id, info in self.current().manifest["documents"].items():
-            if doc_id not in self._parsed:
-                self._parsed[doc_id] = corpus.load(resolve_source(info["source"]))
-            out.append(self._parsed[doc_id])
-        return out
+        """The indexed documents as parsed (for the table browser), from the index itself."""
+        return list(self.current().parsed.values())
 
-    def add_document(self, path: str | Path, progress: Progress | None = None) -> BudgetDocument:
+    def source_findings(self) -> list[SourceFinding]:
+        """The indexed documents whose files are gone or changed (shown to staff)."""
+        return source_findings(self.current().manifest)
+
+    def add_document(self, path: str | Path, progress: Progress | None = None,
+                     source: str | Path | None = None) -> BudgetDocument:
         """Parse a new document and update the index incrementally; a bad file raises
-        `corpus.ParseError` and leaves the index untouched."""
-        doc = corpus.load(path)  # parse first: a bad file never reaches the index
+        `corpus.ParseError` and leaves the index untouched. `source` is where the file will
+        live when `path` is a staged copy of it."""
+        path = Path(path)
+        final = Path(source) if source else path
+        doc = replace(corpus.load(path), source=str(final))  # parse first: a bad file never reaches the index
         self.current()  # an index to add to (built first if there is none)
         with self._build_lock:
             # the folder's own list, read under the build lock: it includes a document that
             # another build added since this index was loaded
-            sources = _sources(read_manifest(self.folder))
-            build_index(sources + [Path(path)], self.folder, self.config, progress=progress)
-        with self._lock:
-            self.reload()
-            self._parsed.pop(doc.doc_id, None)
+            inputs = {**index_inputs(self.folder), path: final}
+            build_index(list(inputs), self.folder, self.config, progress=progress, origins=inputs)
+        self.reload()
         return doc

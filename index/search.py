@@ -16,7 +16,7 @@ from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
 from .fusion import rrf_fuse
 from .lexical import BM25Index
-from .store import check_manifest, load_nodes, read_manifest
+from .store import build_folder, check_manifest, load_nodes, read_manifest
 
 MODES = ("hybrid", "lexical", "dense")
 
@@ -47,11 +47,12 @@ class SearchIndex:
     def __init__(self, folder: Path, config: IndexConfig | None = None):
         self.folder = Path(folder)
         self.config = config or IndexConfig.from_env()
-        self.manifest = read_manifest(self.folder)
+        data = build_folder(self.folder)  # resolved once: every file below comes from the same build
+        self.manifest = read_manifest(data)
         check_manifest(self.manifest, self.folder, self.config.embedder)
-        self.nodes: list[TextNode] = load_nodes(self.folder)
-        self.bm25 = BM25Index.load(self.folder / "bm25")
-        self.dense = DenseIndex.load(self.folder / "dense")
+        self.nodes: list[TextNode] = load_nodes(data)
+        self.bm25 = BM25Index.load(data / "bm25")
+        self.dense = DenseIndex.load(data / "dense")
         self._embedder: CachedEmbedder | None = None
 
     @property

@@ -1,24 +1,35 @@
 """Build, persist and load the search index: nodes, BM25, FAISS vectors and the fact store.
 
-An index folder holds `manifest.json` (embedder, chunker settings, per-document sha256,
-library versions), `nodes.jsonl`, `bm25/`, `dense/` and `facts.sqlite`. A build writes into
-a temporary sibling folder and swaps it in only when complete, so a crash mid-build
-leaves the previous index usable. A rebuild re-parses and re-embeds only the documents
-whose sha256 changed; unchanged documents keep their nodes and cached vectors.
+An index folder holds `CURRENT` (the name of the build in use) and `builds/<name>/`. A build
+folder holds `manifest.json` (embedder, chunker settings, per-document sha256 and source,
+library versions), `nodes.jsonl`, `bm25/`, `dense/`, `facts.sqlite`, and what makes it
+self-contained: `documents/<sha256>.pickle` (each document as parsed, for the table
+browser) and `sources/<sha256>/<file>` (a copy of each file, to re-parse it when the parsing
+code changes even if the original is gone).
+
+A build writes a new build folder and then replaces `CURRENT` with one rename: there is
+never a moment without a complete index, so a kill at any point leaves the previous index
+(or the new one) in use. Builds of one index folder take turns (a lock file), and each
+removes what killed builds left behind. A rebuild re-parses and re-embeds only the
+documents whose sha256 changed; unchanged documents keep their nodes and cached vectors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
+import pickle
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 from llama_index.core.schema import TextNode
@@ -28,7 +39,7 @@ import corpus
 from corpus.facts import document_facts
 from corpus.model import BudgetDocument
 
-from .atomic import write_json_atomic
+from .atomic import write_json_atomic, write_text_atomic
 from .config import PROJECT_ROOT, IndexConfig
 from .dense import DenseIndex
 from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
@@ -36,10 +47,17 @@ from .factstore import FactStore
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .nodes import ChunkerConfig, document_nodes, embed_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: builds/<name> behind CURRENT, with documents/ and sources/
 MANIFEST = "manifest.json"
 NODES = "nodes.jsonl"
 FACTS = "facts.sqlite"
+CURRENT = "CURRENT"
+BUILDS = "builds"
+DOCUMENTS = "documents"
+SOURCES = "sources"
+LOCK = ".lock"
+
+log = logging.getLogger("budgetqa.index")
 
 Progress = Callable[[str, float], None]
 
@@ -109,11 +127,36 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def build_folder(folder: str | Path) -> Path:
+    """The folder the index at `folder` is read from: the build `CURRENT` names, or `folder`
+    itself for an index written before builds had folders of their own (or a build folder)."""
+    folder = Path(folder)
+    try:
+        name = (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if (folder / MANIFEST).exists():
+            return folder
+        raise IndexMissing(f"no index at {folder}: build one with `python -m index build --out {folder}`") from None
+    return folder / BUILDS / name
+
+
+def has_index(folder: str | Path) -> bool:
+    try:
+        return (build_folder(folder) / MANIFEST).exists()
+    except IndexMissing:
+        return False
+
+
 def read_manifest(folder: Path) -> dict:
-    path = Path(folder) / MANIFEST
+    path = build_folder(folder) / MANIFEST
     if not path.exists():
         raise IndexMissing(f"no index at {folder}: build one with `python -m index build --out {folder}`")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_current(manifest: dict) -> bool:
+    """Whether this code would write the same index: same format and same parsing code."""
+    return manifest.get("format_version") == FORMAT_VERSION and manifest.get("pipeline") == pipeline_fingerprint()
 
 
 def check_manifest(manifest: dict, folder: Path, embedder_name: str) -> None:
@@ -144,27 +187,83 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_nodes(folder: Path) -> list[TextNode]:
     """The nodes of a built index, in the order the BM25 and dense indexes number them."""
-    with (folder / NODES).open(encoding="utf-8") as fh:
+    with (build_folder(folder) / NODES).open(encoding="utf-8") as fh:
         return [TextNode.from_dict(json.loads(line)) for line in fh if line.strip()]
+
+
+def load_documents(folder: Path, manifest: dict) -> dict[str, BudgetDocument]:
+    """The documents as parsed when the index was built, from the index alone. The pickles
+    are the index's own files, written by `build_index`, never input from outside."""
+    data = build_folder(folder)
+    out = {}
+    for doc_id, info in manifest["documents"].items():
+        with (data / DOCUMENTS / f"{info['sha256']}.pickle").open("rb") as fh:
+            out[doc_id] = pickle.load(fh)
+    return out
+
+
+def index_inputs(folder: Path) -> dict[Path, Path]:
+    """The files to rebuild the index at `folder` from, each with the source it stands for:
+    the copy kept in the index, else the original. A document with neither is dropped,
+    and logged."""
+    data = build_folder(folder)
+    inputs: dict[Path, Path] = {}
+    for doc_id, info in read_manifest(folder)["documents"].items():
+        original = resolve_source(info["source"])
+        copy = data / info["copy"] if info.get("copy") else None
+        if copy is not None and copy.exists():
+            inputs[copy] = original
+        elif original.exists():
+            inputs[original] = original
+        else:
+            log.warning("document %s dropped: neither its file %s nor a copy in the index exists", doc_id, original)
+    return inputs
+
+
+@contextlib.contextmanager
+def build_lock(out: Path, wait: bool = True) -> Iterator[bool]:
+    """One build of `out` at a time, across processes (a staff and a public instance may
+    share the folder). Yields whether the lock is held: False only when `wait` is False and
+    another process is building."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / LOCK).open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | None = None,
                 progress: Progress | None = None, show_bars: bool | None = None,
-                chunker: ChunkerConfig = ChunkerConfig()) -> BuildReport:
+                chunker: ChunkerConfig = ChunkerConfig(), origins: Mapping[Path, Path] | None = None) -> BuildReport:
     """Parse, chunk, embed and index `paths` (files or folders) into `out`, reusing what an
-    existing index at `out` already holds for unchanged documents."""
-    started = time.perf_counter()
-    config = config or IndexConfig.from_env()
+    existing index at `out` already holds for unchanged documents. `origins` names the
+    source a file stands for when it is not where it lives for good (a staged upload, a
+    copy kept in the index)."""
     out = Path(out)
+    with build_lock(out):
+        clean_stale(out)
+        return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker, origins or {})
+
+
+def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
+           show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path]) -> BuildReport:
+    started = time.perf_counter()
     bars = sys.stderr.isatty() if show_bars is None else show_bars
     report = progress or (lambda stage, fraction: None)
     files = collect_files(paths)
     old = _previous(out, config)
-    if old and old["manifest"].get("pipeline") != pipeline_fingerprint():
+    if old and not is_current(old["manifest"]):
         old = None  # parsed by other code: re-process everything
     old_docs = old["manifest"]["documents"] if old else {}
 
     docs: list[BudgetDocument] = []
+    parsed_from: dict[str, Path] = {}
     reparsed, reused = [], []
     for n, path in enumerate(tqdm(files, desc="parse", unit="doc", disable=not bars)):
         report("parse", n / max(len(files), 1))
@@ -173,21 +272,23 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
         if previous is not None:
             reused.append(previous)
             continue
-        docs.append(corpus.load(path))
+        # parsed from where it is, known by where it stays: a staged upload by its final path
+        docs.append(replace(corpus.load(path), source=str(origins.get(path, path))))
+        parsed_from[docs[-1].doc_id] = path
         reparsed.append(docs[-1].doc_id)
     keep = set(reused)
     removed = [d for d in old_docs if d not in keep]
 
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    name = f"{time.time_ns()}-{os.getpid()}"  # sorts by time; the next build cleans it if this one dies
+    tmp = out / BUILDS / name
     tmp.mkdir(parents=True)
     try:
         nodes = [n for n in (old["nodes"] if old else []) if n.metadata.get("doc_id") in keep]
         for doc in docs:
             nodes.extend(document_nodes(doc, chunker))
         report("facts", 0.0)
-        facts_count = _write_facts(tmp, out if old else None, docs, keep, removed)
+        facts_count = _write_facts(tmp, old["folder"] if old else None, docs, keep, removed)
+        _keep_documents(tmp, old["folder"] if old else None, [old_docs[d] for d in keep], docs, parsed_from)
         embedder = CachedEmbedder(load_embedder(config.embedder, batch_size=config.batch_size),
                                   EmbeddingCache.in_dir(config.cache_dir))
         vectors = _embed(nodes, embedder, bars, report)
@@ -199,8 +300,9 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
         dense.add(list(range(len(nodes))), vectors)
         dense.save(tmp / "dense")
         doc_info = {**{d: old_docs[d] for d in keep}, **{d.doc_id: {
-            "sha256": d.sha256, "source": _portable(Path(d.source)), "title": d.title, "department": d.department,
-            "year": d.year, "doc_type": d.doc_type, "kind": d.kind, "publication": d.publication,
+            "sha256": d.sha256, "source": _portable(Path(d.source)), "copy": _copy_name(d), "title": d.title,
+            "department": d.department, "year": d.year, "doc_type": d.doc_type, "kind": d.kind,
+            "publication": d.publication,
             "findings": {s: sum(1 for f in d.findings if f.severity == s) for s in ("error", "warning")},
         } for d in docs}}
         manifest = {
@@ -215,10 +317,11 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         write_json_atomic(tmp / MANIFEST, manifest)
-        _swap(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # an exception, unlike a kill, can tidy up at once
         raise
+    _swap(out, name)
+    clean_stale(out)
     report("done", 1.0)
     return BuildReport(out, len(doc_info), reparsed, reused, removed, len(nodes), facts_count, embedder.misses,
                        time.perf_counter() - started,
@@ -230,13 +333,40 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
     try:
         manifest = read_manifest(out)
         check_manifest(manifest, out, config.embedder)
-        return {"manifest": manifest, "nodes": load_nodes(out)}
+        return {"manifest": manifest, "nodes": load_nodes(out), "folder": build_folder(out)}
     except (IndexProblem, OSError, ValueError, KeyError):
         return None
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _copy_name(doc: BudgetDocument) -> str:
+    return f"{SOURCES}/{doc.sha256}/{Path(doc.source).name}"
+
+
+def _keep_documents(tmp: Path, old: Path | None, reused: list[dict], docs: list[BudgetDocument],
+                    parsed_from: dict[str, Path]) -> None:
+    """Write each new document's pickle and a copy of its file; link the reused ones'."""
+    (tmp / DOCUMENTS).mkdir()
+    for info in reused:
+        assert old is not None  # a reused document comes from the previous build
+        _link(old / DOCUMENTS / f"{info['sha256']}.pickle", tmp / DOCUMENTS / f"{info['sha256']}.pickle")
+        _link(old / info["copy"], tmp / info["copy"])
+    for doc in docs:
+        with (tmp / DOCUMENTS / f"{doc.sha256}.pickle").open("wb") as fh:
+            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        _link(parsed_from[doc.doc_id], tmp / _copy_name(doc))
+
+
+def _link(src: Path, dst: Path) -> None:
+    """A hard link where the file system allows it (builds share their unchanged files), else a copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _write_facts(tmp: Path, old_out: Path | None, docs: list[BudgetDocument], keep: set[str], removed: list[str]) -> int:
@@ -276,11 +406,30 @@ def _write_nodes(folder: Path, nodes: list[TextNode]) -> None:
             fh.write(json.dumps(node.to_dict(), ensure_ascii=False) + "\n")
 
 
-def _swap(tmp: Path, out: Path) -> None:
-    """Replace `out` by `tmp` with two renames; the old index survives until the new one is in place."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
+def _swap(out: Path, name: str) -> None:
+    """Put build `name` in use: `CURRENT` is replaced by one rename, so a reader (or a restart
+    after a kill) sees the old build or the new one, never no index."""
+    write_text_atomic(out / CURRENT, name)
+
+
+def clean_stale(out: Path) -> None:
+    """Remove what killed builds left behind: build folders that are neither in use nor the
+    one before it (a reader in another process may still be loading that one), and the
+    temporary siblings and flat files of the earlier layout. Call it holding `build_lock`."""
+    out = Path(out)
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        for stale in out.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
+    if not (out / CURRENT).exists():
+        return
+    current = build_folder(out).name
+    builds = sorted(p for p in (out / BUILDS).iterdir() if p.is_dir())
+    older = [p.name for p in builds if p.name < current and (p / MANIFEST).exists()]
+    keep = {current, *older[-1:]}
+    for build in builds:
+        if build.name not in keep:
+            shutil.rmtree(build, ignore_errors=True)
+    for legacy in (MANIFEST, NODES, FACTS):
+        (out / legacy).unlink(missing_ok=True)
+    for folder in ("bm25", "dense"):
+        shutil.rmtree(out / folder, ignore_errors=True)

@@ -18,7 +18,7 @@ from llama_index.core.schema import NodeWithScore
 import corpus
 from corpus.model import Finding
 from index.config import IndexConfig
-from index.live import LiveIndex, LoadedIndex
+from index.live import LiveIndex, LoadedIndex, SourceFinding
 from index.search import Filters, SearchIndex
 
 from .analyze import analyze, validate_question
@@ -55,16 +55,21 @@ class Engine:
         self.live_index.reload()
 
     def documents(self) -> list[corpus.BudgetDocument]:
-        """The loaded documents as parsed (for the table browser), parsed once each."""
+        """The loaded documents as parsed (for the table browser), as the index keeps them."""
         self._fact_base()  # facts and their names load now, not at the first question
         return self.live_index.documents()
 
-    def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None
-                     ) -> tuple[corpus.BudgetDocument, tuple[Finding, ...]]:
+    def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None,
+                     source: str | Path | None = None) -> tuple[corpus.BudgetDocument, tuple[Finding, ...]]:
         """Parse a new document and update the index incrementally; a bad file raises
-        `corpus.ParseError` and leaves the loaded index untouched."""
-        doc = self.live_index.add_document(path, progress)
+        `corpus.ParseError` and leaves the loaded index untouched. `source` is where the file
+        will live when `path` is a staged copy of it."""
+        doc = self.live_index.add_document(path, progress, source=source)
         return doc, doc.findings
+
+    def source_findings(self) -> list[SourceFinding]:
+        """The indexed documents whose files are gone or changed since they were indexed."""
+        return self.live_index.source_findings()
 
     def _fact_base(self) -> FactBase:
         loaded = self.live_index.current()

