@@ -146,6 +146,12 @@ def upload_document(service: EngineService, file_path: str | None,
     return True, status, findings_markdown(findings)
 
 
+def source_notes_markdown(service: EngineService) -> str:
+    """The staff tab's notes on indexed files that are gone or changed; empty when none."""
+    notes = service.source_notes()
+    return "#### 源文件提示\n" + "\n".join(f"- ⚠️ {md_escape(n)}" for n in notes) if notes else ""
+
+
 def progress_reporter(progress: Callable[..., Any] | None) -> Callable[..., None] | None:
     """Adapt gr.Progress to the engine's progress callback: accepts (stage, fraction) as
     index.store reports it, (done, total) or (fraction,), and never raises."""
@@ -195,6 +201,7 @@ def build_app(service: EngineService | None = None, public: bool = False):
         if not public:
             dc = document_choices(docs)
             updates.append(gr.update(choices=dc, value=dc[0][1] if dc else None))
+            updates.append(source_notes_markdown(service))
         return updates
 
     def respond(message, history, doc_choice, progress=gr.Progress()):
@@ -231,7 +238,7 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
         warm_outputs = [status, doc_select]
         if not public:
-            warm_outputs.append(_staff_tab(gr, service, status, doc_select))
+            warm_outputs.extend(_staff_tab(gr, service, status, doc_select))
         gr.api(ask, api_name="ask", concurrency_limit="default")
         demo.load(warm_up, outputs=warm_outputs, concurrency_limit=None, api_visibility="private",
                   show_progress="full")
@@ -240,8 +247,10 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
 
 def _staff_tab(gr, service: EngineService, status, doc_select):
-    """Upload + table browser. Returns the browser's document dropdown (filled on load)."""
+    """Upload + table browser. Returns the browser's document dropdown and the notes on
+    source files (both filled on load)."""
     with gr.Tab("管理（工作人员）"):
+        notes = gr.Markdown(elem_id="bqa-source-notes")
         gr.Markdown(f"上传预算文件（{' '.join(UPLOAD_SUFFIXES)}，不超过 {MAX_UPLOAD_BYTES // 1048576} MB）："
                     "解析、完整性检查，加入语料并增量更新索引。")
         upload = gr.File(label="预算文件", file_types=list(UPLOAD_SUFFIXES), type="filepath", elem_id="bqa-upload")
@@ -280,7 +289,7 @@ def _staff_tab(gr, service: EngineService, status, doc_select):
     browse_table.change(on_table, inputs=[browse_doc, browse_table], outputs=[browser], api_visibility="private")
     add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, status, doc_select, browse_doc],
               api_name="upload", concurrency_limit=1, concurrency_id="upload")
-    return browse_doc
+    return browse_doc, notes
 
 
 def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False):

@@ -8,6 +8,7 @@ through `AnswerEngine`, the four methods the page calls.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import threading
@@ -20,6 +21,7 @@ from typing import Callable, Protocol, Sequence
 import corpus
 from corpus import BudgetDocument, Finding
 from index.config import STATE_DIR
+from index.live import SourceFinding
 
 from .analyze import validate_question
 from .answer import Answer
@@ -30,6 +32,7 @@ log = logging.getLogger("budgetqa.app")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
 MAX_FILENAME_CHARS = 120
+STAGING_PREFIX = ".incoming-"  # data_dir/.incoming-PID/: uploads not yet in the index
 
 Progress = Callable[[str, float], None]
 """How the engine reports a long task: (stage, fraction done)."""
@@ -47,8 +50,13 @@ class AnswerEngine(Protocol):
     def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """The answer to one question, over the given documents or all."""
 
-    def add_document(self, path: Path, progress: Progress | None = None) -> tuple[BudgetDocument, Sequence[Finding]]:
-        """Parse a file and add it to the index; raises corpus.ParseError for a bad file."""
+    def add_document(self, path: Path, progress: Progress | None = None,
+                     source: Path | None = None) -> tuple[BudgetDocument, Sequence[Finding]]:
+        """Parse a file and add it to the index, known by `source` (where it will live) when
+        given; raises corpus.ParseError for a bad file."""
+
+    def source_findings(self) -> Sequence[SourceFinding]:
+        """The indexed documents whose files are gone or changed (the index still answers)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -140,6 +148,7 @@ class EngineService:
             with self._init_lock:
                 if self._engine is None:
                     start = time.perf_counter()
+                    self.clean_staging()
                     engine = self._factory()
                     engine.ensure_index(progress=progress)   # builds the bundled corpus's index once
                     if progress:
@@ -158,6 +167,10 @@ class EngineService:
         took = f"（索引载入用时 {self.load_seconds:.1f} s）" if self.load_seconds else ""
         return f"已加载 {len(documents)} 份文档。{took}"
 
+    def source_notes(self) -> list[str]:
+        """What staff should know about the indexed files: gone or changed since indexed."""
+        return [f.message for f in self.engine().source_findings()]
+
     def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """engine.answer, with the app's wall time added as `timings["app_total"]`."""
         engine = self.engine()
@@ -168,18 +181,48 @@ class EngineService:
 
     def add_upload(self, src: str | Path, clean_name: str,
                    progress: Progress | None = None) -> tuple[BudgetDocument, list[Finding]]:
-        """Store the upload as data_dir/clean_name and add it to the engine. Any failure
-        removes the stored copy; the engine keeps its previous corpus and index."""
+        """Stage the upload, add it to the engine, then move it into place as
+        data_dir/clean_name: the name appears only once the index holds the document, so a
+        crash at any point leaves nothing that blocks uploading the file again. A file of
+        that name that no indexed document comes from (left by an earlier crash) is replaced."""
         engine = self.engine()
         with self._upload_lock:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
             dest = self.data_dir / clean_name
-            if dest.exists():
+            if dest.exists() and _indexed(dest, engine.documents()):
                 raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
-            shutil.copyfile(src, dest)
+            staging = self.data_dir / f"{STAGING_PREFIX}{os.getpid()}"
+            staging.mkdir(parents=True, exist_ok=True)
+            staged = staging / clean_name
+            shutil.copyfile(src, staged)
             try:
-                doc, findings = engine.add_document(dest, progress=progress)
-            except BaseException:
-                dest.unlink(missing_ok=True)
-                raise
+                doc, findings = engine.add_document(staged, progress=progress, source=dest)
+                os.replace(staged, dest)
+            finally:
+                staged.unlink(missing_ok=True)
+                staging.rmdir()
         return doc, list(findings)
+
+    def clean_staging(self) -> None:
+        """Remove the staged uploads of processes that died mid-upload (never another live
+        instance's: a staff and a public instance may share the folder)."""
+        if not self.data_dir.is_dir():
+            return
+        for folder in self.data_dir.glob(f"{STAGING_PREFIX}*"):
+            pid = folder.name[len(STAGING_PREFIX):]
+            if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _indexed(path: Path, documents: Sequence[BudgetDocument]) -> bool:
+    """Whether an indexed document comes from the file at `path`."""
+    return any(Path(d.source).resolve() == path.resolve() for d in documents)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,8 +44,11 @@ class FakeEngine:
     def answer(self, question, doc_ids=None):
         return RECEPTION if "接待" in question else Answer(question, "未找到。", "not_found", reason="no match")
 
-    def add_document(self, path, progress=None):
-        doc = corpus.load(path)  # raises ParseError before anything changes
+    def source_findings(self):
+        return []
+
+    def add_document(self, path, progress=None, source=None):
+        doc = replace(corpus.load(path), source=str(source or path))  # raises ParseError before anything changes
         self.added.append(Path(path).name)
         self.docs.append(doc)
         return doc, list(doc.findings)
@@ -178,7 +182,7 @@ def test_answers_go_on_while_a_document_is_added(seed_doc, tmp_path):
     events = []
 
     class Slow(FakeEngine):
-        def add_document(self, path, progress=None):
+        def add_document(self, path, progress=None, source=None):
             events.append("add-start")
             time.sleep(0.2)
             events.append("add-end")
@@ -225,6 +229,20 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     # the same name again is refused, and the stored file stays
     ok, status, _ = app.upload_document(service, str(upload))
     assert not ok and "同名" in status and (data / "my_budget_(2024).txt").exists()
+
+
+def test_staff_see_indexed_files_that_are_gone(seed_doc, tmp_path):
+    from index.live import SourceFinding
+
+    gone = SourceFinding(seed_doc.doc_id, tmp_path / "uploads" / "budget.txt", "missing")
+
+    class Gone(FakeEngine):
+        def source_findings(self):
+            return [gone]
+
+    assert app.source_notes_markdown(EngineService(lambda: FakeEngine([seed_doc]))) == ""
+    notes = app.source_notes_markdown(EngineService(lambda: Gone([seed_doc])))
+    assert "源文件已不在" in notes and "budget.txt" in notes and "问答和表格浏览不受影响" in notes
 
 
 def test_chat_turn_appends_messages_and_source(seed_doc):
