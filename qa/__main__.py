@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from index.store import has_index
+
 from .engine import Engine
 from .render import readable
 
@@ -24,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--index", help="index folder (default: the bundled corpus's index, built on first use)")
     ask.add_argument("--retrieval", choices=("hybrid", "lexical", "dense"), default="hybrid")
     args = parser.parse_args(argv)
+    if args.index and not has_index(args.index):
+        # built on first use only where the default lives: a mistyped folder is not a request to build one
+        print(f"错误：{args.index} 没有索引。用 `python -m index build --out {args.index} [文件或文件夹…]` 建立一个，"
+              "或去掉 --index 使用默认索引。", file=sys.stderr)
+        return 2
     engine = Engine(args.index, retrieval=args.retrieval)
     engine.ensure_index(progress=None)
     if args.question is None:
