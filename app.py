@@ -28,7 +28,7 @@ from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.render import answer_markdown, browse_html, findings_markdown, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
     MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, EngineService, InputError, Progress, check_question, check_upload,
-    default_engine_factory,
+    default_engine_factory, internal_error_message, unreadable_message,
 )
 
 log = logging.getLogger("budgetqa.app")
@@ -137,10 +137,10 @@ def upload_document(service: EngineService, file_path: str | None,
     except InputError as e:
         return False, f"❌ {md_escape(e)}", ""
     except corpus.ParseError as e:
-        return False, f"❌ 无法导入 {md_escape(clean)}：{md_escape(e)}", ""
-    except Exception as e:  # noqa: BLE001 — report, keep the app running
+        return False, f"❌ {md_escape(unreadable_message(clean, e))}", ""
+    except Exception:  # noqa: BLE001 — report, keep the app running
         log.exception("add_document failed for %s", file_path)
-        return False, f"❌ 导入时出错：{md_escape(type(e).__name__)}: {md_escape(e)}", ""
+        return False, f"❌ {md_escape(internal_error_message(clean))}", ""
     status = (f"✅ 已导入《{md_escape(doc.title)}》（{md_escape(doc.doc_id)}）：{len(doc.tables)} 张表，"
               f"{len(doc.paragraphs)} 段文字；索引已更新。")
     return True, status, findings_markdown(findings)

@@ -112,6 +112,27 @@ def check_upload(path: str | Path, name: str | None = None, max_bytes: int = MAX
     return clean
 
 
+# What each format is called, and the program that opens it, in what the user is told.
+FORMATS = {".pdf": ("PDF 文件", "PDF 阅读器"), ".xlsx": ("Excel 表格（.xlsx）", "Excel 或 WPS"),
+           ".xls": ("Excel 表格（.xls）", "Excel 或 WPS"), ".docx": ("Word 文档（.docx）", "Word 或 WPS"),
+           ".html": ("网页文件", "浏览器"), ".htm": ("网页文件", "浏览器"), ".txt": ("文本文件", "文本编辑器")}
+
+
+def unreadable_message(name: str, error: Exception) -> str:
+    """What the user is told when a file cannot be parsed: in Chinese, the file named once,
+    and what to do. The reader's own (English, technical) message goes to the log only."""
+    log.info("cannot parse %s: %s", name, error)
+    kind, program = FORMATS.get(Path(name).suffix.lower(), ("预算文件", "相应的软件"))
+    if "empty" in str(error) or "no text or tables" in str(error):
+        return f"无法导入 {name}：文件中没有可读取的文字或表格。请确认选对了文件，重新导出后再上传。"
+    return (f"无法导入 {name}：它不是可读取的 {kind}（可能已损坏、不完整，或扩展名与内容不符）。"
+            f"请先用 {program} 打开确认，重新下载或另存一份完整的文件后再上传。")
+
+
+def internal_error_message(name: str) -> str:
+    return f"导入 {name} 时出现内部错误，语料和索引都未改变。请稍后重试；如仍失败，请联系管理员（详情已记入日志）。"
+
+
 # --------------------------------------------------------------------------------------
 # The shared engine
 # --------------------------------------------------------------------------------------

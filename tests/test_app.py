@@ -5,6 +5,7 @@ Rendering is tested in test_render.py."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import replace
@@ -229,6 +230,19 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     # the same name again is refused, and the stored file stays
     ok, status, _ = app.upload_document(service, str(upload))
     assert not ok and "同名" in status and (data / "my_budget_(2024).txt").exists()
+
+
+@pytest.mark.parametrize("name, content", [("broken.xlsx", b"this is not a spreadsheet"),
+                                           ("broken.pdf", b"%PDF-1.4 truncated"),
+                                           ("broken.docx", b"PK not a word file")])
+def test_a_refused_file_is_explained_in_chinese_naming_it_once(tmp_path, seed_doc, name, content):
+    service = EngineService(lambda: FakeEngine([seed_doc]), data_dir=tmp_path / "data")
+    broken = tmp_path / name
+    broken.write_bytes(content)
+    ok, status, _ = app.upload_document(service, str(broken))
+    assert not ok and status.count(name) == 1 and "请" in status          # what to do
+    words = set(re.findall(r"[A-Za-z]{3,}", status.replace(name, "")))
+    assert words <= {"PDF", "Excel", "Word", "WPS", "xlsx", "docx"}, status  # no English message, no exception names
 
 
 def test_staff_see_indexed_files_that_are_gone(seed_doc, tmp_path):
