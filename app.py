@@ -13,6 +13,7 @@ shared engine and the input checks in `qa.service`. Here: the events as plain fu
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import tempfile
@@ -63,11 +64,32 @@ CSS = """
 .bqa-notice [role="alert"] { border-left: 4px solid #e65100; background: #fff3e0; padding: 6px 10px; }
 """
 
-# Gradio's own strings that its zh-CN locale lacks: the status tracker announces a finished
-# event to screen readers as i18n("common.complete"), which falls through to the raw key or
-# to English. The page is Chinese, so every locale hears Chinese.
-TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中"}
+# Gradio's own strings that its zh-CN locale lacks: the status tracker announces an event's
+# progress to screen readers (role="status") as i18n("status.queue_position"), then
+# i18n("common.complete"), which fall through to English or to the raw key. The page is
+# Chinese, so every locale hears Chinese.
+TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中", "common.progress": "进度",
+                "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
 LOCALES = ("zh-CN", "zh-TW", "zh", "en")
+
+# Strings gradio hard-codes in English, outside its i18n (the Chatbot's pending message reads
+# "Loading content" to a screen reader): replaced in the page as they appear.
+HARD_CODED = {"Loading content": "正在生成回答", "Loading response": "正在生成回答"}
+HEAD = """<script>
+(() => {
+  const words = %s;
+  const fix = (root) => {
+    if (!root.querySelectorAll) return;
+    for (const e of [root, ...root.querySelectorAll("[aria-label], .sr-only")]) {
+      const label = e.getAttribute && e.getAttribute("aria-label");
+      if (label && words[label]) e.setAttribute("aria-label", words[label]);
+      if (e.classList && e.classList.contains("sr-only") && words[e.textContent.trim()]) e.textContent = words[e.textContent.trim()];
+    }
+  };
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(fix)))
+    .observe(document.documentElement, {subtree: true, childList: true});
+})();
+</script>""" % json.dumps(HARD_CODED, ensure_ascii=False)
 
 _SERVICE: EngineService | None = None
 
@@ -272,6 +294,8 @@ def build_app(service: EngineService | None = None, public: bool = False):
     def respond(message, history, doc_choice, progress=gr.Progress()):
         ready(progress)
         history, box, source, notice, answer = chat_turn(service, message, history, doc_choice)
+        if notice:   # a refused question: the previous answer's sources and downloads stay
+            return [history, box, gr.update(), notice, gr.update(), gr.update(), gr.update()]
         files = download_files(answer, service.documents()) if answer is not None else (None, None, None)
         buttons = [gr.update(value=f, visible=f is not None) for f in files]
         return [history, box, source, notice, *buttons]
@@ -374,7 +398,7 @@ def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, q
     i18n = gr.I18n(**{locale: dict(TRANSLATIONS) for locale in LOCALES})
     app, url, _ = demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
                               max_file_size=MAX_UPLOAD_BYTES, show_error=False, quiet=quiet, css=CSS,
-                              theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False, i18n=i18n,
+                              theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False, i18n=i18n, head=HEAD,
                               app_kwargs={"routes": api_routes(service or get_service())})
     return app, url
 
