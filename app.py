@@ -13,8 +13,10 @@ shared engine and the input checks in `qa.service`. Here: the events as plain fu
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -25,7 +27,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import corpus  # noqa: E402
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
-from qa.render import answer_markdown, browse_html, findings_markdown, md_escape, source_html  # noqa: E402
+from qa.answer import Answer  # noqa: E402
+from qa.export import answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
+from qa.render import answer_markdown, browse_html, esc, findings_markdown, mark, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
     MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, EngineService, InputError, Progress, check_question, check_upload,
     default_engine_factory, internal_error_message, unreadable_message,
@@ -53,7 +57,39 @@ STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算�
 CSS = """
 .bqa-sources { max-height: 520px; overflow: auto; }
 .bqa-browser { max-height: 640px; overflow: auto; }
+.bqa-mark { font-weight: 700; }
+.bqa-mark-error { color: #b71c1c; }
+.bqa-mark-warning { color: #e65100; }
+.bqa-mark-ok { color: #1b5e20; }
+.bqa-notice [role="alert"] { border-left: 4px solid #e65100; background: #fff3e0; padding: 6px 10px; }
 """
+
+# Gradio's own strings that its zh-CN locale lacks: the status tracker announces an event's
+# progress to screen readers (role="status") as i18n("status.queue_position"), then
+# i18n("common.complete"), which fall through to English or to the raw key. The page is
+# Chinese, so every locale hears Chinese.
+TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中", "common.progress": "进度",
+                "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
+LOCALES = ("zh-CN", "zh-TW", "zh", "en")
+
+# Strings gradio hard-codes in English, outside its i18n (the Chatbot's pending message reads
+# "Loading content" to a screen reader): replaced in the page as they appear.
+HARD_CODED = {"Loading content": "正在生成回答", "Loading response": "正在生成回答"}
+HEAD = """<script>
+(() => {
+  const words = %s;
+  const fix = (root) => {
+    if (!root.querySelectorAll) return;
+    for (const e of [root, ...root.querySelectorAll("[aria-label], .sr-only")]) {
+      const label = e.getAttribute && e.getAttribute("aria-label");
+      if (label && words[label]) e.setAttribute("aria-label", words[label]);
+      if (e.classList && e.classList.contains("sr-only") && words[e.textContent.trim()]) e.textContent = words[e.textContent.trim()];
+    }
+  };
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(fix)))
+    .observe(document.documentElement, {subtree: true, childList: true});
+})();
+</script>""" % json.dumps(HARD_CODED, ensure_ascii=False)
 
 _SERVICE: EngineService | None = None
 
@@ -98,31 +134,89 @@ def table_choices(doc: BudgetDocument | None) -> list[tuple[str, str]]:
 Message = dict[str, str]   # a chat message as gr.Chatbot holds it: {"role", "content"}
 
 
+def notice_html(text: str) -> str:
+    """A warning under the question box, announced to screen readers (role="alert"); never a
+    chat message, which the Chatbot would merge into the previous answer's bubble."""
+    return f'<div role="alert">{mark("warning")}{esc(text)}</div>'
+
+
 def chat_turn(service: EngineService, message: str, history: list[Message] | None,
-              doc_choice: str | None) -> tuple[list[Message], str, str]:
-    """One chat exchange → (history, textbox value, source HTML)."""
+              doc_choice: str | None) -> tuple[list[Message], str, str, str, Answer | None]:
+    """One chat exchange → (history, textbox value, source HTML, notice HTML, the answer).
+    A question the app refuses leaves the history as it was, keeps the text for editing and
+    says why in the notice."""
     history = list(history or [])
     try:
         question = check_question(message)
     except InputError as e:
-        history.append({"role": "assistant", "content": f"⚠️ {e}"})
-        return history, message, ""
+        return history, message, "", notice_html(str(e)), None
     history.append({"role": "user", "content": question})
     try:
         answer = service.ask(question, doc_ids_for(doc_choice))
         documents = service.documents()
     except Exception:  # noqa: BLE001 — keep the page alive, log the details
         log.exception("answer failed for %r", question)
-        history.append({"role": "assistant", "content": "❌ 内部错误，未能回答该问题。"})
-        return history, "", ""
+        history.append({"role": "assistant", "content": f"{mark('error')}内部错误，未能回答该问题。"})
+        return history, "", "", "", None
     seconds = answer.timings.get("app_total")
-    history.append({"role": "assistant", "content": answer_markdown(answer, seconds)})
-    return history, "", source_html(answer, documents)
+    history.append({"role": "assistant", "content": answer_markdown(answer, seconds, documents)})
+    return history, "", source_html(answer, documents), "", answer
+
+
+def download_files(answer: Answer | None, documents: Sequence[BudgetDocument],
+                   folder: str | Path | None = None) -> tuple[str | None, str | None, str | None]:
+    """The answer's take-away files → (cited table CSV, cited table XLSX, answer JSON) paths;
+    None where there is nothing (no answer; no cited table for a prose answer)."""
+    if answer is None:
+        return None, None, None
+    out = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="budgetqa-"))
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "answer.json"
+    json_path.write_text(answer_json(answer), encoding="utf-8")
+    found = cited_table(answer, documents)
+    if found is None:
+        return None, None, str(json_path)
+    doc, table = found
+    stem = export_name(doc, table)
+    csv_path = write_table_csv(table, out / f"{stem}.csv")
+    xlsx_path = write_table_xlsx(doc, table, out / f"{stem}.xlsx", answer)
+    return str(csv_path), str(xlsx_path), str(json_path)
 
 
 def ask_api(service: EngineService, question: str, doc_id: str | None = None) -> dict[str, Any]:
     """The structured answer (Answer.to_dict()) for API clients; InputError on bad input."""
     return service.ask(check_question(question), doc_ids_for(doc_id)).to_dict()
+
+
+def ask_http(service: EngineService, body: Any) -> tuple[int, dict[str, Any]]:
+    """`POST /api/ask`: {"question": "…", "doc_id": "…" (optional)} → (status, JSON). The
+    answer is exactly what `python -m qa ask --json` prints for the question (the engine's
+    Answer.to_dict(), no app timings added); a body without a question string is a 400."""
+    if not isinstance(body, dict) or not isinstance(body.get("question"), str):
+        return 400, {"error": '请求体应为 JSON 对象：{"question": "公务接待费是多少", "doc_id": "（可选）"}'}
+    doc_id = body.get("doc_id")
+    if doc_id is not None and not isinstance(doc_id, str):
+        return 400, {"error": "doc_id 应为字符串。"}
+    answer = service.engine().answer(body["question"], doc_ids_for(doc_id))
+    return 200, answer.to_dict()
+
+
+def api_routes(service: EngineService) -> list[Any]:
+    """The plain HTTP routes served beside the Gradio app (on the same FastAPI app)."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def ask_endpoint(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        status, content = await run_in_threadpool(ask_http, service, body)   # the engine is CPU work
+        return JSONResponse(content, status_code=status)
+
+    return [Route("/api/ask", ask_endpoint, methods=["POST"])]
 
 
 def upload_document(service: EngineService, file_path: str | None,
@@ -135,13 +229,13 @@ def upload_document(service: EngineService, file_path: str | None,
         clean = check_upload(file_path)
         doc, findings = service.add_upload(file_path, clean, progress=progress)
     except InputError as e:
-        return False, f"❌ {md_escape(e)}", ""
+        return False, f"{mark('error')}{md_escape(e)}", ""
     except corpus.ParseError as e:
-        return False, f"❌ {md_escape(unreadable_message(clean, e))}", ""
+        return False, f"{mark('error')}{md_escape(unreadable_message(clean, e))}", ""
     except Exception:  # noqa: BLE001 — report, keep the app running
         log.exception("add_document failed for %s", file_path)
-        return False, f"❌ {md_escape(internal_error_message(clean))}", ""
-    status = (f"✅ 已导入《{md_escape(doc.title)}》（{md_escape(doc.doc_id)}）：{len(doc.tables)} 张表，"
+        return False, f"{mark('error')}{md_escape(internal_error_message(clean))}", ""
+    status = (f"{mark('ok')}已导入《{md_escape(doc.title)}》（{md_escape(doc.doc_id)}）：{len(doc.tables)} 张表，"
               f"{len(doc.paragraphs)} 段文字；索引已更新。")
     return True, status, findings_markdown(findings)
 
@@ -149,7 +243,7 @@ def upload_document(service: EngineService, file_path: str | None,
 def source_notes_markdown(service: EngineService) -> str:
     """The staff tab's notes on indexed files that are gone or changed; empty when none."""
     notes = service.source_notes()
-    return "#### 源文件提示\n" + "\n".join(f"- ⚠️ {md_escape(n)}" for n in notes) if notes else ""
+    return "#### 源文件提示\n" + "\n".join(f"- {mark('warning')}{md_escape(n)}" for n in notes) if notes else ""
 
 
 def progress_reporter(progress: Callable[..., Any] | None) -> Callable[..., None] | None:
@@ -206,7 +300,12 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
     def respond(message, history, doc_choice, progress=gr.Progress()):
         ready(progress)
-        return chat_turn(service, message, history, doc_choice)
+        history, box, source, notice, answer = chat_turn(service, message, history, doc_choice)
+        if notice:   # a refused question: the previous answer's sources and downloads stay
+            return [history, box, gr.update(), notice, gr.update(), gr.update(), gr.update()]
+        files = download_files(answer, service.documents()) if answer is not None else (None, None, None)
+        buttons = [gr.update(value=f, visible=f is not None) for f in files]
+        return [history, box, source, notice, *buttons]
 
     def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
         """Answer one question; returns Answer.to_dict() (answer, kind, value, unit, citations, ...)."""
@@ -224,14 +323,21 @@ def build_app(service: EngineService | None = None, public: bool = False):
             chatbot = gr.Chatbot(label="问答", height=520, elem_id="bqa-chat", buttons=["copy"])
             with gr.Row():
                 msg = gr.Textbox(placeholder=f"输入问题，回车发送（最多 {MAX_QUESTION_CHARS} 字）",
-                                 show_label=False, scale=8, max_lines=4, elem_id="bqa-question")
+                                 label="问题", show_label=False, scale=8, max_lines=4, elem_id="bqa-question",
+                                 max_length=MAX_QUESTION_CHARS)
                 send = gr.Button("提问", variant="primary", scale=1, elem_id="bqa-send")
+            notice = gr.HTML(elem_id="bqa-notice", elem_classes=["bqa-notice"])
             examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[msg], label="示例问题",
                                    api_visibility="private")
             gr.Markdown("#### 出处")
+            with gr.Row():
+                get_csv = gr.DownloadButton("下载出处表格（CSV）", visible=False, size="sm", elem_id="bqa-download-csv")
+                get_xlsx = gr.DownloadButton("下载出处表格（XLSX）", visible=False, size="sm", elem_id="bqa-download-xlsx")
+                get_json = gr.DownloadButton("下载答案及出处（JSON）", visible=False, size="sm", elem_id="bqa-download-json")
             source = gr.HTML(elem_classes=["bqa-sources"], elem_id="bqa-source")
             chat_io: dict[str, Any] = dict(fn=respond, inputs=[msg, chatbot, doc_select],
-                                           outputs=[chatbot, msg, source], api_visibility="private")
+                                           outputs=[chatbot, msg, source, notice, get_csv, get_xlsx, get_json],
+                                           api_visibility="private")
             msg.submit(**chat_io)
             send.click(**chat_io)
             examples.load_input_event.then(**chat_io)
@@ -292,13 +398,17 @@ def _staff_tab(gr, service: EngineService, status, doc_select):
     return browse_doc, notes
 
 
-def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False):
-    """Launch on host:port; returns (app, local_url) when block is False."""
+def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False,
+          service: EngineService | None = None):
+    """Launch on host:port, with `POST /api/ask` (`api_routes`) on the same FastAPI app;
+    returns (app, local_url) when block is False."""
     import gradio as gr
 
+    i18n = gr.I18n(**{locale: dict(TRANSLATIONS) for locale in LOCALES})
     app, url, _ = demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
                               max_file_size=MAX_UPLOAD_BYTES, show_error=False, quiet=quiet, css=CSS,
-                              theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False)
+                              theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False, i18n=i18n, head=HEAD,
+                              app_kwargs={"routes": api_routes(service or get_service())})
     return app, url
 
 
@@ -326,8 +436,9 @@ def parse_args(argv: Sequence[str] | None = None, environ: Mapping[str, str] | N
 def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
-    demo = build_app(get_service(args.index), public=args.public)
-    serve(demo, host=args.host, port=args.port, block=True)
+    service = get_service(args.index)
+    demo = build_app(service, public=args.public)
+    serve(demo, host=args.host, port=args.port, block=True, service=service)
 
 
 if __name__ == "__main__":

@@ -83,9 +83,27 @@ def candidates(readings: Sequence[Reading], limit: int = 5) -> tuple[Candidate, 
 
 def lookup_sentence(label: str, value: Decimal, unit: str | None, cites: tuple[Citation, ...]) -> str:
     first = source_phrase(cites[0])
-    others = list(dict.fromkeys(c.table.split("/")[0] if c.table else c.section.split(" > ")[-1] for c in cites[1:]))
-    more = f"；同一数字另见{'、'.join(others)}" if others else ""
+    others = see_also(cites[1:])
+    more = f"；同一数字另见{others}" if others else ""
     return f"{label}：{fmt(value)} {unit or ''}".rstrip() + f"（来源：{first}{more}）"
+
+
+def see_also(cites: Sequence[Citation]) -> str:
+    """The other places a figure is printed, unambiguously: tables by id (附表6、附表9), then
+    narrative sections by their quoted heading (“七、一般公共预算‘三公’经费支出安排情况”一节), so a
+    heading's list number never reads as another table."""
+    tables = list(dict.fromkeys(c.table.split("/")[0] for c in cites if c.table))
+    sections = list(dict.fromkeys(quoted(c.section.split(" > ")[-1]) + "一节" for c in cites
+                                  if not c.table and c.section.strip()))
+    if tables and sections:
+        return "、".join(tables) + "，以及" + "、".join(sections)
+    return "、".join(tables or sections)
+
+
+def quoted(text: str) -> str:
+    """A heading in Chinese quotation marks; quotation marks inside it become single ones."""
+    inner = text.strip().replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"
 
 
 def guard(answer: Answer) -> Answer:

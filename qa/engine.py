@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Set
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,9 +23,10 @@ from index.live import LiveIndex, LoadedIndex, SourceFinding
 from index.search import Filters, SearchIndex
 
 from .analyze import analyze, validate_question
-from .answer import Answer
-from .compose import guard
-from .scope import Asked, FactBase, documents_for, unknown_year
+from .answer import Answer, Candidate
+from .compose import guard, source_phrase
+from .render import format_figure
+from .scope import Asked, FactBase, documents_for, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
 
@@ -110,5 +112,35 @@ class Engine:
         asked = Asked.over(q, base, docs, started, self.retrieve)
         reason = unknown_year(asked)
         if reason:
-            return not_found_answer(q, reason, [], started)
+            return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
         return guard(first_answer(asked))
+
+    def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: FactBase,
+                          started: float) -> Answer:
+        """Asked for a year no document is for (2030): the not_found answer also says what
+        the loaded years print for the same question (the 2024 figure), as candidates."""
+        q = analyze(question)
+        absent = [y for y in q.years if y not in {base.documents[d].year for d in docs}]
+        have = sorted({base.documents[d].year for d in docs if base.documents[d].year}, reverse=True)
+        if len(absent) != 1 or not have:
+            return missing
+        offers = []
+        for year in have[:3]:
+            again = analyze(question.replace(str(absent[0]), str(year)))
+            year_docs, reason = documents_for(again, base.documents, docs)
+            if reason:
+                continue
+            asked = Asked.over(again, base, year_docs, started, self.retrieve)
+            found = guard(first_answer(asked))
+            if found.kind in ("lookup", "computed") and found.value is not None and found.citations:
+                offers.append((year, found))
+        if not offers:
+            return missing
+        said = "；".join(f"{year} 年：{found.answer}" if found.kind == "computed" else
+                        f"{year} 年的数字：{format_figure(found.value, found.unit)}（{source_phrase(found.citations[0])}）"
+                        for year, found in offers)
+        near = tuple(Candidate(found.question if found.kind == "computed" else
+                               f"{year} 年 {found.citations[0].row or found.citations[0].column or found.question}",
+                               found.value, found.unit, found.citations[0].section, 1.0) for year, found in offers)
+        return replace(missing, answer=f"{missing.answer}{said}。", candidates=near + missing.candidates,
+                       citations=(), timings=timings(started))

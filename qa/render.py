@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from corpus import BudgetDocument, Finding, Row, Table
 from corpus.numbers import group_thousands
@@ -46,11 +46,27 @@ def format_figure(value: Decimal | None, unit: str | None) -> str:
     return f"{text}{unit}" if unit in ("%", "％") else f"{text} {unit}"
 
 
+def split_formula(answer: Answer) -> tuple[str, str | None]:
+    """The sentence and the formula to show under it, the formula once: a sentence that
+    ends in “（formula）” loses that bracket; a formula the sentence already states (digits
+    compared without thousands separators) is not repeated."""
+    sentence, formula = answer.answer, answer.formula
+    if not formula:
+        return sentence, None
+    bracket = f"（{formula}）"
+    if bracket in sentence:
+        return sentence.replace(bracket, "", 1).rstrip(), formula
+    if formula.replace(",", "") in sentence.replace(",", ""):
+        return sentence, None
+    return sentence, formula
+
+
 def readable(answer: Answer) -> str:
     """The answer for a terminal: the sentence, the formula, one line per source."""
-    lines = [answer.answer]
-    if answer.formula:
-        lines.append(f"公式：{answer.formula}")
+    sentence, formula = split_formula(answer)
+    lines = [sentence]
+    if formula:
+        lines.append(f"公式：{formula}")
     for n, c in enumerate(answer.citations, 1):
         where = " · ".join(p for p in (c.section, c.row, c.column) if p)
         lines.append(f"  [{n}] {c.document} — {where} — {c.location}")
@@ -71,9 +87,34 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def citation_line(c: Citation) -> str:
-    """One readable line: document · table/section · row · column · value (location)."""
-    parts = [f"《{md_escape(c.document)}》", md_escape(c.section)]
+def place(location: str) -> str:
+    """Where in the printed document, for a reader: 第 12 页 (PDF), 工作表“支出” (spreadsheet);
+    "" for a text file's line number, which only the tooltip and the JSON keep."""
+    parts = []
+    sheet = re.search(r", sheet (.+?)(?:, p\.\d+|, line \d+|$)", location)
+    if sheet:
+        parts.append(f"工作表“{sheet.group(1)}”")
+    page = re.search(r", p\.(\d+)", location)
+    if page:
+        parts.append(f"第 {page.group(1)} 页")
+    return " ".join(parts)
+
+
+def document_name(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
+    """Whose budget: department · year and kind (武汉…管理办公室 · 2024 年部门预算), read from the
+    parsed document; its title when the document does not say."""
+    doc = (documents or {}).get(c.doc_id)
+    if doc is None or not doc.department:
+        return c.document
+    when = f"{doc.year} 年" if doc.year else ""
+    kind = doc.kind or (f"部门{doc.doc_type}" if doc.doc_type else "")
+    return " · ".join(p for p in (doc.department, f"{when}{kind}") if p)
+
+
+def citation_line(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
+    """One readable line: whose budget · table/section · row · column · value (page). The
+    file and line stay in the tooltip (and in the JSON)."""
+    parts = [f"《{md_escape(document_name(c, documents))}》", md_escape(c.section)]
     if c.table is not None:
         if c.row:
             parts.append(f"行：{md_escape(c.row)}")
@@ -83,25 +124,41 @@ def citation_line(c: Citation) -> str:
             parts.append(f"**{md_escape(format_figure(c.value, c.unit))}**")
     else:
         parts.append(f"“{md_escape(c.text)}”")
-    return " · ".join(p for p in parts if p) + f"（{md_escape(c.location)}）"
+    where = place(c.location)
+    line = " · ".join(p for p in parts if p) + (f"（{md_escape(where)}）" if where else "")
+    return f'<span class="bqa-cite" title="{esc(c.location)}">{line}</span>'
 
 
-def answer_markdown(answer: Answer, seconds: float | None = None) -> str:
-    """The chat message for an answer: figure with unit, formula, citations."""
+def answer_markdown(answer: Answer, seconds: float | None = None,
+                    documents: Iterable[BudgetDocument] = ()) -> str:
+    """The chat message for an answer: figure with unit, the sentence, the formula once,
+    the reason when the sentence does not already say it, citations."""
+    by_id = {d.doc_id: d for d in documents}
+    sentence, formula = split_formula(answer)
     blocks: list[str] = []
     if answer.kind in ("lookup", "computed") and answer.value is not None:
         blocks.append(f"### {md_escape(format_figure(answer.value, answer.unit))}")
-    blocks.append(md_escape(answer.answer))
-    if answer.formula:
-        blocks.append("计算：`" + answer.formula.replace("`", "'") + "`")
-    if answer.kind == "not_found" and answer.reason:
+    blocks.append(md_escape(sentence))
+    if formula:
+        blocks.append("计算：`" + formula.replace("`", "'") + "`")
+    if answer.kind == "not_found" and answer.reason and answer.reason not in answer.answer:
         blocks.append(f"原因：{md_escape(answer.reason)}")
     if answer.citations:
-        lines = [f"{i}. {citation_line(c)}" for i, c in enumerate(answer.citations, 1)]
+        lines = [f"{i}. {citation_line(c, by_id)}" for i, c in enumerate(answer.citations, 1)]
         blocks.append("**来源**\n\n" + "\n".join(lines))
     if seconds is not None:
         blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
     return "\n\n".join(blocks)
+
+
+MARKS = {"error": "错误", "warning": "注意", "ok": "完成", "info": "提示"}
+
+
+def mark(kind: str) -> str:
+    """A status mark as text (【错误】), not an emoji a machine without an emoji font shows as
+    an empty box; the page styles `.bqa-mark` by its kind."""
+    word = MARKS.get(kind, MARKS["info"])
+    return f'<span class="bqa-mark bqa-mark-{kind if kind in MARKS else "info"}">【{word}】</span>'
 
 
 def findings_markdown(findings: Iterable[Finding]) -> str:
@@ -109,10 +166,9 @@ def findings_markdown(findings: Iterable[Finding]) -> str:
     findings = list(findings)
     if not findings:
         return "完整性检查：未发现问题。"
-    icon = {"error": "❌", "warning": "⚠️"}
     lines = [f"完整性检查：{len(findings)} 条发现"]
     for f in findings:
-        lines.append(f"- {icon.get(f.severity, 'ℹ️')} {md_escape(f.message)}（{md_escape(f.location)}）")
+        lines.append(f"- {mark(f.severity)}{md_escape(f.message)}（{md_escape(f.location)}）")
     return "\n".join(lines)
 
 
@@ -171,13 +227,14 @@ def visible_rows(rows: Sequence[Row], hits: set[str], limit: int = MAX_SOURCE_RO
 
 
 def table_html(table: Table, hit_rows: Iterable[str] = (), hit_cells: Iterable[tuple[str, str]] = (),
-               caption: str | None = None, window: bool = True) -> str:
+               caption: str | None = None, window: bool = True, caption_title: str | None = None) -> str:
     """A parsed table as HTML: grouped column headers, hierarchy indented by level, cited
     rows (by row id) and cells ((row id, "col / path")) highlighted."""
     rows_hit, cells_hit = set(hit_rows), set(hit_cells)
     out = [f'<table class="bqa-table" style="{TABLE_STYLE}">']
     if caption:
-        out.append(f'<caption style="text-align:left;font-weight:600;padding:4px 0">{esc(caption)}</caption>')
+        tip = f' title="{esc(caption_title)}"' if caption_title else ""
+        out.append(f'<caption style="text-align:left;font-weight:600;padding:4px 0"{tip}>{esc(caption)}</caption>')
     out.append("<thead>")
     for line in header_rows(table.columns):
         out.append("<tr>" + "".join(
@@ -264,16 +321,18 @@ def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
     tables = 0
     for item in order:
         if isinstance(item, Citation):
-            parts.append(passage_html(item))
+            parts.append(passage_html(item, by_id))
         elif tables < MAX_SOURCE_TABLES:
             tables += 1
             parts.append(cited_table_html(by_id.get(item[0]), item[1], groups[item]))
     return '<div class="bqa-sources">' + "".join(parts) + "</div>"
 
 
-def passage_html(c: Citation) -> str:
+def passage_html(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
+    where = place(c.location)
     return (f'<div class="bqa-passage" style="margin:6px 0">'
-            f'<div style="color:#555;font-size:13px">《{esc(c.document)}》 › {esc(c.section)}（{esc(c.location)}）</div>'
+            f'<div style="color:#555;font-size:13px" title="{esc(c.location)}">《{esc(document_name(c, documents))}》 › '
+            f'{esc(c.section)}{f"（{esc(where)}）" if where else ""}</div>'
             f'<blockquote style="border-left:4px solid #f57f17;margin:4px 0;padding:4px 10px;background:#fffbe6">'
             f'{esc(c.text)}</blockquote></div>')
 
@@ -283,7 +342,7 @@ def cited_table_html(doc: BudgetDocument | None, key: str, cites: list[Citation]
     document falls back to quoting the citations."""
     table = doc.table(key) if doc else None
     if doc is None or table is None:
-        return "".join(passage_html(c) for c in cites)
+        return "".join(passage_html(c, {doc.doc_id: doc} if doc else None) for c in cites)
     rows, cells = set(), set()
     for c in cites:
         row = cited_row(table, c)
@@ -292,8 +351,10 @@ def cited_table_html(doc: BudgetDocument | None, key: str, cites: list[Citation]
             if c.column:
                 cells.add((row.id, c.column))
     unit = f"（单位：{table.unit}）" if table.unit else ""
-    caption = f"《{doc.title}》 {table.display_title}{unit} — {table.location}"
-    return table_html(table, rows, cells, caption=caption)
+    where = place(str(table.location))
+    name = document_name(cites[0], {doc.doc_id: doc})
+    caption = f"《{name}》 {table.display_title}{unit}" + (f" — {where}" if where else "")
+    return table_html(table, rows, cells, caption=caption, caption_title=str(table.location))
 
 
 def cited_row(table: Table, c: Citation) -> Row | None:

@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
-from conftest import DOC_ID, RECEPTION, free_port  # noqa: E402
+from conftest import DOC_ID, RECEPTION, free_port, seed_citation  # noqa: E402
 import corpus  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
 from qa.answer import Answer  # noqa: E402
@@ -81,8 +81,11 @@ def test_validate_question_is_the_one_check():
 
 def test_chat_turn_rejects_long_question_without_calling_engine():
     service = EngineService(lambda: pytest.fail("engine must not be created"))
-    history, box, source = app.chat_turn(service, "x" * 501, [], "")
-    assert "问题太长" in history[-1]["content"] and history[-1]["role"] == "assistant"
+    previous = [{"role": "user", "content": "公务接待费是多少"}, {"role": "assistant", "content": "### 0.50 万元"}]
+    history, box, source, notice, answer = app.chat_turn(service, "x" * 501, previous, "")
+    # the warning is not appended to the chat, where it would join the previous answer's bubble
+    assert history == previous and answer is None
+    assert "问题太长（501 字）" in notice and 'role="alert"' in notice and "【注意】" in notice
     assert box == "x" * 501 and source == ""   # the text stays for editing
 
 
@@ -261,10 +264,33 @@ def test_staff_see_indexed_files_that_are_gone(seed_doc, tmp_path):
 
 def test_chat_turn_appends_messages_and_source(seed_doc):
     service = EngineService(lambda: FakeEngine([seed_doc]))
-    history, box, source = app.chat_turn(service, "公务接待费是多少", [], app.ALL_DOCUMENTS)
+    history, box, source, notice, answer = app.chat_turn(service, "公务接待费是多少", [], app.ALL_DOCUMENTS)
     assert [m["role"] for m in history] == ["user", "assistant"]
-    assert "0.50 万元" in history[1]["content"] and box == ""
-    assert "bqa-hit" in source
+    assert "0.50 万元" in history[1]["content"] and box == "" and notice == ""
+    assert "bqa-hit" in source and answer is not None and answer.value == Decimal("0.50")
+
+
+def test_download_files_table_csv_xlsx_and_answer_json(seed_doc, tmp_path):
+    import csv
+    import json
+
+    from openpyxl import load_workbook
+
+    csv_path, xlsx_path, json_path = app.download_files(RECEPTION, [seed_doc], tmp_path)
+    assert json.loads(Path(json_path).read_text(encoding="utf-8")) == json.loads(json.dumps(RECEPTION.to_dict()))
+    rows = list(csv.reader(Path(csv_path).read_text(encoding="utf-8-sig").splitlines()))
+    assert Path(csv_path).name == f"{DOC_ID}_附表7.csv"
+    assert rows[0] == ["“三公”经费合计", "因公出国（境）费", "公务用车购置及运行费 / 小计", "公务用车购置及运行费 / 公务用车购置费",
+                       "公务用车购置及运行费 / 公务用车运行费", "公务接待费"]
+    assert rows[1] == ["5.54", "0.00", "5.04", "0.00", "5.04", "0.50"]
+    ws = load_workbook(xlsx_path).active
+    assert "附表7 一般公共预算“三公”经费支出表（单位：万元）" in ws["A1"].value
+    assert ws["F3"].value == "公务接待费" and ws["F4"].value == 0.5 and ws["F4"].number_format == "#,##0.00"
+    assert ws["F4"].fill.fgColor.rgb.endswith("FFD54F") and ws["A4"].fill.fgColor.rgb.endswith("FFF3B0")  # cited cell, row
+    # a prose answer has no table to download, only the JSON; no answer, nothing
+    prose = Answer("什么是基本支出", "基本支出：……", "passage", citations=(seed_citation(table=None),))
+    assert app.download_files(prose, [seed_doc], tmp_path / "p")[:2] == (None, None)
+    assert app.download_files(None, [seed_doc]) == (None, None, None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,7 +337,7 @@ def test_api_broken_upload_reports_error_and_app_keeps_working(client, tmp_path)
     broken = tmp_path / "broken-budget.xlsx"
     broken.write_bytes(b"PK\x03\x04 definitely not a workbook")
     status, findings, *_ = client.predict(handle_file(str(broken)), api_name="/upload")
-    assert status.startswith("❌") and "broken-budget.xlsx" in status
+    assert status.startswith('<span class="bqa-mark bqa-mark-error">【错误】') and "broken-budget.xlsx" in status
     assert [d.doc_id for d in app.get_service().documents()] == before
     assert not (corpus.default_corpus_dir() / "broken-budget.xlsx").exists()
     _check_reception(client.predict("公务接待费是多少", None, api_name="/ask"))

@@ -64,3 +64,59 @@ def test_chat_answer_in_browser(app_url):
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_downloads_warning_and_screen_reader_text_in_browser(app_url):
+    """The cited table downloads as CSV and XLSX and the answer as JSON; a refused question
+    is warned about under the box, not inside the previous answer's bubble; the box stops at
+    500 characters; the status a screen reader hears is Chinese, never a raw i18n key."""
+    import json
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN", accept_downloads=True)
+            page.goto(app_url)
+            expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
+            page.evaluate("""window.__heard = []; new MutationObserver(() => {
+                for (const e of document.querySelectorAll('[role=status][aria-live]')) {
+                    const t = e.textContent.trim(); if (t) window.__heard.push(t); } })
+              .observe(document.body, {subtree: true, childList: true, characterData: true});""")
+            box = page.locator("#bqa-question textarea")
+            box.fill("公务接待费是多少")
+            box.press("Enter")
+            chat = page.locator("#bqa-chat")
+            expect(chat).to_contain_text("0.50", timeout=60_000)
+            expect(chat).to_contain_text("《武汉经济技术开发区智能制造产业园管理办公室 · 2024 年部门预算》")
+            expect(chat).not_to_contain_text("budget.txt")
+            downloads = {}
+            for which in ("csv", "xlsx", "json"):
+                with page.expect_download() as info:
+                    page.locator(f"#bqa-download-{which}").click()
+                downloads[which] = info.value
+            assert downloads["csv"].suggested_filename.endswith("附表7.csv")
+            assert "5.54,0.00,5.04,0.00,5.04,0.50" in Path(downloads["csv"].path()).read_text(encoding="utf-8-sig")
+            assert downloads["xlsx"].suggested_filename.endswith("附表7.xlsx")
+            answer = json.loads(Path(downloads["json"].path()).read_text(encoding="utf-8"))
+            assert answer["value"] == 0.5 and answer["citations"][0]["table"] == "附表7"
+            page.wait_for_function("window.__heard.includes('完成')", timeout=30_000)
+            heard = page.evaluate("window.__heard")
+            assert not [h for h in heard if re.search(r"common\.|status\.|[A-Za-z]{3,}", h)], heard
+            # the box stops at 500 characters; an empty question is warned about under the box
+            assert box.get_attribute("maxlength") == "500"
+            box.fill("问" * 600)
+            assert len(box.input_value()) == 500
+            bubbles = chat.locator(".message").count()
+            box.fill("")
+            box.press("Enter")
+            expect(page.locator("#bqa-notice [role=alert]")).to_contain_text("请输入一个问题", timeout=30_000)
+            assert chat.locator(".message").count() == bubbles
+            expect(chat).not_to_contain_text("请输入一个问题")
+            expect(page.locator("#bqa-download-csv")).to_be_visible()   # the last answer's sources stay
+            expect(page.locator("#bqa-source")).to_contain_text("附表7")
+            page.screenshot(path=str(SCREENSHOT.with_name("chat-downloads.png")), full_page=True)
+        finally:
+            browser.close()

@@ -139,3 +139,66 @@ def test_rendering_and_the_service_do_not_need_gradio():
 
     code = "import sys, qa.render, qa.service; sys.exit('gradio' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+# ---------------------------------------------------------------------------------------
+# The page's defects (issue 12, item 5), on real answers from the seed
+# ---------------------------------------------------------------------------------------
+
+def visible(markup: str) -> str:
+    """The text a reader sees: tags (and their attributes, such as tooltips) removed."""
+    import re
+
+    return re.sub(r"<[^>]+>", "", markup)
+
+
+def test_computed_answer_shows_its_formula_once(engine):
+    ans = engine.answer("公务接待费占“三公”经费的比例是多少")
+    assert ans.formula == "公务接待费 ÷ “三公”经费合计：0.50 ÷ 5.54 = 9.03%"
+    md = render.answer_markdown(ans)
+    assert md.count("0.50 ÷ 5.54") == 1 and "计算：`公务接待费 ÷ “三公”经费合计：0.50 ÷ 5.54 = 9.03%`" in md
+    assert "公务接待费占“三公”经费合计的 9.03%\n" in md + "\n"       # the sentence without its bracket
+    assert render.readable(ans).count("0.50 ÷ 5.54") == 1
+    # a formula the sentence states in another number format is not shown a second time
+    same = Answer("q", "基本支出比项目支出少 42,839.22 万元（43962.08 − 1122.86 = 42839.22）", "computed",
+                  Decimal("42839.22"), "万元", (seed_citation(),), formula="43,962.08 − 1,122.86 = 42,839.22")
+    md = render.answer_markdown(same)
+    assert "计算：" not in md and md.count("1122.86") + md.count("1,122.86") == 1
+
+
+def test_not_found_says_its_reason_once_and_offers_the_year_that_exists(engine):
+    ans = engine.answer("2030年公务接待费是多少")
+    assert ans.kind == "not_found" and ans.reason == "这些文件中没有 2030 年的数据（已载入 2024 年的文件）"
+    assert ans.answer.endswith("2024 年的数字：0.50 万元（附表7 一般公共预算“三公”经费支出表 · 公务接待费）。")
+    assert (ans.candidates[0].label, ans.candidates[0].value, ans.candidates[0].unit) == ("2024 年 公务接待费", Decimal("0.50"), "万元")
+    md = render.answer_markdown(ans)
+    assert md.count("没有 2030 年的数据") == 1 and "原因：" not in md
+    # a reason the sentence does not state is still shown
+    assert "原因：没有匹配的科目" in render.answer_markdown(Answer("x", "没有找到相关数据。", "not_found", reason="没有匹配的科目"))
+
+
+def test_citations_name_whose_budget_and_keep_the_file_for_the_tooltip(engine, seed_doc):
+    ans = engine.answer("公务接待费是多少")
+    md = render.answer_markdown(ans, documents=[seed_doc])
+    shown = visible(md)
+    assert "《武汉经济技术开发区智能制造产业园管理办公室 · 2024 年部门预算》 · 附表7 一般公共预算“三公”经费支出表" in shown
+    assert "budget.txt" not in shown and "line 325" not in shown
+    assert 'title="2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt, line 325"' in md
+    assert ans.citations[0].location.endswith("budget.txt, line 325")     # the JSON keeps the file
+    html = render.source_html(ans, [seed_doc])
+    assert "budget.txt" not in visible(html) and 'title="2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt' in html
+    assert render.place("x.pdf, p.12") == "第 12 页" and render.place("x.xlsx, sheet 支出, line 4") == "工作表“支出”"
+    assert render.place("x.txt, line 325") == ""
+
+
+def test_other_places_of_a_figure_are_named_unambiguously(engine):
+    ans = engine.answer("公务接待费是多少")
+    assert ans.answer.endswith("同一数字另见附表6，以及“七、一般公共预算‘三公’经费支出安排情况”一节）")
+    assert "附表6、七" not in ans.answer
+
+
+def test_marks_are_text_not_emoji(seed_doc):
+    md = render.findings_markdown(seed_doc.findings)
+    assert "【注意】" in md or "【错误】" in md
+    for emoji in ("❌", "✅", "⚠", "ℹ"):
+        assert emoji not in md
