@@ -121,7 +121,37 @@ def document_facts(doc: BudgetDocument) -> list[Fact]:
         # "…总额2416.43万元，其中：" ending a paragraph: the next one lists its parts
         ends_list = facts and _LIST_OPENS.search(paragraph.text) and facts[-1].subject
         listed = (facts[-1].subject, facts[-1].unit or "") if ends_list else ("", "")
+    for table in doc.tables:
+        out.extend(listed_count(doc, table))
     return out
+
+
+# "纳入…部门决算编制范围的单位包括：" and then a table 序号 | 单位名称 | 备注 numbered 1 … 5
+_LIST_LEAD = re.compile(r"(?P<what>[^。；：:]*?)(?:包括|如下|有)\s*[：:]\s*$")
+
+
+def listed_count(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
+    """How many things a numbered list counts: the last 序号 of a 序号 | …名称 table that a
+    paragraph of the same section introduces ("…编制范围的单位包括："), when the 序号 run
+    1 … n without a gap. The figure is the list's own (its last 序号), cited with the names."""
+    heads = [" / ".join(c) for c in table.columns]
+    if len(heads) < 2 or heads[0] != "序号" or "名称" not in heads[1] or not table.rows:
+        return
+    numbers = [r.cells[0].raw.strip() if r.cells else "" for r in table.rows]
+    if numbers != [str(i) for i in range(1, len(numbers) + 1)]:
+        return
+    leads = [p for p in doc.paragraphs if p.section == table.section and _LIST_LEAD.search(normalize_text(p.text))]
+    if not leads:
+        return
+    lead = leads[-1]
+    what = _LIST_LEAD.search(normalize_text(lead.text))
+    subject = _subject(what.group("what") if what else "", doc.department or "")
+    names = "；".join(f"{n} {r.cells[1].raw}" for n, r in zip(numbers, table.rows) if len(r.cells) > 1)
+    yield Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=Decimal(len(numbers)), unit="个", raw=numbers[-1],
+               subject=subject, context=re.split(r"的", subject)[-1], topic=subject,
+               section=" > ".join(table.section), text=f"{lead.text}{names}", location=str(lead.location),
+               node_id=f"{doc.doc_id}::text::{lead.location.source}:{lead.location.line or lead.location.page}",
+               phase=table_phase(" > ".join(table.section), doc.doc_type))
 
 
 _LIST_OPENS = re.compile(r"其中\s*[：:]?\s*$")

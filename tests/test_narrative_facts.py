@@ -219,3 +219,11 @@ def test_a_stock_date_is_not_the_budget_year():
     assert q.years == () and q.as_of == "2024-08-31"
     q = analyze("万里街道2023年部门预算中，截至2022年底有几辆执法执勤用车？")
     assert q.years == (2023,) and q.as_of == "2022-12-31"
+
+
+def test_a_numbered_list_counts_its_units():
+    # "纳入上海市普陀区规划和自然资源局 2024 年度部门决算编制范围的单位包括：" then 序号 1 … 5
+    doc = corpus.load(EXTRA / "shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan.pdf")
+    units = [f for f in document_facts(doc) if f.subject == "纳入2024年度部门决算编制范围的单位"]
+    assert [(f.value, f.unit, f.raw, f.context) for f in units] == [(Decimal("5"), "个", "5", "单位")]
+    assert "上海市普陀区土地发展中心" in units[0].text
