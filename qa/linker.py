@@ -184,7 +184,8 @@ def _said_forms(subject: str) -> list[str]:
     is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
     "政府采购支出预算总额" (政府采购预算总额)."""
     forms = [re.sub(r"[（(]含[)）]", "", subject)]
-    forms.append(re.sub(r"(?<=..)支出(?=预算|决算)", "", forms[0]))  # never a bare 支出预算 → 预算
+    # only inside a longer name: 项目支出预算数 is no 项目预算数 (whose core 项目 names anything)
+    forms.append(re.sub(r"(?<=.{4})支出(?=(?:预算|决算)(?!数?$))", "", forms[0]))
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 

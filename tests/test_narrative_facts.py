@@ -227,3 +227,11 @@ def test_a_numbered_list_counts_its_units():
     units = [f for f in document_facts(doc) if f.subject == "纳入2024年度部门决算编制范围的单位"]
     assert [(f.value, f.unit, f.raw, f.context) for f in units] == [(Decimal("5"), "个", "5", "单位")]
     assert "上海市普陀区土地发展中心" in units[0].text
+
+
+def test_how_a_question_says_a_narrative_item():
+    from qa.linker import _said_forms
+    assert _said_forms("政府采购支出预算总额") == ["政府采购预算总额"]
+    assert _said_forms("单价20万元（含）以上的设备") == ["单价20万元以上的设备"]
+    # 项目支出预算数 stays itself: 项目预算数 would be spoken of as a bare 项目
+    assert _said_forms("项目支出预算数") == []
