@@ -14,8 +14,22 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Iterator
 
+from .dates import stock_dates
 from .model import BudgetDocument, Field, KeyValueRecord, Paragraph, Row, Table
-from .schema import measures, narrative_fund_scope, narrative_phase, table_phase, table_type
+from .prose import (
+    SENTENCE,
+    breakdown_bracket,
+    clause_start,
+    counted_noun,
+    restore_detached_figures,
+)
+from .schema import (
+    measures,
+    narrative_fund_scope,
+    narrative_phase,
+    table_phase,
+    table_type,
+)
 from .text import normalize_text, strip_list_number
 
 
@@ -62,6 +76,9 @@ class Fact:
     compare_year: int = 0
     change: str = ""
     section: str = ""
+    # The stock date a narrative figure is stated at ("截至2022年12月31日" → 2022-12-31, "年底"
+    # → 12-31, "截至2024年8月" → 2024-08): 车辆, 固定资产 are counted on a day, not for the year.
+    as_of: str = ""
     text: str = ""
     location: str = ""
     node_id: str = ""
@@ -97,9 +114,47 @@ def document_facts(doc: BudgetDocument) -> list[Fact]:
         out.extend(table_facts(doc, table))
     for record in doc.records:
         out.extend(record_facts(doc, record))
+    listed: tuple[str, str] = ("", "")
     for paragraph in doc.paragraphs:
-        out.extend(narrative_facts(doc, paragraph))
+        facts = list(narrative_facts(doc, paragraph, listed))
+        out.extend(facts)
+        # "…总额2416.43万元，其中：" ending a paragraph: the next one lists its parts
+        ends_list = facts and _LIST_OPENS.search(paragraph.text) and facts[-1].subject
+        listed = (facts[-1].subject, facts[-1].unit or "") if ends_list else ("", "")
+    for table in doc.tables:
+        out.extend(listed_count(doc, table))
     return out
+
+
+# "纳入…部门决算编制范围的单位包括：" and then a table 序号 | 单位名称 | 备注 numbered 1 … 5
+_LIST_LEAD = re.compile(r"(?P<what>[^。；：:]*?)(?:包括|如下|有)\s*[：:]\s*$")
+
+
+def listed_count(doc: BudgetDocument, table: Table) -> Iterator[Fact]:
+    """How many things a numbered list counts: the last 序号 of a 序号 | …名称 table that a
+    paragraph of the same section introduces ("…编制范围的单位包括："), when the 序号 run
+    1 … n without a gap. The figure is the list's own (its last 序号), cited with the names."""
+    heads = [" / ".join(c) for c in table.columns]
+    if len(heads) < 2 or heads[0] != "序号" or "名称" not in heads[1] or not table.rows:
+        return
+    numbers = [r.cells[0].raw.strip() if r.cells else "" for r in table.rows]
+    if numbers != [str(i) for i in range(1, len(numbers) + 1)]:
+        return
+    leads = [p for p in doc.paragraphs if p.section == table.section and _LIST_LEAD.search(normalize_text(p.text))]
+    if not leads:
+        return
+    lead = leads[-1]
+    what = _LIST_LEAD.search(normalize_text(lead.text))
+    subject = _subject(what.group("what") if what else "", doc.department or "")
+    names = "；".join(f"{n} {r.cells[1].raw}" for n, r in zip(numbers, table.rows) if len(r.cells) > 1)
+    yield Fact(doc_id=doc.doc_id, kind=FactKind.NARRATIVE, value=Decimal(len(numbers)), unit="个", raw=numbers[-1],
+               subject=subject, context=re.split(r"的", subject)[-1], topic=subject,
+               section=" > ".join(table.section), text=f"{lead.text}{names}", location=str(lead.location),
+               node_id=f"{doc.doc_id}::text::{lead.location.source}:{lead.location.line or lead.location.page}",
+               phase=table_phase(" > ".join(table.section), doc.doc_type))
+
+
+_LIST_OPENS = re.compile(r"其中\s*[：:]?\s*$")
 
 
 def label_path(table: Table, row: Row) -> list[str]:
@@ -185,7 +240,7 @@ def _row_label(row: tuple[Field, ...]) -> str:
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
 _QUANTITY = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家)"
 )
 _LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
 _ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
@@ -196,8 +251,6 @@ _TRAIL = re.compile(r"(为|是|共计|共|合计|达到|约)+$")
 _YEAR = re.compile(r"[比较]\s*(?P<year>(?:19|20)\d{2})\s*年")
 # "增加（减少）", "下降（增长）": a template's both-ways wording; the figure's sign says which
 _CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
-_SENTENCE = re.compile(r"(?<=[。；！？])")
-_BREAKS = "，,；;：:。"
 # "与上年相比增加", "比2022年预算执行数减少", "较上年": the comparison, not what changed
 _COMPARED = re.compile(
     r"(与|比|较|同)?\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?"
@@ -222,7 +275,8 @@ _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算
 _ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
 
 
-def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
+def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str, str] = ("", "")) -> Iterator[Fact]:
+    """A paragraph's figures; `listed`: the item and unit of a 其中 list the paragraph goes on with."""
     location = paragraph.location
     lead = _ITEM_LEAD.match(paragraph.text)
     section = paragraph.section + ((lead.group("item"),) if lead else ())
@@ -230,81 +284,47 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]
                 section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
-    for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):
+    facts = text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "", listed=listed)
+    for fact in _dated(facts):
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
 
 
-# "年初预算为 万元，支出决算为 万元，完成年初预算的 %。" with "1560.05 1511.89 96.92" after it:
-# the text layer of some 决算 narratives moves figures out of their sentence.
-_EMPTY_SLOT = re.compile(r"(?:为|是|共|计|达|的|增加|减少|增长|下降)\s*(?=万元|亿元|%)")
-_BARE_RUN = re.compile(r"(?<![\d.])\d+\.\d+(?:\s+\d+\.\d+)*(?![\d.])(?!\s*(?:万元|亿元|元|%))")
-_DROPPED = "\x00"
+_YEAR_LEAD = re.compile(r"^\s*(19|20)\d{2}\s*年")
 
 
-def restore_detached_figures(text: str) -> str:
-    """Put figures the text layer moved out of their sentence back into its empty slots, in
-    order, when the empty slots before a run of bare figures are exactly as many as the
-    figures; otherwise leave out the sentences with empty slots (and the run), so no figure
-    is ever read with the wrong words. Text without empty slots is returned unchanged."""
-    if not _EMPTY_SLOT.search(text):
-        return text
-    events = sorted([(m.end(), "slot", m) for m in _EMPTY_SLOT.finditer(text)]
-                    + [(m.start(), "run", m) for m in _BARE_RUN.finditer(text)], key=lambda e: e[0])
-    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
-    waiting: list[int] = []                 # positions of empty slots not yet filled
-    for pos, what, m in events:
-        if what == "slot":
-            waiting.append(pos)
-            continue
-        if not waiting:
-            continue  # a bare figure with no empty slot before it is not ours to move
-        figures = m.group(0).split()
-        fill = figures if len(figures) == len(waiting) else [_DROPPED] * len(waiting)
-        edits.extend((at, at, f"{figure} ") for at, figure in zip(waiting, fill))
-        edits.append((m.start(), m.end(), ""))
-        waiting = []
-    edits.extend((at, at, _DROPPED) for at in waiting)
-    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
-        text = text[:start] + new + text[end:]
-    return "".join(s for s in _SENTENCE.split(text) if _DROPPED not in s)
+def _dated(facts: Iterator[Fact]) -> Iterator[Fact]:
+    """Each figure with the stock date it is stated at: "截止2022年12月31日，本部门流动资产
+    448.82万元。固定资产3149.52万元，…；车辆7辆" counts all of them on that day, until a
+    sentence opens with a year of its own ("2025年部门预算安排购置车辆1辆")."""
+    current, sentence = "", None
+    for fact in facts:
+        if fact.text != sentence:
+            sentence = fact.text
+            dates = stock_dates(sentence)
+            if dates:
+                current = dates[-1].iso
+            elif _YEAR_LEAD.match(sentence):
+                current = ""
+        yield replace(fact, as_of=current)
 
 
-def text_quantities(text: str, base: Fact, department: str = "") -> Iterator[Fact]:
+def text_quantities(text: str, base: Fact, department: str = "", listed: tuple[str, str] = ("", "")) -> Iterator[Fact]:
     """Every quantity in a text, sentence by sentence, as copies of `base` (its topic, when
     set, wins over the one read from the sentence). A sentence starting with 其中 hangs its
     figures under the previous sentence's subject; `department` is dropped from subjects."""
     carried = ""
-    for sentence in (s.strip() for s in _SENTENCE.split(normalize_text(text)) if s.strip()):
+    # "其中拟购买货物 962.86 万元；拟购买工程 539 万元；…": a 其中 list goes on after a ；, with
+    # figures of the same unit (…其他用车8辆；单价100万元以上设备0台 is no more a 车辆)
+    for sentence in (s.strip() for s in SENTENCE.split(normalize_text(text)) if s.strip()):
         # "其中 …" hangs under the previous sentence's subject; "与上年相比增加 …" is about it
         follows = sentence.startswith("其中") or bool(_COMPARED_LEAD.match(sentence) or _MEASURE_LEAD.match(sentence))
-        facts = list(_sentence_facts(sentence, carried if follows else "", base, department))
+        facts, parent = _sentence_facts(sentence, carried if follows else "", base, department, listed)
+        listed = (parent, facts[-1].unit or "") if parent and facts and sentence.endswith("；") else ("", "")
         yield from facts
         subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
         subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
         carried = subjects[0] if subjects else carried
-
-
-def _clause_start(before: str) -> int:
-    """Where the clause holding a number starts: after the last comma-like break or the
-    last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）. A 、 breaks only
-    after a figure (货物 57.43 万元、工程 …), not inside a list of names (收入、支出预算总计)."""
-    depth = 0
-    for i in range(len(before) - 1, -1, -1):
-        ch = before[i]
-        if ch in "）)":
-            depth += 1
-        elif ch in "（(":
-            if depth == 0:
-                return i + 1
-            depth -= 1
-        elif depth == 0 and (ch in _BREAKS or (ch == "、" and _AFTER_FIGURE.search(before[:i]))):
-            return i + 1
-    return 0
-
-
-# The text since the last break holds a figure: "27 个内设机构、1 个…", "货物 57.43 万元、工程 …"
-_AFTER_FIGURE = re.compile(r"\d\s*(万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)[^，,；;：:。]*$")
 
 
 def _subject(clause: str, dept: str) -> str:
@@ -319,14 +339,6 @@ def _subject(clause: str, dept: str) -> str:
     return re.sub(r"收入?、支出?", "收支", subject)
 
 
-def _counted(after: str, clause: str) -> str:
-    """The noun a count counts: "5 家预算单位的综合收支计划" → 预算单位; "1 家机关和 1 家…" →
-    机关; a 下属/所属/内设 just before the number belongs to it (下属 5 家预算单位 → 下属预算单位)."""
-    noun = re.split(r"[，,；;：:。、（(]|的|和|及|与|以及", after)[0].strip()[:20]
-    modifier = re.search(r"(下属|所属|直属|内设|下设)$", re.sub(r"\s+", "", clause))
-    return (modifier.group(1) + noun) if modifier and noun else noun
-
-
 def _changed_item(subject: str) -> str:
     """The item a change clause is about: `财政拨款支出增加` → 财政拨款支出; `与上年相比增加`
     and `增长` → "" (the item was named before); `主要原因是基本支出增加` → 基本支出."""
@@ -335,10 +347,18 @@ def _changed_item(subject: str) -> str:
     return _TRAIL.sub("", core).strip("，,、")
 
 
-def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Iterator[Fact]:
+def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
+                    listed: tuple[str, str] = ("", "")) -> tuple[list[Fact], str]:
+    """The sentence's figures, and the item its 其中 list is of (for a list that goes on
+    after a ；). `listed`: the item and unit of such a list the sentence may go on with."""
+    out: list[Fact] = []
     topic = ""
     last_subject = carried
-    parent = ""
+    first = _QUANTITY.search(sentence)
+    goes_on = not sentence.startswith("其中") and first is not None and first.group("unit") == listed[1]
+    parent = listed[0] if goes_on else ""
+    opened_by = ""  # the item of the last figure a bracket follows: 车辆7辆（…
+    prev_item = ""  # what the previous figure counted or measured: "项目5个，涉及项目预算资金…" is of those 项目
     last_year = 0  # "比2023年预算减少31146.26万元，下降40.86%": the % compares to 2023 too
     changed = ""  # the item the last change in this sentence was about
     first_subject = ""
@@ -350,9 +370,13 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
             continue
         if _THRESHOLD.match(sentence, m.end()):
             continue  # "单价 20 万元（含）以上的设备": a bound that qualifies what is counted
-        clause = _PAGE_MARK.sub("", before[_clause_start(before):]).strip()
+        clause = _PAGE_MARK.sub("", before[clause_start(before):]).strip()
         if "其中" in before[max(0, len(before) - len(clause) - 4):] and last_subject:
             parent = last_subject
+        # "车辆7辆（一般公务用车3辆，执法执勤用车4辆…）": a bracket opened just after a figure lists its parts
+        of = opened_by if breakdown_bracket(before) else ""
+        if not of and prev_item and re.match(r"涉及", clause):
+            of = prev_item  # "编报绩效目标的项目5个，涉及项目预算资金3328.13万元": the money of those 项目
         change_m = _CHANGE.search(clause)
         year_m = _YEAR.search(clause)
         subject = _subject(clause, dept)
@@ -375,23 +399,29 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
             # "2023年预算安排" would answer "2023年预算是多少" with one item's figure
             subject = carried + subject
         elif not change_m and _BARE_MEASURE.fullmatch(subject):
-            lead = re.sub(r"\s+", "", before[: _clause_start(before)]).strip("，,：: ")
+            lead = re.sub(r"\s+", "", before[: clause_start(before)]).strip("，,：: ")
             subject = lead + subject if lead else subject
         if _MEASURE_ONLY.fullmatch(subject):
             subject = ""  # a measure of an item this paragraph does not name: no subject to link
-        counted = _counted(sentence[m.end():], clause) if m.group("unit") in ("个", "项", "家", "台", "辆", "套") else ""
+        unit = re.sub(r"[(（]套[)）]", "（套）", m.group("unit"))  # equipment is counted in 台（套）, as printed
+        counted = counted_noun(sentence[m.end():], clause) if unit[0] in ("个", "项", "家", "台", "辆", "套") else ""
         if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
             counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
-        yield replace(
-            base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
-            raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
+        above = of or parent
+        out.append(replace(
+            base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=unit,
+            raw=m.group(0), subject=subject, parent_subject=above if above != subject else "",
             topic=base.topic or topic,
             compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
             change=change_m.group(1) if change_m else "", text=sentence,
-        )
+        ))
+        prev_item = "" if change_m else (counted or subject)
+        if re.match(r"\s*[（(]", sentence[m.end():]) and subject and not change_m:
+            opened_by = subject
         if year_m:
             last_year = int(year_m.group("year"))
         if subject and not change_m:
             last_subject = subject
             first_subject = first_subject or subject
             changed = ""
+    return out, parent

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, cast
 
+from corpus.dates import stock_dates
 from corpus.schema import said_phase
 
 from .text import norm_question
@@ -51,6 +52,8 @@ class Question:
     alias_targets: tuple[str, ...]
     phase: str = ""                         # the budget phase asked for (corpus.schema.PHASES), "" unsaid
     phase_spans: tuple[tuple[int, int], ...] = ()  # the words that say it: the phase filter explains them
+    as_of: str = ""                         # the stock date asked for (截至2022年底 → 2022-12-31), "" unsaid
+    as_of_spans: tuple[tuple[int, int], ...] = ()  # the words that say it: the date filter explains them
 
 
 @lru_cache(maxsize=1)
@@ -191,14 +194,18 @@ def analyze(raw: str) -> Question:
     base = translate_english(simplified) if english else text
     base, targets = expand_aliases(base)
     clean = _DOC_NO.sub(" ", base)
-    years = tuple(int(y) for y in _YEAR.findall(clean))
+    # "截至2024年8月31日" is the day assets are counted on, not the budget's year (a 2025 budget's)
+    dates = stock_dates(base)
+    years = tuple(int(m.group(1)) for m in _YEAR.finditer(clean)
+                  if not any(d.start <= m.start() < d.end for d in stock_dates(clean)))
     codes = tuple(c for c in _CODE.findall(clean) if not _is_year(c, clean))
     codes += tuple(m.group(0).upper() for m in _PROJECT_CODE.finditer(base))
     operation = detect_operation(base)
     phase, phase_spans = detect_phase(base)
     return Question(raw=raw, text=text, expanded=base, codes=tuple(dict.fromkeys(codes)), years=years,
                     english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets,
-                    phase=phase, phase_spans=phase_spans)
+                    phase=phase, phase_spans=phase_spans, as_of=dates[0].iso if dates else "",
+                    as_of_spans=tuple((d.start, d.end) for d in dates))
 
 
 def _is_year(code: str, text: str) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from corpus.codes import standard_names
+from corpus.dates import same_day
 from corpus.text import strip_list_number
 from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
@@ -32,7 +33,7 @@ _KIND_PREFERENCE = {
     "三公": 9, "基本支出": 8, "支出总表": 7, "一般公共预算支出": 6, "收支总表": 5, "收入总表": 5,
     "财政拨款收支总表": 4, "项目支出": 6, "政府采购": 6, "购买服务": 6, "form": 3, "other": 2,
 }
-_SAME_UNIT = {"名": "人", "位": "人"}
+_SAME_UNIT = {"名": "人", "位": "人", "台（套）": "台", "台/套": "台"}  # 设备 48 台（套） answers 多少台
 _PHASE_LEAVES = ("预算数", "决算数", "年初预算数", "调整预算数", "全年预算数")
 _FUND_PREFIX = re.compile(r"^财政拨款(?=“)")
 
@@ -116,6 +117,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        names.row.extend(_said_forms(fact.subject))
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
@@ -175,6 +177,16 @@ def _variants(name: str) -> list[str]:
     core = re.sub(r"^(19|20)\d{2}年度?", "", name)
     core = re.sub(r"(预算数|决算数|预算|决算)$", "", core)
     return [name, core] if core != name and len(core) >= 2 else [name]
+
+
+def _said_forms(subject: str) -> list[str]:
+    """How a question says a narrative item the text words more fully: the bound's "（含）"
+    is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
+    "政府采购支出预算总额" (政府采购预算总额)."""
+    forms = [re.sub(r"[（(]含[)）]", "", subject)]
+    # only inside a longer name: 项目支出预算数 is no 项目预算数 (whose core 项目 names anything)
+    forms.append(re.sub(r"(?<=.{4})支出(?=(?:预算|决算)(?!数?$))", "", forms[0]))
+    return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 
 def _components(topic: str) -> list[str]:
@@ -339,6 +351,8 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
     for fact in facts:
         if not unit_fits(q, fact) or not year_fits(q, fact, doc_years) or not phase_fits(q, fact):
             continue
+        if q.as_of and not same_day(q.as_of, fact.as_of):
+            continue  # "截至2022年底有几辆车": only a figure stated at that day
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
         if fact.kind == "empty_table":
@@ -349,7 +363,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
-        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans])
+        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans, *q.as_of_spans])
         left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches))
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))

@@ -61,7 +61,7 @@ def test_vehicles_total_by_type_and_the_equipment_bound(wanli2025):
     total = _one(wanli2025, "车辆", "辆")
     assert total.value == Decimal("8") and "2024年8月31日" in total.topic
     assert _one(wanli2025, "执法执勤用车", "辆").value == Decimal("0")
-    assert _one(wanli2025, "单价100万元（含）以上设备（不含车辆）", "台").value == Decimal("0")
+    assert _one(wanli2025, "单价100万元（含）以上设备（不含车辆）", "台（套）").value == Decimal("0")
     # the bound 100 万元 qualifies what is counted: it is no amount of the budget
     assert not [f for f in wanli2025 if f.value == Decimal("100") and f.unit == "万元"]
 
@@ -146,3 +146,92 @@ def test_how_many_project_funds_asks_for_money():
     from qa.analyze import analyze
     assert analyze("万里街道2023年编报绩效目标的项目涉及多少项目预算资金？").wants != "count:项"
     assert analyze("有多少项考核指标？").wants == "count:项"
+
+
+# --- the standard paragraphs of 政府采购, 国有资产 and 绩效目标 --------------------------------------
+
+
+def test_a_list_goes_on_after_a_semicolon(fayuan2018):
+    # "其中拟购买货物 962.86 万元；拟购买工程 539 万元；拟购买服务 3139.76 万元。"
+    for subject, value in (("拟购买工程", "539"), ("拟购买服务", "3139.76")):
+        part = _one(fayuan2018, subject, "万元")
+        assert part.value == Decimal(value) and part.parent_subject == "政府采购预算总金额"
+
+
+def test_a_list_goes_on_after_a_paragraph_break(renda2019):
+    # "…政府采购支出预算总额2416.43万元，其中：" | "拟采购货物支出233.1万元、拟购买服务支出2183.33万元。"
+    services = _one(renda2019, "拟购买服务支出", "万元")
+    assert services.value == Decimal("2183.33") and services.parent_subject == "政府采购支出预算总额"
+
+
+def test_a_list_of_another_unit_is_no_part(wanli2025):
+    # "…其他用车8辆；单价100万元（含）以上设备（不含车辆）0台（套）": the 设备 are no 车辆
+    assert _one(wanli2025, "单价100万元（含）以上设备（不含车辆）", "台（套）").parent_subject == ""
+
+
+def test_a_bracket_after_a_figure_lists_its_parts(wanli2023):
+    # "车辆7辆（一般公务用车3辆，执法执勤用车4辆，特种专业技术用车0辆，其他用车0辆）"
+    assert _one(wanli2023, "车辆", "辆").value == Decimal("7")
+    for subject, value in (("一般公务用车", "3"), ("执法执勤用车", "4"), ("其他用车", "0")):
+        part = _one(wanli2023, subject, "辆")
+        assert part.value == Decimal(value) and part.parent_subject == "车辆" and part.context != "）"
+
+
+def test_assets_carry_the_day_they_are_counted_on(wanli2023, wanli2025):
+    # "截止2022年12月31日，本部门流动资产448.82万元。固定资产3149.52万元，…；车辆7辆（…）"
+    fixed = _one(wanli2023, "固定资产", "万元")
+    assert fixed.value == Decimal("3149.52") and fixed.as_of == "2022-12-31"
+    assert _one(wanli2023, "执法执勤用车", "辆").as_of == "2022-12-31"
+    # "截至2024年8月31日，…共有车辆8辆" — but "2025年部门预算安排购置车辆1辆" is the budget's
+    assert _one(wanli2025, "车辆", "辆").as_of == "2024-08-31"
+    assert _one(wanli2025, "2025年部门预算安排购置车辆", "辆").as_of == ""
+
+
+def test_equipment_is_counted_in_tai_tao():
+    facts = _narrative("06_jiangsu_gaoji_fayuan_2019_bumen_yusuan.pdf")
+    # "单价 20 万元（含）以上的设备 48 台（套）"
+    equipment = _one(facts, "单价20万元（含）以上的设备", "台（套）")
+    assert equipment.value == Decimal("48")
+
+
+def test_funds_of_the_projects_with_performance_targets(wanli2023, fayuan2018):
+    # "编报绩效目标的项目5个，涉及项目预算资金3328.13万元"
+    assert _one(wanli2023, "编报绩效目标的项目", "个").value == Decimal("5")
+    funds = _one(wanli2023, "涉及项目预算资金", "万元")
+    assert funds.value == Decimal("3328.13") and funds.parent_subject == "编报绩效目标的项目"
+    # "2018 年本部门共 6 个项目实行绩效目标管理，涉及财政性资金合计 4481.3 万元"
+    funds = _one(fayuan2018, "涉及财政性资金", "万元")
+    assert funds.value == Decimal("4481.3") and funds.parent_subject == "项目实行绩效目标管理"
+
+
+def test_stock_dates():
+    from corpus.dates import same_day, stock_dates
+    assert [d.iso for d in stock_dates("截止2022年12月31日，本部门流动资产448.82万元")] == ["2022-12-31"]
+    assert [d.iso for d in stock_dates("截至 2024 年 8 月 31 日，共有车辆")] == ["2024-08-31"]
+    assert [d.iso for d in stock_dates("截至2022年底有几辆执法执勤用车")] == ["2022-12-31"]
+    assert stock_dates("2025年部门预算安排购置车辆1辆") == []
+    assert same_day("2024-08", "2024-08-31") and not same_day("2023-08-31", "2024-08-31")
+
+
+def test_a_stock_date_is_not_the_budget_year():
+    from qa.analyze import analyze
+    q = analyze("截至2024年8月31日，万里街道共有车辆多少辆？")
+    assert q.years == () and q.as_of == "2024-08-31"
+    q = analyze("万里街道2023年部门预算中，截至2022年底有几辆执法执勤用车？")
+    assert q.years == (2023,) and q.as_of == "2022-12-31"
+
+
+def test_a_numbered_list_counts_its_units():
+    # "纳入上海市普陀区规划和自然资源局 2024 年度部门决算编制范围的单位包括：" then 序号 1 … 5
+    doc = corpus.load(EXTRA / "shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan.pdf")
+    units = [f for f in document_facts(doc) if f.subject == "纳入2024年度部门决算编制范围的单位"]
+    assert [(f.value, f.unit, f.raw, f.context) for f in units] == [(Decimal("5"), "个", "5", "单位")]
+    assert "上海市普陀区土地发展中心" in units[0].text
+
+
+def test_how_a_question_says_a_narrative_item():
+    from qa.linker import _said_forms
+    assert _said_forms("政府采购支出预算总额") == ["政府采购预算总额"]
+    assert _said_forms("单价20万元（含）以上的设备") == ["单价20万元以上的设备"]
+    # 项目支出预算数 stays itself: 项目预算数 would be spoken of as a bare 项目
+    assert _said_forms("项目支出预算数") == []

@@ -51,3 +51,21 @@ def test_without_a_department_each_document_answers(pdf_engine):
 def test_unknown_department_is_not_found(pdf_engine):
     a = pdf_engine.answer("武汉经开区教育局2024年的“三公”经费是多少？")
     assert a.kind == "not_found" and "教育局" in a.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # figures stated only in the narrative's standard paragraphs
+    ("江苏省高级人民法院2019年单价20万元以上的设备有多少台（套）？", "48", "台（套）"),
+    ("江苏省高级人民法院2019年有几辆执法执勤用车？", "38", "辆"),
+    ("截至2023年8月31日，万里街道共有车辆多少辆？", "7", "辆"),
+    ("万里街道2024年政府采购预算是多少？", "1662.44", "万元"),
+])
+def test_narrative_figures(pdf_engine, question, value, unit):
+    a = pdf_engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("lookup", D(value), unit)
+
+
+def test_assets_on_another_day_are_not_found(pdf_engine):
+    # the 2024 budget counts its 7 vehicles 截至2023年8月31日: they are no answer for 2024年8月31日
+    a = pdf_engine.answer("截至2024年8月31日，万里街道共有车辆多少辆？")
+    assert a.kind == "not_found" and a.value is None
