@@ -21,6 +21,12 @@ MAX_QUESTION_CHARS = 500
 _CODE = re.compile(r"(?<![\d.a-z])(\d{3}(?:\d{2}){0,2})(?![\d.])", re.I)
 _PROJECT_CODE = re.compile(r"\d{11}[a-z]\d{9}", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# A year written bare is still a year when a list or range of years follows or it ends one:
+# 2017、2018、2019三年, 2017到2019年, 2023-2025年.
+_BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
+_YEAR_JOIN = r"\s*(?:[、，,和与及]|到|至|[-—–－~～])\s*"
+_YEAR_RANGE = re.compile(r"到|至|[-—–－~～]")
+_YEAR_AFTER = re.compile(rf"\s*(?:年|[两二三四五六七八九十]年|{_YEAR_JOIN}(?:19|20)\d{{2}}(?![\d.]))")
 _DOC_NO = re.compile(r"[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]|\d+\s*号文?")
 
 # Counted things and the measure words a question uses for them.
@@ -191,7 +197,7 @@ def analyze(raw: str) -> Question:
     base = translate_english(simplified) if english else text
     base, targets = expand_aliases(base)
     clean = _DOC_NO.sub(" ", base)
-    years = tuple(int(y) for y in _YEAR.findall(clean))
+    years = read_years(clean)
     codes = tuple(c for c in _CODE.findall(clean) if not _is_year(c, clean))
     codes += tuple(m.group(0).upper() for m in _PROJECT_CODE.finditer(base))
     operation = detect_operation(base)
@@ -199,6 +205,22 @@ def analyze(raw: str) -> Question:
     return Question(raw=raw, text=text, expanded=base, codes=tuple(dict.fromkeys(codes)), years=years,
                     english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets,
                     phase=phase, phase_spans=phase_spans)
+
+
+def read_years(text: str) -> tuple[int, ...]:
+    """The years a question names, in order: 2024年; each of a list (2017、2018、2019三年);
+    every year of a range (2017年到2019年 is 2017, 2018 and 2019)."""
+    found: list[tuple[int, int, int]] = []  # (year, start, end)
+    for m in _BARE_YEAR.finditer(text):
+        if _YEAR_AFTER.match(text, m.end()):
+            found.append((int(m.group(1)), m.start(), m.end()))
+    years: list[int] = []
+    for k, (year, start, _) in enumerate(found):
+        if k and _YEAR_RANGE.search(text[found[k - 1][2]:start]) and 0 < year - years[-1] <= 10 \
+                and re.fullmatch(rf"\s*年?度?{_YEAR_JOIN}", text[found[k - 1][2]:start]):
+            years.extend(range(years[-1] + 1, year))  # the years a range leaves unsaid
+        years.append(year)
+    return tuple(years)
 
 
 def _is_year(code: str, text: str) -> bool:
