@@ -144,7 +144,7 @@ def detect_operation(text: str) -> Operation:
         return "change"
     if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text):
         return "difference"
-    if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|合计多少|一共多少|总共多少", text):
+    if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|(?:合计|一共|总共|共计)(?:预算|决算|支出|金额|安排)*多少", text):
         return "sum"
     if re.search(r"什么|哪些|为什么|原因|理由|职能|职责|是谁|谁|负责人|用于|用来|干什么|做什么|意思|含义|指什么|解释|哪家|哪个单位|有没有变化|怎么|如何", text):
         return "prose"
