@@ -21,11 +21,12 @@ from corpus.numbers import convert
 from corpus.facts import Fact
 
 from . import compute
-from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze, composite_parts
+from .analyze import COMPUTED_OPERATIONS, Question, analyze, composite_parts
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
+from .resolve import resolver
 from .scope import Asked, fixed_spans, timings
 from .text import longest_common_substring, norm_name
 from .totals import asks_total_budget, grand_total
@@ -224,7 +225,7 @@ def computed(asked: Asked) -> Answer | None:
     q = asked.question
     if q.operation not in COMPUTED_OPERATIONS:
         return None
-    resolve = _resolver(asked)
+    resolve = resolver(asked)
     doc_year = next(iter(asked.doc_years.values()), None)
     result: compute.Computed | None
     if q.operation == "ratio":
@@ -254,7 +255,7 @@ def composite(asked: Asked) -> Answer | None:
     if found is None or q.operation not in ("lookup", "sum"):
         return None
     name, parts = found
-    resolve = _resolver(asked)
+    resolve = resolver(asked)
     facts = [resolve(q.expanded.replace(name, part), "money") for part in parts]
     present = [f for f in facts if f is not None]
     result = compute.sum_of(present, name) if len(present) == len(parts) and len({f.id for f in present}) == len(parts) \
@@ -271,22 +272,6 @@ def change_across_years(asked: Asked) -> Answer | None:
     if q.operation != "change" or len(set(q.years)) < 2:
         return None
     return computed(replace(asked, question=replace(q, operation="difference")))
-
-
-def _resolver(asked: Asked) -> compute.Resolve:
-    """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
-    years = set(asked.question.years) & set(asked.doc_years.values())
-
-    def resolve(text: str, wants: Wants, fund_scope: str = "") -> Fact | None:
-        sub = replace(analyze(text), wants=wants, operation="lookup")
-        part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
-        if not sub.years and years:  # "2025年水费和电费": 电费 is 2025's too
-            part = replace(part, facts=[f for f in asked.facts if asked.doc_years.get(f.doc_id) in years])
-        rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change
-              and (not fund_scope or r.fact.fund_scope == fund_scope)]
-        return rs[0].fact if rs else None
-
-    return resolve
 
 
 def _members(asked: Asked) -> tuple[list[Fact], str]:
