@@ -1,8 +1,8 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    total_budget → composite → computed → lookup → previous_year → change_across_years → slip → passage
-    → not_found
+    several_years → total_budget → composite → computed → lookup → previous_year → change_across_years → slip
+    → passage → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -20,7 +20,7 @@ from decimal import Decimal
 from corpus.numbers import convert
 from corpus.facts import Fact
 
-from . import compute
+from . import compute, years
 from .analyze import COMPUTED_OPERATIONS, Question, analyze, composite_parts
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
@@ -266,11 +266,25 @@ def composite(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result)
 
 
+def several_years(asked: Asked) -> Answer | None:
+    """Before any one document answers: a sum over the years a question names (三年的“三公”经费
+    一共多少), or the whole budget of two years compared (2019年预算总额比2017年增长了百分之多少),
+    each year's figure from that year's document."""
+    result = years.across_years(asked, ("sum",)) or years.across_years(asked, ("growth", "difference"), whole_only=True)
+    return _computed_answer(asked, result) if result else None
+
+
 def change_across_years(asked: Asked) -> Answer | None:
-    """No printed change: the same metric in two years (2024年比2022年少了多少)."""
+    """No printed change: the same metric in two years (2024年比2022年少了多少; 增长了百分之多少),
+    each from its own year's document when both are loaded."""
     q = asked.question
     if q.operation != "change" or len(set(q.years)) < 2:
         return None
+    result = years.across_years(asked, ("growth", "difference"))
+    if result is not None:
+        return _computed_answer(asked, result)
+    if years.operation(q.expanded) == "growth":
+        return None  # a growth rate is never a difference
     return computed(replace(asked, question=replace(q, operation="difference")))
 
 
@@ -332,7 +346,7 @@ def slip(asked: Asked) -> Answer | None:
     typed, name = found
     fixed_q = replace(analyze(q.expanded.replace(typed, name, 1)), raw=q.raw)
     again = replace(asked, question=fixed_q, fixed=fixed_spans(fixed_q, asked.documents, asked.doc_ids))
-    for strategy in (total_budget, composite, computed, lookup, previous_year, change_across_years):
+    for strategy in (several_years, total_budget, composite, computed, lookup, previous_year, change_across_years):
         answer = strategy(again)
         if answer is not None and answer.kind != "not_found":
             note = f"（问题中的“{typed}”按文件中的“{name}”理解）"
@@ -397,8 +411,8 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, slip,
-                                    passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, lookup, previous_year,
+                                    change_across_years, slip, passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:
