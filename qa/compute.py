@@ -234,9 +234,8 @@ def _final_minus_budget(fa: Fact, fb: Fact, unit: str) -> Computed | None:
                     f"{fact_label(final)}决算数比预算数{word} {fmt(abs(value))} {unit}（{formula}）", (final, budget))
 
 
-def previous_year(current: Fact, change: Fact, year: int) -> Computed | None:
-    """Last year's figure (of `year`, the year the change compares with) from this year's and
-    the printed change (比2023年预算增加 0.66 万元; 与上年相比增加 2432.93 万元)."""
+def previous_year(current: Fact, change: Fact) -> Computed | None:
+    """Last year's figure from this year's and the printed change (比2023年预算增加 0.66 万元)."""
     if current.unit != change.unit or change.change not in ("增加", "减少"):
         return None
     if current.value is None or change.value is None:
@@ -244,11 +243,11 @@ def previous_year(current: Fact, change: Fact, year: int) -> Computed | None:
     sign = Decimal(-1) if change.change == "增加" else Decimal(1)
     value = current.value + sign * change.value
     op = "−" if change.change == "增加" else "+"
-    formula = f"{year}年 = 本年 {op} {change.change}额：{fmt(current.value)} {op} {fmt(change.value)} = {fmt(value)}"
+    formula = f"{fmt(current.value)} {op} {fmt(change.value)} = {fmt(value)}"
     label = fact_label(current)
     return Computed(value, current.unit or "", formula,
-                    f"{year}年{label} {fmt(value)} {current.unit}（本年 {fmt(current.value)}，"
-                    f"比{year}年{change.change} {fmt(change.value)}；{formula}）", (current, change))
+                    f"{change.compare_year}年{label} {fmt(value)} {current.unit}（本年 {fmt(current.value)}，"
+                    f"比{change.compare_year}年{change.change} {fmt(change.value)}：{formula}）", (current, change))
 
 
 def extreme(q: Question, members: list[Fact], biggest: bool, what: str) -> Computed | None:

@@ -173,19 +173,6 @@ def _departments_own(documents: Mapping[str, DocumentInfo], docs: set[str]) -> s
                                     and (documents[d].department, documents[d].year, documents[d].doc_type) in own)}
 
 
-# A printed change against last year without its number (与上年相比增加 2432.93 万元).
-_LAST_YEAR = re.compile(r"(?:比|与|较|同)上一?年|上年相比|上年度")
-
-
-def compared_year(fact: Fact, doc_years: Mapping[str, int]) -> int:
-    """The year a printed change compares with: the year it prints, else the year before its
-    document's when it says 上年; 0 for a figure that is no change against a year."""
-    if fact.compare_year or fact.change not in ("增加", "减少"):
-        return fact.compare_year
-    year = doc_years.get(fact.doc_id, 0)
-    return year - 1 if year and _LAST_YEAR.search(fact.text) else 0
-
-
 def unknown_year(asked: Asked) -> str | None:
     """Why the question cannot be answered when it asks about a year that no document is
     for and no fact mentions; None when it can."""
@@ -193,7 +180,7 @@ def unknown_year(asked: Asked) -> str | None:
     for year in asked.question.years:
         if year in years:
             continue
-        mentioned = any(compared_year(f, asked.doc_years) == year or str(year) in (f.subject + f.topic + f.column + f.context).replace(" ", "")
+        mentioned = any(f.compare_year == year or str(year) in (f.subject + f.topic + f.column + f.context).replace(" ", "")
                         for f in asked.facts)
         if not mentioned:
             have = "、".join(str(y) for y in sorted(years))

@@ -27,9 +27,9 @@ from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .resolve import resolver
-from .scope import Asked, compared_year, fixed_spans, timings
+from .scope import Asked, fixed_spans, timings
 from .text import longest_common_substring, norm_name
-from .totals import asks_total_budget, grand_total, total_change
+from .totals import asks_total_budget, grand_total
 from .typos import correct_slip
 from .units import exact_money, is_money, requested_unit, same_figure
 
@@ -74,13 +74,6 @@ def _other_year_total(asked: Asked, year: int) -> Answer:
     """"2023年的收支总预算是多少" in a 2024 budget: from this year's total and the printed
     change, else not_found — never a project form's 2023 column."""
     q = asked.question
-    totals = [t for t in (grand_total(asked.facts, d) for d in sorted(asked.doc_ids)) if t is not None]
-    if len({(t.value_fact.unit, t.value_fact.value) for t in totals}) == 1:
-        current = totals[0].value_fact
-        change = total_change(asked.facts, current, year, asked.doc_years, asked.documents)
-        result = compute.previous_year(current, change, year) if change is not None else None
-        if result is not None:
-            return _computed_answer(asked, result)
     total_q = replace(analyze(f"{year}年收支总预算"), raw=q.raw)
     found = previous_year(replace(asked, question=total_q, fixed=fixed_spans(total_q, asked.documents, asked.doc_ids)))
     if found is not None:
@@ -211,18 +204,17 @@ def previous_year(asked: Asked) -> Answer | None:
     current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
     if current is None:
         return None
-    change = next((f for f in asked.facts if f.kind == "narrative" and compared_year(f, asked.doc_years) == year
+    change = next((f for f in asked.facts if f.kind == "narrative" and f.compare_year == year
                    and f.change in ("增加", "减少") and f.unit == current.unit and f.doc_id == current.doc_id
                    and _same_topic(f, current)), None)
     if change is None:
         return None
-    result = compute.previous_year(current, change, year)
+    result = compute.previous_year(current, change)
     return _computed_answer(asked, result) if result else None
 
 
 def _same_topic(change: Fact, current: Fact) -> bool:
-    # 2019年度收支预算总计 is the 收支预算总计 that changed: the year is this year's, not the topic
-    label = re.sub(r"^(?:19|20)\d{2}\s*年度?", "", norm_name(current.row_label or current.subject))
+    label = norm_name(current.row_label or current.subject)
     return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
 
 

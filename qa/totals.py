@@ -8,15 +8,14 @@ would be a wrong figure.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.facts import DocumentInfo, Fact
+from corpus.facts import Fact
 from corpus.numbers import MONEY_UNITS
 
 from .analyze import Question
 from .linker import Span
-from .scope import compared_year
 from .text import norm_name
 
 # Words a question about the whole budget is made of once its department and year are taken
@@ -28,9 +27,8 @@ _GENERIC_WORDS = sorted({
     "安排", "了", "吗", "呢",
 }, key=len, reverse=True)
 _MEANS_BUDGET = re.compile(r"预算|决算|收支|钱")
-_PUNCT = re.compile(r"[\s?？,，。.!！:：、()（）]")
+_PUNCT = re.compile(r"[\s?？,，。.!！:：、]")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
-_LAST_YEAR = re.compile(r"上一?年度?|去年|前一年")
 # How the name of a department or unit ends (院, 局, 委, 厅, 办, 街道, 政府, 本级 …).
 _ORG_END = re.compile(r"(院|局|委|厅|办|室|街道|委员会|政府|中心|部|处|所|站|馆|会|校|园|本级|单位|部门)$")
 
@@ -72,8 +70,6 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
         for k in range(start, min(end, len(text))):
             keep[k] = False
     without_fixed = _YEAR.sub("", "".join(c for c, k in zip(text, keep) if k))  # any year: 2022年预算是多少
-    if q.years:  # 上一年（2018年）: the year, said twice
-        without_fixed = _LAST_YEAR.sub("", without_fixed)
     if _only_generic(without_fixed):
         return True
     # a department the scope did not recognise, then the year: 江苏省高院2019年预算一共多少钱
@@ -126,20 +122,3 @@ def _balanced(table_rows: list[Fact]) -> bool:
 
 def _value(f: Fact) -> object:
     return (f.unit, f.value)
-
-
-def total_change(facts: Sequence[Fact], total: Fact, year: int, doc_years: Mapping[str, int],
-                 documents: Mapping[str, DocumentInfo]) -> Fact | None:
-    """The printed change of the whole budget against `year` (…收支预算总计18330.37万元，与上年
-    相比…各增加2432.93万元): a change of a metric that names the whole budget, in a sentence of
-    the same publication that prints this year's total itself."""
-    this = documents[total.doc_id].publication or total.doc_id
-    figure = f"{total.value}"
-    for f in facts:
-        if f.kind != "narrative" or f.change not in ("增加", "减少") or f.unit != total.unit:
-            continue
-        if (documents[f.doc_id].publication or f.doc_id) != this or compared_year(f, doc_years) != year:
-            continue
-        if names_whole_budget(f.subject) and figure in f.text.replace(",", ""):
-            return f
-    return None

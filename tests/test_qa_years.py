@@ -104,27 +104,3 @@ def test_a_share_of_the_whole_budget_divides_by_the_收支总表_total():
 def test_two_named_items_and_a_phase_before_多少_are_a_sum():
     a = answer(WANLI[:1], "万里街道2023年水费和电费合计预算多少？")
     assert (a.kind, a.value, a.unit) == ("computed", D("852500"), "元")
-
-
-RENDA = ("jiangsu_renda_changweihui_2019_bumen_yusuan_wenjian.pdf", "jiangsu_renda_changweihui_2019_bumen_yusuan_biaoge.pdf")
-
-
-def test_last_years_total_from_this_years_and_the_change_against_上年():
-    # 文件: "…收入、支出预算总计18330.37万元，与上年相比收、支预算总计各增加2432.93万元"
-    a = answer(RENDA, "江苏省人大常委会办公厅上一年（2018年）的收支预算总计是多少？")
-    assert (a.kind, a.value, a.unit) == ("computed", D("15897.44"), "万元")
-    # without a year, 上年 is not this year's total
-    b = answer(RENDA, "江苏省人大常委会办公厅上年预算是多少？")
-    assert b.value != D("18330.37")
-
-
-def test_a_change_compares_with_上年_only_when_it_says_so():
-    from corpus.facts import Fact, FactKind
-    from qa.scope import compared_year
-
-    def change(text: str, year: int = 0) -> Fact:
-        return Fact("d", FactKind.NARRATIVE, D("1"), "万元", "1", change="增加", compare_year=year, text=text)
-
-    assert compared_year(change("与上年相比增加1万元"), {"d": 2019}) == 2018
-    assert compared_year(change("比2017年预算增加1万元", 2017), {"d": 2019}) == 2017
-    assert compared_year(change("决算数比年初预算增加1万元"), {"d": 2024}) == 0
