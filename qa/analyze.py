@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -207,12 +208,13 @@ def analyze(raw: str) -> Question:
                     phase=phase, phase_spans=phase_spans)
 
 
-def read_years(text: str) -> tuple[int, ...]:
+def read_years(text: str, skip: Sequence[tuple[int, int]] = ()) -> tuple[int, ...]:
     """The years a question names, in order: 2024年; each of a list (2017、2018、2019三年);
-    every year of a range (2017年到2019年 is 2017, 2018 and 2019)."""
+    every year of a range (2017年到2019年 is 2017, 2018 and 2019). A year inside a `skip` span
+    (a date that is no budget year) is not one."""
     found: list[tuple[int, int, int]] = []  # (year, start, end)
     for m in _BARE_YEAR.finditer(text):
-        if _YEAR_AFTER.match(text, m.end()):
+        if _YEAR_AFTER.match(text, m.end()) and not any(a <= m.start() < b for a, b in skip):
             found.append((int(m.group(1)), m.start(), m.end()))
     years: list[int] = []
     for k, (year, start, _) in enumerate(found):
