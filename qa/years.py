@@ -33,7 +33,8 @@ _CHANGE = re.compile(r"(?:增加|减少|增长|下降|多|少|相差|差|变化|
 _ASKS = re.compile(r"(?:是|为|有)?(?:多少|几)")
 # A run of years as a question writes it (2017年到2019年三年的, 2017、2018、2019三年), and a
 # count of years (三年, 两年): they say which documents, never what is asked.
-_YEARS = re.compile(r"(?:(?:19|20)\d{2}\s*年?度?\s*(?:(?:[、，,和与及]|到|至|[-—–－~～])\s*)?)+(?:[两二三四五六七八九十]年度?)?"
+_YEARS = re.compile(r"(?:(?<![\d.])(?:19|20)\d{2}(?![\d.])\s*年?度?\s*(?:(?:[、，,和与及]|到|至|[-—–－~～])\s*)?)+"
+                    r"(?:[两二三四五六七八九十]年度?)?"
                     r"|[两二三四五六七八九十]年度?|各年|每年")
 
 
@@ -128,13 +129,30 @@ def across_years(asked: Asked, ops: tuple[Across, ...], whole_only: bool = False
     this, base = year_figure(asked, pair[0], what), year_figure(asked, pair[1], what)
     if this is None or base is None or this.fact is base.fact:
         return None
+    direction = _direction(q.expanded)
     if op == "growth":
-        return _growth(this, base, what)
-    return _difference(this, base, what, requested_unit(q))
+        return _growth(this, base, what, direction)
+    return _difference(this, base, what, requested_unit(q), direction)
+
+
+def _direction(text: str) -> int:
+    """The way the question expects the change to go: +1 增加/增长, −1 减少/下降, 0 unsaid (相差)."""
+    up, down = re.search(r"增加|增长|上升|提高|多了", text), re.search(r"减少|下降|降低|少了", text)
+    return 1 if up and not down else -1 if down and not up else 0
+
+
+def _signed(change: Decimal, direction: int) -> Decimal:
+    """The answer to "增加了多少" is the increase: negative when the figure fell; to "减少了多少",
+    the decrease; to "相差多少", the size of the change."""
+    return abs(change) if direction == 0 else change * direction
 
 
 def _label(figure: YearFigure, what: str) -> str:
-    return "收支总预算（支出总计）" if names_whole_budget(what) else fact_label(figure.fact)
+    """What the figures are; without the year a column prints (2023年“三公”经费预算数): the
+    years are the formula's."""
+    if names_whole_budget(what):
+        return "收支总预算（支出总计）"
+    return re.sub(r"^(?:19|20)\d{2}\s*年度?", "", fact_label(figure.fact))
 
 
 def _sum(figures: list[YearFigure], what: str) -> Computed | None:
@@ -153,7 +171,8 @@ def _sum(figures: list[YearFigure], what: str) -> Computed | None:
                     tuple(f.fact for f in figures))
 
 
-def _difference(this: YearFigure, base: YearFigure, what: str, wanted: str | None) -> Computed | None:
+def _difference(this: YearFigure, base: YearFigure, what: str, wanted: str | None,
+                direction: int) -> Computed | None:
     both = in_one_unit(this.fact, base.fact)
     if both is None:
         return None
@@ -164,10 +183,10 @@ def _difference(this: YearFigure, base: YearFigure, what: str, wanted: str | Non
     word = "增加" if change >= 0 else "减少"
     formula = f"{this.year}年 {fmt(a)} − {base.year}年 {fmt(b)} = {fmt(change)}"
     sentence = f"{this.year}年{_label(this, what)}比{base.year}年{word} {fmt(abs(change))} {unit}（{formula}）"
-    return Computed(abs(change), unit, formula, sentence, (this.fact, base.fact))
+    return Computed(_signed(change, direction), unit, formula, sentence, (this.fact, base.fact))
 
 
-def _growth(this: YearFigure, base: YearFigure, what: str) -> Computed | None:
+def _growth(this: YearFigure, base: YearFigure, what: str, direction: int) -> Computed | None:
     found = percentage_change(this.fact, base.fact)
     if found is None:
         return None
@@ -175,4 +194,4 @@ def _growth(this: YearFigure, base: YearFigure, what: str) -> Computed | None:
     word = "增长" if value >= 0 else "下降"
     formula = f"（{this.year}年 {fmt(a)} − {base.year}年 {fmt(b)}）÷ {fmt(b)} = {value}%"
     sentence = f"{this.year}年{_label(this, what)}比{base.year}年{word} {abs(value)}%（{formula}）"
-    return Computed(abs(value), "%", formula, sentence, (this.fact, base.fact))
+    return Computed(_signed(value, direction), "%", formula, sentence, (this.fact, base.fact))

@@ -104,3 +104,18 @@ def test_a_share_of_the_whole_budget_divides_by_the_收支总表_total():
 def test_two_named_items_and_a_phase_before_多少_are_a_sum():
     a = answer(WANLI[:1], "万里街道2023年水费和电费合计预算多少？")
     assert (a.kind, a.value, a.unit) == ("computed", D("852500"), "元")
+
+
+def test_a_change_is_signed_the_way_the_question_asks():
+    # 办公费 fell from 5,811,753 元 (2023) to 4,333,478 元 (2025)
+    fell = answer(WANLI, "万里街道2025年办公费比2023年减少了多少？")
+    assert (fell.kind, fell.value, fell.unit) == ("computed", D("1478275"), "元")
+    grew = answer(WANLI, "万里街道2025年办公费比2023年增长了百分之多少？")
+    assert (grew.kind, grew.value, grew.unit) == ("computed", D("-25.44"), "%")
+    assert "下降 25.44%" in grew.answer
+
+
+def test_the_metric_keeps_a_code_that_starts_like_a_year():
+    from qa.years import _clean
+    assert _clean("2019年行政运行(2010101)") == "行政运行(2010101)"
+    assert _clean("2017年到2019年三年的部门预算总额") == "部门预算总额"
