@@ -90,8 +90,8 @@ def compared_years(text: str) -> tuple[int, int] | None:
 
 
 def year_figure(asked: Asked, year: int, what: str) -> YearFigure | None:
-    """The metric's figure in the document(s) of one year (one publication; two documents
-    of the year that disagree give none)."""
+    """The metric's figure in the document(s) of one year; none when two budgets of the year
+    state it equally well (two departments' totals, or their rows of the same name)."""
     docs = frozenset(d for d in asked.doc_ids if asked.doc_years.get(d) == year)
     if not docs or not what:
         return None
@@ -103,7 +103,17 @@ def year_figure(asked: Asked, year: int, what: str) -> YearFigure | None:
         total = whole_budget(part)
         return YearFigure(year, total) if total is not None else None
     rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change]
-    return YearFigure(year, rs[0].fact) if rs else None
+    if not rs:
+        return None
+    best = [r.fact for r in rs if r.key.fit == rs[0].key.fit]
+    if len({_publication(asked, f) for f in best}) > 1:
+        return None  # as good in two budgets of the year (no department named): not one figure
+    return YearFigure(year, rs[0].fact)
+
+
+def _publication(asked: Asked, fact: Fact) -> str:
+    info = asked.documents.get(fact.doc_id)
+    return info.publication if info and info.publication else fact.doc_id
 
 
 def across_years(asked: Asked, ops: tuple[Across, ...], whole_only: bool = False) -> Computed | None:
@@ -122,17 +132,22 @@ def across_years(asked: Asked, ops: tuple[Across, ...], whole_only: bool = False
     if op == "sum":
         figures = [year_figure(asked, y, what) for y in years]
         found = [f for f in figures if f is not None]
-        return _sum(found, what) if len(found) == len(figures) else None
+        return _sum(found, what) if len(found) == len(figures) and _one_department(asked, found) else None
     pair = compared_years(q.expanded)
     if pair is None:
         return None
     this, base = year_figure(asked, pair[0], what), year_figure(asked, pair[1], what)
-    if this is None or base is None or this.fact is base.fact:
+    if this is None or base is None or this.fact is base.fact or not _one_department(asked, [this, base]):
         return None
     direction = _direction(q.expanded)
     if op == "growth":
         return _growth(this, base, what, direction)
     return _difference(this, base, what, requested_unit(q), direction)
+
+
+def _one_department(asked: Asked, figures: list[YearFigure]) -> bool:
+    """Every year's figure is the same department's: years of two departments add up to nothing."""
+    return len({asked.documents[f.fact.doc_id].department for f in figures}) == 1
 
 
 def _direction(text: str) -> int:

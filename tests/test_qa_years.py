@@ -119,3 +119,14 @@ def test_the_metric_keeps_a_code_that_starts_like_a_year():
     from qa.years import _clean
     assert _clean("2019年行政运行(2010101)") == "行政运行(2010101)"
     assert _clean("2017年到2019年三年的部门预算总额") == "部门预算总额"
+
+
+def test_years_of_two_departments_are_not_added_up():
+    fayuan, wanli = base(*FAYUAN), base(*WANLI)
+    shift = max(f.id for f in fayuan.facts)
+    fb = FactBase.of(list(fayuan.facts) + [replace(f, id=f.id + shift) for f in wanli.facts],
+                     {**fayuan.documents, **wanli.documents})
+    q = analyze("2017年和2023年的公务接待费合计多少？")  # no department: 2017 is the court's, 2023 the 街道's
+    docs, _ = documents_for(q, fb.documents, None)
+    a = first_answer(Asked.over(q, fb, docs, time.perf_counter(), lambda *a, **k: []))
+    assert a.kind != "computed" and a.value is None
