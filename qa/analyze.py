@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,12 @@ MAX_QUESTION_CHARS = 500
 _CODE = re.compile(r"(?<![\d.a-z])(\d{3}(?:\d{2}){0,2})(?![\d.])", re.I)
 _PROJECT_CODE = re.compile(r"\d{11}[a-z]\d{9}", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# A year written bare is still a year when a list or range of years follows or it ends one:
+# 2017、2018、2019三年, 2017到2019年, 2023-2025年.
+_BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
+_YEAR_JOIN = r"\s*(?:[、，,和与及]|到|至|[-—–－~～])\s*"
+_YEAR_RANGE = re.compile(r"到|至|[-—–－~～]")
+_YEAR_AFTER = re.compile(rf"\s*(?:年|[两二三四五六七八九十]年|{_YEAR_JOIN}(?:19|20)\d{{2}}(?![\d.]))")
 _DOC_NO = re.compile(r"[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]|\d+\s*号文?")
 
 # Counted things and the measure words a question uses for them.
@@ -141,7 +148,7 @@ def detect_operation(text: str) -> Operation:
         return "change"
     if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text):
         return "difference"
-    if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|合计多少|一共多少|总共多少", text):
+    if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|(?:合计|一共|总共|共计)(?:预算|决算|支出|金额|安排)*多少", text):
         return "sum"
     if re.search(r"什么|哪些|为什么|原因|理由|职能|职责|是谁|谁|负责人|用于|用来|干什么|做什么|意思|含义|指什么|解释|哪家|哪个单位|有没有变化|怎么|如何", text):
         return "prose"
@@ -196,8 +203,7 @@ def analyze(raw: str) -> Question:
     clean = _DOC_NO.sub(" ", base)
     # "截至2024年8月31日" is the day assets are counted on, not the budget's year (a 2025 budget's)
     dates = stock_dates(base)
-    years = tuple(int(m.group(1)) for m in _YEAR.finditer(clean)
-                  if not any(d.start <= m.start() < d.end for d in stock_dates(clean)))
+    years = read_years(clean, skip=[(d.start, d.end) for d in stock_dates(clean)])
     codes = tuple(c for c in _CODE.findall(clean) if not _is_year(c, clean))
     codes += tuple(m.group(0).upper() for m in _PROJECT_CODE.finditer(base))
     operation = detect_operation(base)
@@ -206,6 +212,23 @@ def analyze(raw: str) -> Question:
                     english=english, operation=operation, wants=detect_wants(base, operation), alias_targets=targets,
                     phase=phase, phase_spans=phase_spans, as_of=dates[0].iso if dates else "",
                     as_of_spans=tuple((d.start, d.end) for d in dates))
+
+
+def read_years(text: str, skip: Sequence[tuple[int, int]] = ()) -> tuple[int, ...]:
+    """The years a question names, in order: 2024年; each of a list (2017、2018、2019三年);
+    every year of a range (2017年到2019年 is 2017, 2018 and 2019). A year inside a `skip` span
+    (a date that is no budget year) is not one."""
+    found: list[tuple[int, int, int]] = []  # (year, start, end)
+    for m in _BARE_YEAR.finditer(text):
+        if _YEAR_AFTER.match(text, m.end()) and not any(a <= m.start() < b for a, b in skip):
+            found.append((int(m.group(1)), m.start(), m.end()))
+    years: list[int] = []
+    for k, (year, start, _) in enumerate(found):
+        if k and _YEAR_RANGE.search(text[found[k - 1][2]:start]) and 0 < year - years[-1] <= 10 \
+                and re.fullmatch(rf"\s*年?度?{_YEAR_JOIN}", text[found[k - 1][2]:start]):
+            years.extend(range(years[-1] + 1, year))  # the years a range leaves unsaid
+        years.append(year)
+    return tuple(years)
 
 
 def _is_year(code: str, text: str) -> bool:

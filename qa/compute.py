@@ -87,6 +87,15 @@ def _percentage(part: Fact, whole: Fact) -> tuple[Decimal, Decimal, Decimal] | N
     return _round(a / b * 100), a, b
 
 
+def percentage_change(this: Fact, base: Fact) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(this − base) ÷ base in %, signed, with both figures in one unit."""
+    both = in_one_unit(this, base)
+    if both is None or both[1] == 0:
+        return None
+    a, b, _ = both
+    return _round((a - b) / b * 100), a, b
+
+
 def per_person(q: Question, resolve: Resolve) -> Computed | None:
     """人均X = X ÷ 在职实有人数 (the people actually employed)."""
     target = re.sub(r"^.*人均", "", q.expanded)

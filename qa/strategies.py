@@ -1,8 +1,8 @@
 """How a question is answered: an ordered list of strategies, each a function of one `Asked`
 that returns an `Answer`, or None for "not mine: try the next one".
 
-    total_budget → composite → computed → lookup → previous_year → change_across_years → slip → passage
-    → not_found
+    several_years → total_budget → composite → computed → lookup → previous_year → change_across_years → slip
+    → passage → not_found
 
 Numbers are only ever copied from parsed facts (table cells, narrative sentences, form
 fields) or computed from them with the formula shown. When nothing in the documents
@@ -20,12 +20,13 @@ from decimal import Decimal
 from corpus.numbers import convert
 from corpus.facts import Fact
 
-from . import compute
-from .analyze import COMPUTED_OPERATIONS, Question, Wants, analyze, composite_parts
+from . import compute, years
+from .analyze import COMPUTED_OPERATIONS, Question, analyze, composite_parts
 from .answer import Answer
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
+from .resolve import resolver
 from .scope import Asked, fixed_spans, timings
 from .text import longest_common_substring, norm_name
 from .totals import asks_total_budget, grand_total
@@ -224,7 +225,7 @@ def computed(asked: Asked) -> Answer | None:
     q = asked.question
     if q.operation not in COMPUTED_OPERATIONS:
         return None
-    resolve = _resolver(asked)
+    resolve = resolver(asked)
     doc_year = next(iter(asked.doc_years.values()), None)
     result: compute.Computed | None
     if q.operation == "ratio":
@@ -254,7 +255,7 @@ def composite(asked: Asked) -> Answer | None:
     if found is None or q.operation not in ("lookup", "sum"):
         return None
     name, parts = found
-    resolve = _resolver(asked)
+    resolve = resolver(asked)
     facts = [resolve(q.expanded.replace(name, part), "money") for part in parts]
     present = [f for f in facts if f is not None]
     result = compute.sum_of(present, name) if len(present) == len(parts) and len({f.id for f in present}) == len(parts) \
@@ -265,28 +266,26 @@ def composite(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result)
 
 
+def several_years(asked: Asked) -> Answer | None:
+    """Before any one document answers: a sum over the years a question names (三年的“三公”经费
+    一共多少), or the whole budget of two years compared (2019年预算总额比2017年增长了百分之多少),
+    each year's figure from that year's document."""
+    result = years.across_years(asked, ("sum",)) or years.across_years(asked, ("growth", "difference"), whole_only=True)
+    return _computed_answer(asked, result) if result else None
+
+
 def change_across_years(asked: Asked) -> Answer | None:
-    """No printed change: the same metric in two years (2024年比2022年少了多少)."""
+    """No printed change: the same metric in two years (2024年比2022年少了多少; 增长了百分之多少),
+    each from its own year's document when both are loaded."""
     q = asked.question
     if q.operation != "change" or len(set(q.years)) < 2:
         return None
+    result = years.across_years(asked, ("growth", "difference"))
+    if result is not None:
+        return _computed_answer(asked, result)
+    if years.operation(q.expanded) == "growth":
+        return None  # a growth rate is never a difference
     return computed(replace(asked, question=replace(q, operation="difference")))
-
-
-def _resolver(asked: Asked) -> compute.Resolve:
-    """A part of a computed question (差旅费, 会议费 …) → the one fact it names."""
-    years = set(asked.question.years) & set(asked.doc_years.values())
-
-    def resolve(text: str, wants: Wants, fund_scope: str = "") -> Fact | None:
-        sub = replace(analyze(text), wants=wants, operation="lookup")
-        part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
-        if not sub.years and years:  # "2025年水费和电费": 电费 is 2025's too
-            part = replace(part, facts=[f for f in asked.facts if asked.doc_years.get(f.doc_id) in years])
-        rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change
-              and (not fund_scope or r.fact.fund_scope == fund_scope)]
-        return rs[0].fact if rs else None
-
-    return resolve
 
 
 def _members(asked: Asked) -> tuple[list[Fact], str]:
@@ -347,7 +346,7 @@ def slip(asked: Asked) -> Answer | None:
     typed, name = found
     fixed_q = replace(analyze(q.expanded.replace(typed, name, 1)), raw=q.raw)
     again = replace(asked, question=fixed_q, fixed=fixed_spans(fixed_q, asked.documents, asked.doc_ids))
-    for strategy in (total_budget, composite, computed, lookup, previous_year, change_across_years):
+    for strategy in (several_years, total_budget, composite, computed, lookup, previous_year, change_across_years):
         answer = strategy(again)
         if answer is not None and answer.kind != "not_found":
             note = f"（问题中的“{typed}”按文件中的“{name}”理解）"
@@ -412,8 +411,8 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (total_budget, composite, computed, lookup, previous_year, change_across_years, slip,
-                                    passage, not_found)
+STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, lookup, previous_year,
+                                    change_across_years, slip, passage, not_found)
 
 
 def first_answer(asked: Asked) -> Answer:

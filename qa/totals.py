@@ -44,6 +44,19 @@ def _only_generic(text: str) -> bool:
     return not rest
 
 
+# A whole side of the budget named without a fund or a kind of spending (全部支出, 支出总计).
+_WHOLE_SIDE = re.compile(r"(全部|所有|总)?(支出|收入)(总计|合计|总额|总数)?")
+
+
+def names_whole_budget(text: str) -> bool:
+    """A metric that is the whole budget: 预算总额, 部门预算, 收支总预算, 支出总计, 全部支出 —
+    never a part of it (一般公共预算, 财政拨款预算总额, 项目支出)."""
+    rest = _PUNCT.sub("", text)
+    if not rest:
+        return False
+    return bool(_WHOLE_SIDE.fullmatch(rest)) or (bool(_MEANS_BUDGET.search(rest)) and _only_generic(rest))
+
+
 def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     """The question names no metric: what is left once its department and year (the fixed
     spans), or everything up to its year, are taken away is only generic words."""
