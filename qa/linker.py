@@ -343,8 +343,13 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
         if len(parts) >= 3 and leaf in _PHASE_LEAVES:
             leaf = parts[-2]  # 三公 / 公务接待费 / 预算数: the leaf is a phase; the item is the level above
         if "column" in roles:
-            # a named group (基本支出) defaults to its total, never to one of its parts (人员经费)
-            default_column = 2 if leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf) else 0
+            # a named group (基本支出) defaults to its own total, not a sub-group's, never to one
+            # of its parts (人员经费)
+            named = {m.name for m in matches if m.role == "column"}
+            depth = max((i for i, p in enumerate(parts)
+                         if any(v in named or _years_in(v) in named for v in _variants(norm_name(p)))), default=-1)
+            total = leaf in _DEFAULT_COLUMNS or bool(TOTAL_LABEL.search(leaf))
+            default_column = 0 if not total else 2 if depth == len(parts) - 2 or depth < 0 else 1
         elif first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
             default_column = 2
         else:

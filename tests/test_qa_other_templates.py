@@ -80,3 +80,10 @@ def test_a_zero_stated_only_in_the_narrative(pdf_engine):
     a = pdf_engine.answer("江苏省高级人民法院2019年公务用车购置费预算是多少？")
     assert (a.kind, a.value, a.unit) == ("lookup", D("0"), "万元")
     assert "三公" in a.citations[0].section
+
+
+def test_a_named_column_group_is_its_own_total_not_a_sub_groups(pdf_engine):
+    # 2024年“三公”经费预算数 / 合计, not … / 公务用车购置及运行费 / 小计 shown as a differing figure
+    a = pdf_engine.answer("万里街道2024年财政拨款“三公”经费是多少？")
+    assert (a.value, a.unit, a.citations[0].table) == (D("47.91"), "万元", "表9")
+    assert "不同" not in a.answer
