@@ -123,10 +123,12 @@ def column_phase(column: str, table_phase_: str, doc_year: int | None) -> str:
 
 def measures(title: str, column: str, doc_type: str | None = None, doc_year: int | None = None) -> Measures:
     """The canonical keys of one column of a table titled `title`; the column's own words
-    (一般公共预算 / 基本支出 / 决算数) win over the table's."""
+    (一般公共预算 / 基本支出 / 决算数) win over the table's, and the title's own fund words over
+    its type's usual fund (一般公共预算“三公”经费…支出预算表 is of the 一般公共预算, though a
+    “三公” table is usually of all 财政拨款)."""
     t = table_type(title)
     phase = column_phase(column, table_phase(title, doc_type), doc_year)
-    fund = _first("fund_scope", column) or (t.fund_scope if t else "")
+    fund = _first("fund_scope", column) or _first("fund_scope", _plain(title)) or (t.fund_scope if t else "")
     spending = _first("spending", column) or (t.spending if t else "")
     return Measures(t.type if t else "", phase, fund, spending)
 

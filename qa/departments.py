@@ -148,11 +148,11 @@ def is_organisation_word(text: str) -> bool:
 def org_phrases(question: str) -> list[str]:
     """The phrases of a question that end like an organisation's name (万里街道, 南京市中级人民法院)."""
     text = OPENERS.sub("", re.sub(r"\s+", "", question))
-    out = []
+    out: list[str] = []
     for run in re.split("[" + re.escape("".join(sorted(_BOUNDARY))) + "]+", text):
-        ends = [m.end() for m in _ORG_WORD.finditer(run)]
-        if ends and ends[-1] >= 2:
-            out.append(run[:ends[-1]])
+        # every phrase up to an organisation word, longest first: 普陀区规划资源局城乡社区支出
+        # names 普陀区规划资源局 (the 社 of 城乡社区 is not the end of a name)
+        out.extend(run[:end] for end in sorted({m.end() for m in _ORG_WORD.finditer(run)}, reverse=True) if end >= 2)
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 from corpus.codes import standard_names
@@ -25,6 +25,7 @@ from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
 
 from .analyze import Question, aliases
+from .keys import KeySpan, carries, key_spans, named_table, total_names
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -104,7 +105,10 @@ def fact_names(fact: Fact) -> FactNames:
             names.row.append(fact.row_label)
             # the standard name of its 科目编码 when the document prints a variant (一般行政事务管理)
             names.row.extend(standard_names(fact.code, fact.row_label) if fact.code else ())
-        for part in (p for p in fact.column.split(" / ") if p):
+        parts = [p for p in fact.column.split(" / ") if p]
+        names.column.extend(qualified_leaf(parent, part) for parent, part in zip(parts, parts[1:])
+                            if qualified_leaf(parent, part))
+        for part in parts:
             names.column.append(part)
             bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价
             if bare != part and len(bare) >= 2:
@@ -113,6 +117,8 @@ def fact_names(fact: Fact) -> FactNames:
             if metric != part and len(metric) >= 4:
                 names.column.append(metric)
         names.table.extend(table_names(fact.table_title))
+        if fact.is_total and fact.row_level == 0:
+            names.row.extend(total_names(fact.table_type, fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
@@ -142,6 +148,18 @@ def fact_names(fact: Fact) -> FactNames:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
     return names
+
+
+_ITEM_GROUP = re.compile(r"(?P<prefix>.{2,}?)(?P<first>[^及和与]{2})[及和与](?P<second>.{2,})")
+
+
+def qualified_leaf(group: str, leaf: str) -> str:
+    """A column under a group of two items is named with the group's subject: under
+    `公务用车购置及运行费`, `运行费` is 公务用车运行费 and `购置费` is 公务用车购置费."""
+    m = _ITEM_GROUP.fullmatch(group)
+    if not m or leaf.startswith(m["prefix"]) or not leaf.startswith((m["first"], m["second"][:2])):
+        return ""
+    return m["prefix"] + leaf
 
 
 def record_names(title: str) -> list[str]:
@@ -175,7 +193,10 @@ def table_names(display_title: str) -> list[str]:
 def _variants(name: str) -> list[str]:
     """A printed name and its core: `2024年机关运行经费预算数` also goes by `机关运行经费`."""
     core = re.sub(r"^(19|20)\d{2}年度?", "", name)
-    core = re.sub(r"(预算数|决算数|预算|决算)$", "", core)
+    # 公务用车购置预算支出 is spoken of as 公务用车购置(费); the 预算 of a fund's name stays
+    # (一般公共预算支出 is not 一般公共)
+    core = re.sub(r"(?<!一般公共)(?<!政府性基金)(?<!国有资本经营)(?<!社会保险基金)"
+                  r"(预算支出|决算支出|支出预算|支出决算|预算数|决算数|预算|决算)$", "", core)
     return [name, core] if core != name and len(core) >= 2 else [name]
 
 
@@ -318,10 +339,14 @@ def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
 
 def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> RankKey:
     roles = {m.role for m in matches}
-    exact = sum(m.end - m.start for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column"))
-    leaf = fact.column.split(" / ")[-1] if fact.column else ""
+    # characters, not matches: 公务用车运行费 and the 运行费 inside it are one name said once
+    exact = len({k for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column")
+                 for k in range(m.start, m.end)})
+    path = fact.column.split(" / ") if fact.column else [""]
+    leaf = path[-1]
     # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.
-    column_named = any(m.role == "column" and (m.name == norm_name(leaf) or fact.kind != "cell") for m in matches)
+    leaf_names = {norm_name(leaf), norm_name(qualified_leaf(path[-2], leaf)) if len(path) > 1 else ""}
+    column_named = any(m.role == "column" and (m.name in leaf_names or fact.kind != "cell") for m in matches)
     default_column = 0
     row_named = bool(roles & {"row", "code", "subject", "alias", "context"})
     if fact.kind == "cell" and not column_named:
@@ -329,7 +354,15 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
         first = parts[0]
         if len(parts) >= 3 and leaf in _PHASE_LEAVES:
             leaf = parts[-2]  # 三公 / 公务接待费 / 预算数: the leaf is a phase; the item is the level above
-        if first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
+        if "column" in roles:
+            # a named group (基本支出) defaults to its own total, not a sub-group's, never to one
+            # of its parts (人员经费)
+            named = {m.name for m in matches if m.role == "column"}
+            depth = max((i for i, p in enumerate(parts)
+                         if any(v in named or _years_in(v) in named for v in _variants(norm_name(p)))), default=-1)
+            total = leaf in _DEFAULT_COLUMNS or bool(TOTAL_LABEL.search(leaf))
+            default_column = 0 if not total else 2 if depth == len(parts) - 2 or depth < 0 else 1
+        elif first in _DEFAULT_COLUMNS or TOTAL_LABEL.search(first) or leaf in _DEFAULT_COLUMNS or TOTAL_LABEL.search(leaf):
             default_column = 2
         else:
             default_column = 1 if fact.col_index <= 2 else 0
@@ -345,10 +378,22 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
 
 def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames], doc_years: Mapping[str, int],
              fixed_spans: Sequence[Span]) -> list[Reading]:
-    """Every fact that explains the question, best first."""
+    """Every fact that explains the question, best first. A question that names a table
+    (按收支预算总表…) is answered from a table of that type when one is in scope; the words
+    that name it are explained by that and name no row or column."""
+    keys = key_spans(q.expanded)
+    table = named_table(q.expanded)
+    if table and not any(f.table_type == table[0] and f.kind != "narrative" for f in facts):
+        table = None
+    if table:
+        start, end = table[1]
+        q = replace(q, expanded=q.expanded[:start] + " " * (end - start) + q.expanded[end:])
+        fixed_spans = [*fixed_spans, table[1]]
     spans = alias_spans(q)
     out = []
     for fact in facts:
+        if table and (fact.table_type != table[0] or fact.kind == "narrative"):
+            continue
         if not unit_fits(q, fact) or not year_fits(q, fact, doc_years) or not phase_fits(q, fact):
             continue
         if q.as_of and not same_day(q.as_of, fact.as_of):
@@ -356,19 +401,30 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
         if fact.kind == "empty_table":
-            if "table" not in roles:
+            if "table" not in roles and not table:
                 continue  # an empty table answers only a question that names it
         elif not roles & {"row", "code", "subject", "alias", "column"}:
             continue
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
-        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans, *q.as_of_spans])
-        left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches))
+        carried = [(k.start, k.end) for k in keys if carries(fact, k)]
+        covered = coverage(q, matches, [*fixed_spans, *q.phase_spans, *q.as_of_spans, *carried])
+        left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches)) \
+            + unexplained_spending(q, keys, covered)
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))
     out.sort(key=lambda r: r.key, reverse=True)
     return out
+
+
+def unexplained_spending(q: Question, keys: Sequence[KeySpan], covered: list[bool]) -> tuple[str, ...]:
+    """The spending types the question names (基本支出, 公用经费) that neither a name of the
+    reading nor its spending type explains. Always left over, though their characters are
+    stopwords (本, 用, 支出, 经费): 培训费的基本支出 is not the 三公 table's 培训费, and 基本支出中的
+    公用经费 is not the whole 基本支出. Never explained away by the source's other words."""
+    return tuple(q.expanded[k.start:k.end] for k in keys
+                 if k.measure == "spending" and not all(covered[k.start:k.end]))
 
 
 def explained_away(left: list[str], fact: Fact, matches: list[Match]) -> list[str]:

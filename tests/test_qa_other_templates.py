@@ -69,3 +69,39 @@ def test_assets_on_another_day_are_not_found(pdf_engine):
     # the 2024 budget counts its 7 vehicles 截至2023年8月31日: they are no answer for 2024年8月31日
     a = pdf_engine.answer("截至2024年8月31日，万里街道共有车辆多少辆？")
     assert a.kind == "not_found" and a.value is None
+
+
+@pytest.mark.parametrize("question,value,unit,table", [
+    # the table the question names answers, and its words name no column (“三公”经费 is not 会议费)
+    ("江苏省高院2019年“三公”经费、会议费、培训费支出预算表中，会议费一栏是多少？", "271.02", "万元", "公开09表"),
+    # the spending type the question names: 基本支出 is the 基本支出表's row, not the 三公 table's 培训费
+    ("江苏省高级人民法院2019年培训费的基本支出是多少？", "41.37", "万元", "公开08表"),
+    # a part of 基本支出, not the whole
+    ("万里街道2024年基本支出中的公用经费是多少？", "11168569", "元", "表8"),
+    # a fund's own table: its total is that fund's spending, printed as 0
+    ("江苏省高级人民法院2019年政府性基金预算支出是多少？", "0", "万元", "公开10表"),
+])
+def test_tables_and_keys_the_question_names(pdf_engine, question, value, unit, table):
+    a = pdf_engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("lookup", D(value), unit)
+    assert a.citations[0].table == table
+
+
+def test_the_table_designed_for_the_metric_is_cited_first(pdf_engine):
+    # 运行费 under 公务用车购置及运行费 is 公务用车运行费: the 三公 table first, the 基本支出表 as well
+    a = pdf_engine.answer("万里街道2024年公务用车运行费预算多少？")
+    assert (a.value, a.unit, a.citations[0].table) == (D("21.56"), "万元", "表9")
+    assert "表8" in {c.table for c in a.citations}
+
+
+def test_a_zero_stated_only_in_the_narrative(pdf_engine):
+    a = pdf_engine.answer("江苏省高级人民法院2019年公务用车购置费预算是多少？")
+    assert (a.kind, a.value, a.unit) == ("lookup", D("0"), "万元")
+    assert "三公" in a.citations[0].section
+
+
+def test_a_named_column_group_is_its_own_total_not_a_sub_groups(pdf_engine):
+    # 2024年“三公”经费预算数 / 合计, not … / 公务用车购置及运行费 / 小计 shown as a differing figure
+    a = pdf_engine.answer("万里街道2024年财政拨款“三公”经费是多少？")
+    assert (a.value, a.unit, a.citations[0].table) == (D("47.91"), "万元", "表9")
+    assert "不同" not in a.answer

@@ -63,6 +63,10 @@ def test_unknown_title_is_no_type():
     ("2024年部门支出预算总表", "项目支出", "预算", 2024, "预算", "全部资金", "项目"),
     ("收支预算总表", "2018年预算数", "预算", 2019, "上年", "全部资金", ""),
     ("收入预算总表", "上年结转", "预算", 2019, "预算", "全部资金", ""),  # 上年结转 is this year's income
+    # the title's fund words win over the type's usual fund (a “三公” table is usually 财政拨款)
+    ("十一、2017年江苏省高级人民法院部门一般公共预算“三公”经费、会议费、培训费支出预算表", "会议费", "预算", 2017,
+     "预算", "一般公共预算", ""),
+    ("2024年部门“三公”经费和机关运行经费预算表", "2024年“三公”经费预算数 / 合计", "预算", 2024, "预算", "财政拨款", ""),
 ])
 def test_column_measures(title, column, doc_type, year, phase, fund, spending):
     m = measures(title, column, doc_type, year)
