@@ -24,7 +24,7 @@ from index.search import Filters, SearchIndex
 from .analyze import analyze, validate_question
 from .answer import Answer
 from .compose import guard
-from .scope import Asked, FactBase, documents_for, unknown_year
+from .scope import Asked, FactBase, documents_for, no_execution_figures, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
 
@@ -103,7 +103,7 @@ class Engine:
         if reason:
             return not_found_answer(q, reason, [], started)
         asked = Asked.over(q, base, docs, started, self.retrieve)
-        reason = unknown_year(asked)
+        reason = unknown_year(asked) or no_execution_figures(asked)
         if reason:
             return not_found_answer(q, reason, [], started)
         return guard(first_answer(asked))

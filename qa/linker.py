@@ -94,6 +94,9 @@ class FactNames:
     table: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     parent: list[str] = field(default_factory=list)
+    # A measure of an item ("“…行政运行（项）”2023年当年预算执行数"): the fact answers only a
+    # question that names the measure, never one about the item's own figure.
+    measure: list[str] = field(default_factory=list)
 
 
 def fact_names(fact: Fact) -> FactNames:
@@ -119,6 +122,13 @@ def fact_names(fact: Fact) -> FactNames:
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
+        item_measure = _ITEM_MEASURE.fullmatch(fact.subject)
+        if item_measure and not levels:
+            levels = _level_names(item_measure.group("item"))
+            names.row.extend(levels[-1:])
+            names.parent.extend(levels[:-1])
+            names.column.append(item_measure.group("measure"))
+            names.measure.append(item_measure.group("measure"))
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
@@ -136,6 +146,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.table.extend([fact.table_id] + table_names(fact.table_title))
     elif fact.kind == "empty_table":
         names.table.extend(table_names(fact.table_title))
+    names.measure = [norm_name(n) for n in names.measure]
     for attr in _NAME_ROLES:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
@@ -181,6 +192,11 @@ def _components(topic: str) -> list[str]:
     """`一般公共服务支出（类）…（款）行政运行（项）` → its 类, 款 and 项 names."""
     parts = re.split(r"[（(](?:类|款|项)[）)]", topic)
     return [p for p in parts if p and len(parts) > 1]
+
+
+# "“城乡社区支出（类）…（款）行政运行（项）”2023年当年预算执行数": an item, then one measure of it.
+_ITEM_MEASURE = re.compile(r"(?P<item>.+[（(](?:类|款|项)[)）][”\"]?)(?P<measure>((?:19|20)\d{2}年度?)?(当年)?"
+                           r"(预算执行数|预算安排|预算数|执行数|决算数))")
 
 
 def _level_names(subject: str) -> list[str]:
@@ -295,6 +311,9 @@ def phase_fits(q: Question, fact: Fact) -> bool:
 def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
     """A question about another year than the document's only takes facts that say that year."""
     other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
+    stated = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", fact.subject)} if fact.kind == "narrative" else set()
+    if q.years and stated and not stated & set(q.years):
+        return False  # "2023年当年预算执行数" in a 2024 budget answers no question about 2024
     if not other:
         return True
     year = str(other[0])
@@ -341,6 +360,9 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
             continue
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
+        measure = names[fact.id].measure
+        if measure and not any(m.role == "column" and _years_in(m.name) in map(_years_in, measure) for m in matches):
+            continue  # a measure of an item answers only a question that names the measure
         if fact.kind == "empty_table":
             if "table" not in roles:
                 continue  # an empty table answers only a question that names it
