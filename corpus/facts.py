@@ -97,8 +97,12 @@ def document_facts(doc: BudgetDocument) -> list[Fact]:
         out.extend(table_facts(doc, table))
     for record in doc.records:
         out.extend(record_facts(doc, record))
+    carried: tuple[tuple[str, ...], str] = ((), "")  # the last item named, and its section
     for paragraph in doc.paragraphs:
-        out.extend(narrative_facts(doc, paragraph))
+        # "按与上年统计口径一致相比，本年比上年减少 …" opens a paragraph about the item before it
+        facts = list(narrative_facts(doc, paragraph, carried[1] if carried[0] == paragraph.section else ""))
+        out.extend(facts)
+        carried = (paragraph.section, _carried_subject(facts, carried[1] if carried[0] == paragraph.section else ""))
     return out
 
 
@@ -195,7 +199,7 @@ _NOTE_END = re.compile(r"[（(](以|按|据)[^（()）]*[)）]$")  # "政府采�
 _TRAIL = re.compile(r"(为|是|共计|共|合计|达到|约)+$")
 _YEAR = re.compile(r"[比较]\s*(?P<year>(?:19|20)\d{2})\s*年")
 # "增加（减少）", "下降（增长）": a template's both-ways wording; the figure's sign says which
-_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)了?\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
 _SENTENCE = re.compile(r"(?<=[。；！？])")
 _BREAKS = "，,；;：:。"
 # "与上年相比增加", "比2022年预算执行数减少", "较上年": the comparison, not what changed
@@ -203,9 +207,9 @@ _COMPARED = re.compile(
     r"(与|比|较|同)?\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?"
     r"(相比|比较)?[，,]?\s*$")
 _COMPARED_LEAD = re.compile(
-    r"^(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
+    r"^(?:(?:按|按照)?(?:与|同)(?:上年|上一年|去年)[^，,。；]{0,12}?相比[，,]\s*)?(?:本年度?|今年)?(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
 _THRESHOLD = re.compile(r"\s*([（(]含[)）])?\s*(以上|以下)")
-_CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)([（(](?:增加|减少|增长|下降)[)）])?$")
+_CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)了?([（(](?:增加|减少|增长|下降)[)）])?$")
 # "主要原因是基本支出增加 1447.63 万元": the changed item inside a reason
 _REASON_LEAD = re.compile(r"^.*?(主要原因是|原因是|主要是|主要用于|用于)[：:]?")
 # "2018年我部门政府采购预算总金额", "本部门编报绩效目标的项目": who and when are implied
@@ -222,7 +226,7 @@ _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算
 _ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
 
 
-def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]:
+def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, carried: str = "") -> Iterator[Fact]:
     location = paragraph.location
     lead = _ITEM_LEAD.match(paragraph.text)
     section = paragraph.section + ((lead.group("item"),) if lead else ())
@@ -230,9 +234,16 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph) -> Iterator[Fact]
                 section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
-    for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or ""):
+    for fact in text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "",
+                                carried=carried):
+        if fact.change and not fact.compare_year and doc.year and _LAST_YEAR.search(fact.text):
+            # "与上年相比增加 2432.93 万元" in the 2019 budget compares to 2018
+            fact = replace(fact, compare_year=doc.year - 1)
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
+
+
+_LAST_YEAR = re.compile(r"上年|上一年|去年")
 
 
 # "年初预算为 万元，支出决算为 万元，完成年初预算的 %。" with "1560.05 1511.89 96.92" after it:
@@ -270,19 +281,25 @@ def restore_detached_figures(text: str) -> str:
     return "".join(s for s in _SENTENCE.split(text) if _DROPPED not in s)
 
 
-def text_quantities(text: str, base: Fact, department: str = "") -> Iterator[Fact]:
+def text_quantities(text: str, base: Fact, department: str = "", carried: str = "") -> Iterator[Fact]:
     """Every quantity in a text, sentence by sentence, as copies of `base` (its topic, when
     set, wins over the one read from the sentence). A sentence starting with 其中 hangs its
-    figures under the previous sentence's subject; `department` is dropped from subjects."""
-    carried = ""
+    figures under the previous sentence's subject (`carried`: the one before the text);
+    `department` is dropped from subjects."""
     for sentence in (s.strip() for s in _SENTENCE.split(normalize_text(text)) if s.strip()):
         # "其中 …" hangs under the previous sentence's subject; "与上年相比增加 …" is about it
         follows = sentence.startswith("其中") or bool(_COMPARED_LEAD.match(sentence) or _MEASURE_LEAD.match(sentence))
         facts = list(_sentence_facts(sentence, carried if follows else "", base, department))
         yield from facts
-        subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
-        subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
-        carried = subjects[0] if subjects else carried
+        carried = _carried_subject(facts, carried)
+
+
+def _carried_subject(facts: list[Fact], carried: str) -> str:
+    """The item the next sentence goes on about: the first level (not a change, not a
+    share, not a bare measure) the facts name, else the one carried so far."""
+    subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
+    subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
+    return subjects[0] if subjects else carried
 
 
 def _clause_start(before: str) -> int:
@@ -331,7 +348,7 @@ def _changed_item(subject: str) -> str:
     """The item a change clause is about: `财政拨款支出增加` → 财政拨款支出; `与上年相比增加`
     and `增长` → "" (the item was named before); `主要原因是基本支出增加` → 基本支出."""
     core = _REASON_LEAD.sub("", _CHANGE_WORD.sub("", subject))
-    core = _COMPARED_LEAD.sub("", _COMPARED.sub("", core))
+    core = _COMPARED.sub("", _COMPARED_LEAD.sub("", core))  # "本年比上年" is all comparison
     return _TRAIL.sub("", core).strip("，,、")
 
 
