@@ -119,6 +119,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        names.row.extend(_unscoped(fact.subject))
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
@@ -186,6 +187,18 @@ def _variants(name: str) -> list[str]:
     core = re.sub(r"^(19|20)\d{2}年度?", "", name)
     core = re.sub(r"(预算数|决算数|预算|决算)$", "", core)
     return [name, core] if core != name and len(core) >= 2 else [name]
+
+
+_FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
+_MEASURE_TAIL = re.compile(r"(预算支出|支出预算|预算数|预算安排|预算)$")
+
+
+def _unscoped(subject: str) -> list[str]:
+    """A sentence's item without its fund and measure words: "一般公共预算机关运行经费预算支出"
+    is spoken of as 机关运行经费 (the fund is the fact's fund_scope). Only a name of 4
+    characters or more: "一般公共预算支出" is no 支出."""
+    core = _MEASURE_TAIL.sub("", _FUND_LEAD.sub("", subject))
+    return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
 
 
 def _components(topic: str) -> list[str]:
