@@ -98,11 +98,31 @@ def document_facts(doc: BudgetDocument) -> list[Fact]:
     for record in doc.records:
         out.extend(record_facts(doc, record))
     carried: tuple[tuple[str, ...], str] = ((), "")  # the last item named, and its section
+    projects = _unnamed_projects(doc)
     for paragraph in doc.paragraphs:
         # "按与上年统计口径一致相比，本年比上年减少 …" opens a paragraph about the item before it
         facts = list(narrative_facts(doc, paragraph, carried[1] if carried[0] == paragraph.section else ""))
+        project = projects.get(paragraph.section[:1])
+        if project:
+            facts = [f if f.parent_subject else replace(f, parent_subject=project) for f in facts]
         out.extend(facts)
         carried = (paragraph.section, _carried_subject(facts, carried[1] if carried[0] == paragraph.section else ""))
+    return out
+
+
+_BARE_PROJECT_TITLE = re.compile(r"项目经费情况说明")
+_OVERVIEW = re.compile(r"^[一1][、.．]\s*项目(概况|概述|简介)$")
+
+
+def _unnamed_projects(doc: BudgetDocument) -> dict[tuple[str, ...], str]:
+    """A 项目经费情况说明 that names no project names it in its overview's first clause
+    ("由…办事处建设的万里街道社区公共服务中心新建工程，位于…"): that clause is what the
+    block's figures (第一季度用款计划 15万元) are of. Keyed by the block's heading."""
+    out: dict[tuple[str, ...], str] = {}
+    for p in doc.paragraphs:
+        if len(p.section) >= 2 and _BARE_PROJECT_TITLE.fullmatch(p.section[0].replace(" ", "")) \
+                and _OVERVIEW.match(p.section[-1].replace(" ", "")) and p.section[:1] not in out:
+            out[p.section[:1]] = re.split(r"[，,。；;]", p.text.strip(), maxsplit=1)[0].strip()
     return out
 
 
@@ -189,7 +209,8 @@ def _row_label(row: tuple[Field, ...]) -> str:
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
 _QUANTITY = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家"
+    r"|万(?=[，,。；;、）)]|$))"  # "其中支持外贸发展370.00万，…": 万 alone before a break is 万元
 )
 _LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
 _ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
@@ -213,6 +234,7 @@ _CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)�
 # "主要原因是基本支出增加 1447.63 万元": the changed item inside a reason
 _REASON_LEAD = re.compile(r"^.*?(主要原因是|原因是|主要是|主要用于|用于)[：:]?")
 # "2018年我部门政府采购预算总金额", "本部门编报绩效目标的项目": who and when are implied
+_TOTAL_WORD = re.compile(r"(合计|共计|总计|累计)(为|是)?")
 _OWNER_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?[，,]?(我部门|本部门|本单位|我单位|[（(](部门|单位|本级)[)）])(?=..)")
 _PAGE_MARK = re.compile(r"[─—]+\s*\d+\s*[─—]+")  # "─7─": a page number inside a wrapped sentence
 # "2022年当年预算执行数为 …，2023年预算安排 …": the sentence measures the item named before it
@@ -386,7 +408,9 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
             if dept and len(topic) > len(dept):
                 topic = topic.replace(dept, "")
         if not subject and not change_m:
-            subject = last_subject or topic
+            # "其中A 340万，B 120万，合计1410万": a total is of what was split, not of B
+            total = _TOTAL_WORD.fullmatch(re.sub(r"\s+", "", clause))
+            subject = (parent or first_subject or last_subject) if total else (last_subject or topic)
         if not change_m and _MEASURE_ONLY.fullmatch(subject) and carried and not _MEASURE_ONLY.fullmatch(carried):
             # "2022年当年预算执行数为 11.67 万元" measures the item named before; alone,
             # "2023年预算安排" would answer "2023年预算是多少" with one item's figure
@@ -400,7 +424,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str) -> Itera
         if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
             counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
         yield replace(
-            base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=m.group("unit"),
+            base, context=counted, value=Decimal(m.group("num").replace(",", "")),
+            unit="万元" if m.group("unit") == "万" else m.group("unit"),
             raw=m.group(0), subject=subject, parent_subject=parent if parent != subject else "",
             topic=base.topic or topic,
             compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
