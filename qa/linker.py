@@ -120,6 +120,11 @@ def fact_names(fact: Fact) -> FactNames:
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
         names.row.extend(_unscoped(fact.subject))
+        projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
+        names.parent.extend(projects)
+        own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
+        if own.startswith("项目"):  # "项目总预算" in a project's own 说明 is that project's
+            names.row.extend(p + own[2:] for p in projects)
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
@@ -189,6 +194,7 @@ def _variants(name: str) -> list[str]:
     return [name, core] if core != name and len(core) >= 2 else [name]
 
 
+LIST_NUMBER_START = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
 _FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
 _MEASURE_TAIL = re.compile(r"(预算支出|支出预算|预算数|预算安排|预算)$")
 
@@ -199,6 +205,21 @@ def _unscoped(subject: str) -> list[str]:
     characters or more: "一般公共预算支出" is no 支出."""
     core = _MEASURE_TAIL.sub("", _FUND_LEAD.sub("", subject))
     return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
+
+
+_PROJECT_HEADING = re.compile(r"(?P<name>.+?)(项目)?经费情况说明")
+
+
+def _project_names(section: str) -> list[str]:
+    """The project a 项目经费情况说明 heading names, with and without its brackets
+    (商业创新专项（政策资金） → 商业创新专项); none for the bare 项目经费情况说明."""
+    out: list[str] = []
+    for heading in section.split(" > "):
+        m = _PROJECT_HEADING.fullmatch(heading.replace(" ", ""))
+        if m and not LIST_NUMBER_START.match(heading):
+            name = m.group("name")
+            out.extend(n for n in dict.fromkeys((name, re.sub(r"[（(][^（()）]*[)）]", "", name))) if len(n) >= 2)
+    return out
 
 
 def _components(topic: str) -> list[str]:
