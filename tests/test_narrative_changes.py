@@ -1,6 +1,7 @@
-"""Narrative changes, previous-year and execution figures, and reasons: real values from the
-development PDFs in evaluation/corpora/extra (江苏省高级人民法院 2017, 江苏省人大常委会办公厅
-2019 in two files, 万里街道 2024, 上海市普陀区规划和自然资源局 2024 决算)."""
+"""Narrative changes, previous-year and execution figures, named projects and reasons: real
+values from the development PDFs in evaluation/corpora/extra (江苏省高级人民法院 2017, 江苏省人大
+常委会办公厅 2019 in two files, 万里街道 2024 and 2025, 普陀区商务委 2025, 上海市普陀区规划和自然资源局
+2024 决算)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from qa.strategies import first_answer
 
 EXTRA = Path(__file__).resolve().parents[1] / "evaluation" / "corpora" / "extra"
 FILES = ("jiangsu_gaoji_fayuan_2017_bumen_yusuan.pdf", "jiangsu_renda_changweihui_2019_bumen_yusuan_wenjian.pdf",
-         "jiangsu_renda_changweihui_2019_bumen_yusuan_biaoge.pdf", "02_shanghai_putuo_wanli_jiedao_2024_bumen_yusuan.pdf")
+         "jiangsu_renda_changweihui_2019_bumen_yusuan_biaoge.pdf", "02_shanghai_putuo_wanli_jiedao_2024_bumen_yusuan.pdf",
+         "shanghai_putuo_shangwuwei_2025_bumen_yusuan.pdf", "shanghai_putuo_wanli_jiedao_2025_bumen_yusuan.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,28 @@ def test_a_reason_is_quoted_with_the_numbered_item_it_explains():
     # another item's reason in between: the reason stays with its own item only
     parts = ["1、甲（项）。", "主要原因是：甲。", "年初预算为 1 万元。", "主要原因是：乙。"]
     assert "年初预算为 1 万元。主要原因是：乙。" in with_reasons(parts)
+
+
+# ---------------------------------------------------------------------------- named projects
+
+def test_a_projects_own_explanation_names_its_figures(base):
+    # "商业创新专项（政策资金）经费情况说明 … 六、年度预算安排 2025年度项目总预算1410.00万，其中支持引进品牌
+    #  集聚340.00万，…支持促消费提质提升800.00万，…支持商业综合服务能力提升80.00万元，合计1410.00万。"
+    promote = [f for f in _changes(base, "shangwuwei_2025_bumen", "800.00") if f.subject == "支持促消费提质提升"]
+    assert promote and promote[0].unit == "万元"
+    assert promote[0].section == "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
+    # the 合计 is the project's total, not the last item's
+    assert {f.subject for f in _changes(base, "shangwuwei_2025_bumen", "1410.00")} == {"2025年度项目总预算"}
+    a = ask(base, "普陀区商务委2025年商业创新专项中“支持促消费提质提升”安排了多少？")
+    assert (a.value, a.unit) == (D("800.00"), "万元")
+    a = ask(base, "普陀区经委（普陀区商务委员会）2025年贸易高质量发展专项总预算是多少？")
+    assert (a.value, a.unit) == (D("2921.00"), "万元")
+
+
+def test_an_unnamed_projects_figures_are_of_the_project_its_overview_names(base):
+    # "项目经费情况说明 一、项目概况 由…办事处建设的万里街道社区公共服务中心新建工程，… 六、年度预算安排
+    #  第一季度用款计划15万元，…"
+    a = ask(base, "万里街道2025年万里街道社区公共服务中心新建工程第一季度用款计划是多少？")
+    assert (a.value, a.unit) == (D("15"), "万元")
+    a = ask(base, "万里街道2025年办公楼新建工程第一季度用款计划是多少？")
+    assert a.kind == "not_found"  # another project: never this one's figure
