@@ -196,14 +196,14 @@ def _variants(name: str) -> list[str]:
 
 LIST_NUMBER_START = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
 _FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
-_MEASURE_TAIL = re.compile(r"(预算支出|支出预算|预算数|预算安排|预算)$")
+_MEASURE_TAIL = re.compile(r"(预算数|预算安排|预算)$")
 
 
 def _unscoped(subject: str) -> list[str]:
     """A sentence's item without its fund and measure words: "一般公共预算机关运行经费预算支出"
-    is spoken of as 机关运行经费 (the fund is the fact's fund_scope). Only a name of 4
+    is spoken of as 机关运行经费支出 (the fund is the fact's fund_scope). Only a name of 4
     characters or more: "一般公共预算支出" is no 支出."""
-    core = _MEASURE_TAIL.sub("", _FUND_LEAD.sub("", subject))
+    core = _MEASURE_TAIL.sub("", re.sub(r"预算支出$", "支出", _FUND_LEAD.sub("", subject)))  # 支出 stays: it is the item's
     return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
 
 
