@@ -55,6 +55,8 @@ _TITLE = re.compile(
     r"^(?P<dept>.*?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:[区市省县]级)?\s*(?P<scope>部门|单位)?\s*(?P<type>预算|决算)"
     r"|^(?P<year2>(?:19|20)\d{2})\s*年度?\s*(?P<dept2>.+?)(?:部门|单位)?(?P<type2>预算|决算)"
 )
+# The Shanghai 项目经费情况说明: one unnumbered title per project, then 一、项目概述 … 六、年度预算安排.
+_PROJECT_TITLE = re.compile(r"[^，。；：:,;、\d]{0,36}经费情况说明")
 _TOC_ENTRY = re.compile(r"([.…·]{3,}|\s)\d{1,3}$")
 _TOC = re.compile(r"^目\s*录$")
 _IDENTITY_LINES = 400  # identity is read from the first lines (cover, captions, first headings)
@@ -182,6 +184,8 @@ def _on_line(state: _State, line: TextLine) -> None:
     if _table_context_line(state, line, text):
         return
     heading = _heading_level(text)
+    if heading is None and _PROJECT_TITLE.fullmatch(text.replace(" ", "")):
+        heading = 0  # a project's own 说明 ("商业创新专项（政策资金）经费情况说明") holds its 一、…七、
     if heading is None and _toc_heading(state, text):
         heading = 1
     if heading is not None:

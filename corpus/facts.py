@@ -115,14 +115,38 @@ def document_facts(doc: BudgetDocument) -> list[Fact]:
     for record in doc.records:
         out.extend(record_facts(doc, record))
     listed: tuple[str, str] = ("", "")
+    carried: tuple[tuple[str, ...], str] = ((), "")  # the last item named, and its section
+    projects = _unnamed_projects(doc)
     for paragraph in doc.paragraphs:
-        facts = list(narrative_facts(doc, paragraph, listed))
+        # "按与上年统计口径一致相比，本年比上年减少 …" opens a paragraph about the item before it
+        item = carried[1] if carried[0] == paragraph.section else ""
+        facts = list(narrative_facts(doc, paragraph, listed, item))
+        project = projects.get(paragraph.section[:1])
+        if project:
+            facts = [f if f.parent_subject else replace(f, parent_subject=project) for f in facts]
         out.extend(facts)
         # "…总额2416.43万元，其中：" ending a paragraph: the next one lists its parts
         ends_list = facts and _LIST_OPENS.search(paragraph.text) and facts[-1].subject
         listed = (facts[-1].subject, facts[-1].unit or "") if ends_list else ("", "")
+        carried = (paragraph.section, _carried_subject(facts, item))
     for table in doc.tables:
         out.extend(listed_count(doc, table))
+    return out
+
+
+_BARE_PROJECT_TITLE = re.compile(r"项目经费情况说明")
+_OVERVIEW = re.compile(r"^[一1][、.．]\s*项目(概况|概述|简介)$")
+
+
+def _unnamed_projects(doc: BudgetDocument) -> dict[tuple[str, ...], str]:
+    """A 项目经费情况说明 that names no project names it in its overview's first clause
+    ("由…办事处建设的万里街道社区公共服务中心新建工程，位于…"): that clause is what the
+    block's figures (第一季度用款计划 15万元) are of. Keyed by the block's heading."""
+    out: dict[tuple[str, ...], str] = {}
+    for p in doc.paragraphs:
+        if len(p.section) >= 2 and _BARE_PROJECT_TITLE.fullmatch(p.section[0].replace(" ", "")) \
+                and _OVERVIEW.match(p.section[-1].replace(" ", "")) and p.section[:1] not in out:
+            out[p.section[:1]] = re.split(r"[，,。；;]", p.text.strip(), maxsplit=1)[0].strip()
     return out
 
 
@@ -240,7 +264,8 @@ def _row_label(row: tuple[Field, ...]) -> str:
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
 _QUANTITY = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家"
+    r"|万(?=[，,。；;、）)]|$))"  # "其中支持外贸发展370.00万，…": 万 alone before a break is 万元
 )
 _LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
 _ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
@@ -250,18 +275,19 @@ _NOTE_END = re.compile(r"[（(](以|按|据)[^（()）]*[)）]$")  # "政府采�
 _TRAIL = re.compile(r"(为|是|共计|共|合计|达到|约)+$")
 _YEAR = re.compile(r"[比较]\s*(?P<year>(?:19|20)\d{2})\s*年")
 # "增加（减少）", "下降（增长）": a template's both-ways wording; the figure's sign says which
-_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
+_CHANGE = re.compile(r"(增加|减少|增长|下降|持平|无增减)了?\s*([（(](?:增加|减少|增长|下降)[)）])?\s*$")
 # "与上年相比增加", "比2022年预算执行数减少", "较上年": the comparison, not what changed
 _COMPARED = re.compile(
     r"(与|比|较|同)?\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?"
     r"(相比|比较)?[，,]?\s*$")
 _COMPARED_LEAD = re.compile(
-    r"^(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
+    r"^(?:(?:按|按照)?(?:与|同)(?:上年|上一年|去年)[^，,。；]{0,12}?相比[，,]\s*)?(?:本年度?|今年)?(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
 _THRESHOLD = re.compile(r"\s*([（(]含[)）])?\s*(以上|以下)")
-_CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)([（(](?:增加|减少|增长|下降)[)）])?$")
+_CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)了?([（(](?:增加|减少|增长|下降)[)）])?$")
 # "主要原因是基本支出增加 1447.63 万元": the changed item inside a reason
 _REASON_LEAD = re.compile(r"^.*?(主要原因是|原因是|主要是|主要用于|用于)[：:]?")
 # "2018年我部门政府采购预算总金额", "本部门编报绩效目标的项目": who and when are implied
+_TOTAL_WORD = re.compile(r"(合计|共计|总计|累计)(为|是)?")
 _OWNER_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?[，,]?(我部门|本部门|本单位|我单位|[（(](部门|单位|本级)[)）])(?=..)")
 _PAGE_MARK = re.compile(r"[─—]+\s*\d+\s*[─—]+")  # "─7─": a page number inside a wrapped sentence
 # "2022年当年预算执行数为 …，2023年预算安排 …": the sentence measures the item named before it
@@ -275,8 +301,10 @@ _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算
 _ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
 
 
-def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str, str] = ("", "")) -> Iterator[Fact]:
-    """A paragraph's figures; `listed`: the item and unit of a 其中 list the paragraph goes on with."""
+def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str, str] = ("", ""),
+                    carried: str = "") -> Iterator[Fact]:
+    """A paragraph's figures; `listed`: the item and unit of a 其中 list the paragraph goes on
+    with; `carried`: the item the paragraph before named last."""
     location = paragraph.location
     lead = _ITEM_LEAD.match(paragraph.text)
     section = paragraph.section + ((lead.group("item"),) if lead else ())
@@ -284,13 +312,18 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str
                 section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
-    facts = text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "", listed=listed)
+    facts = text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "",
+                            listed=listed, carried=carried)
     for fact in _dated(facts):
+        if fact.change and not fact.compare_year and doc.year and _LAST_YEAR.search(fact.text):
+            # "与上年相比增加 2432.93 万元" in the 2019 budget compares to 2018
+            fact = replace(fact, compare_year=doc.year - 1)
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
 
 
 _YEAR_LEAD = re.compile(r"^\s*(19|20)\d{2}\s*年")
+_LAST_YEAR = re.compile(r"上年|上一年|去年")
 
 
 def _dated(facts: Iterator[Fact]) -> Iterator[Fact]:
@@ -309,11 +342,12 @@ def _dated(facts: Iterator[Fact]) -> Iterator[Fact]:
         yield replace(fact, as_of=current)
 
 
-def text_quantities(text: str, base: Fact, department: str = "", listed: tuple[str, str] = ("", "")) -> Iterator[Fact]:
+def text_quantities(text: str, base: Fact, department: str = "", listed: tuple[str, str] = ("", ""),
+                    carried: str = "") -> Iterator[Fact]:
     """Every quantity in a text, sentence by sentence, as copies of `base` (its topic, when
     set, wins over the one read from the sentence). A sentence starting with 其中 hangs its
-    figures under the previous sentence's subject; `department` is dropped from subjects."""
-    carried = ""
+    figures under the previous sentence's subject (`carried`: the one before the text);
+    `department` is dropped from subjects."""
     # "其中拟购买货物 962.86 万元；拟购买工程 539 万元；…": a 其中 list goes on after a ；, with
     # figures of the same unit (…其他用车8辆；单价100万元以上设备0台 is no more a 车辆)
     for sentence in (s.strip() for s in SENTENCE.split(normalize_text(text)) if s.strip()):
@@ -322,9 +356,15 @@ def text_quantities(text: str, base: Fact, department: str = "", listed: tuple[s
         facts, parent = _sentence_facts(sentence, carried if follows else "", base, department, listed)
         listed = (parent, facts[-1].unit or "") if parent and facts and sentence.endswith("；") else ("", "")
         yield from facts
-        subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
-        subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
-        carried = subjects[0] if subjects else carried
+        carried = _carried_subject(facts, carried)
+
+
+def _carried_subject(facts: list[Fact], carried: str) -> str:
+    """The item the next sentence goes on about: the first level (not a change, not a
+    share, not a bare measure) the facts name, else the one carried so far."""
+    subjects = [f.subject for f in facts if f.subject and not f.change and f.unit != "%"]
+    subjects = [x for x in subjects if not _MEASURE_ONLY.fullmatch(x)]  # 当年预算执行数 is no item
+    return subjects[0] if subjects else carried
 
 
 def _subject(clause: str, dept: str) -> str:
@@ -343,7 +383,7 @@ def _changed_item(subject: str) -> str:
     """The item a change clause is about: `财政拨款支出增加` → 财政拨款支出; `与上年相比增加`
     and `增长` → "" (the item was named before); `主要原因是基本支出增加` → 基本支出."""
     core = _REASON_LEAD.sub("", _CHANGE_WORD.sub("", subject))
-    core = _COMPARED_LEAD.sub("", _COMPARED.sub("", core))
+    core = _COMPARED.sub("", _COMPARED_LEAD.sub("", core))  # "本年比上年" is all comparison
     return _TRAIL.sub("", core).strip("，,、")
 
 
@@ -393,7 +433,9 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             if dept and len(topic) > len(dept):
                 topic = topic.replace(dept, "")
         if not subject and not change_m:
-            subject = last_subject or topic
+            # "其中A 340万，B 120万，合计1410万": a total is of what was split, not of B
+            total = _TOTAL_WORD.fullmatch(re.sub(r"\s+", "", clause))
+            subject = (parent or first_subject or last_subject) if total else (last_subject or topic)
         if not change_m and _MEASURE_ONLY.fullmatch(subject) and carried and not _MEASURE_ONLY.fullmatch(carried):
             # "2022年当年预算执行数为 11.67 万元" measures the item named before; alone,
             # "2023年预算安排" would answer "2023年预算是多少" with one item's figure
@@ -403,7 +445,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             subject = lead + subject if lead else subject
         if _MEASURE_ONLY.fullmatch(subject):
             subject = ""  # a measure of an item this paragraph does not name: no subject to link
-        unit = re.sub(r"[(（]套[)）]", "（套）", m.group("unit"))  # equipment is counted in 台（套）, as printed
+        # equipment is counted in 台（套）, as printed; 万 alone is 万元
+        unit = "万元" if m.group("unit") == "万" else re.sub(r"[(（]套[)）]", "（套）", m.group("unit"))
         counted = counted_noun(sentence[m.end():], clause) if unit[0] in ("个", "项", "家", "台", "辆", "套") else ""
         if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
             counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)

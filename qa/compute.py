@@ -244,10 +244,12 @@ def previous_year(current: Fact, change: Fact) -> Computed | None:
     value = current.value + sign * change.value
     op = "−" if change.change == "增加" else "+"
     formula = f"{fmt(current.value)} {op} {fmt(change.value)} = {fmt(value)}"
-    label = fact_label(current)
+    label = re.sub(r"^(19|20)\d{2}\s*年度?", "", fact_label(current))  # "2019年度收支预算总计": this year's name
+    # the year as the source says it: "比2023年预算增加", or "与上年相比增加" (the year is the document's less one)
+    then = f"{change.compare_year}年" if str(change.compare_year) in change.text else "上年"
     return Computed(value, current.unit or "", formula,
-                    f"{change.compare_year}年{label} {fmt(value)} {current.unit}（本年 {fmt(current.value)}，"
-                    f"比{change.compare_year}年{change.change} {fmt(change.value)}：{formula}）", (current, change))
+                    f"{then}{label} {fmt(value)} {current.unit}（本年 {fmt(current.value)}，"
+                    f"比{then}{change.change} {fmt(change.value)}：{formula}）", (current, change))
 
 
 def extreme(q: Question, members: list[Fact], biggest: bool, what: str) -> Computed | None:

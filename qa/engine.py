@@ -26,7 +26,7 @@ from .analyze import analyze, validate_question
 from .answer import Answer, Candidate
 from .compose import guard, source_phrase
 from .render import format_figure
-from .scope import Asked, FactBase, documents_for, timings, unknown_year
+from .scope import Asked, FactBase, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
 
@@ -110,7 +110,7 @@ class Engine:
         if reason:
             return not_found_answer(q, reason, [], started)
         asked = Asked.over(q, base, docs, started, self.retrieve)
-        reason = unknown_year(asked)
+        reason = unknown_year(asked) or no_execution_figures(asked)
         if reason:
             return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
         return guard(first_answer(asked))

@@ -96,6 +96,9 @@ class FactNames:
     table: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     parent: list[str] = field(default_factory=list)
+    # A measure of an item ("“…行政运行（项）”2023年当年预算执行数"): the fact answers only a
+    # question that names the measure, never one about the item's own figure.
+    measure: list[str] = field(default_factory=list)
 
 
 def fact_names(fact: Fact) -> FactNames:
@@ -124,9 +127,22 @@ def fact_names(fact: Fact) -> FactNames:
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
         names.row.extend(_said_forms(fact.subject))
+        names.row.extend(_unscoped(fact.subject))
+        projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
+        names.parent.extend(projects)
+        own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
+        if own.startswith("项目"):  # "项目总预算" in a project's own 说明 is that project's
+            names.row.extend(p + own[2:] for p in projects)
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
+        item_measure = _ITEM_MEASURE.fullmatch(fact.subject)
+        if item_measure and not levels:
+            levels = _level_names(item_measure.group("item"))
+            names.row.extend(levels[-1:])
+            names.parent.extend(levels[:-1])
+            names.column.append(item_measure.group("measure"))
+            names.measure.append(item_measure.group("measure"))
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
@@ -144,6 +160,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.table.extend([fact.table_id] + table_names(fact.table_title))
     elif fact.kind == "empty_table":
         names.table.extend(table_names(fact.table_title))
+    names.measure = [norm_name(n) for n in names.measure]
     for attr in _NAME_ROLES:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
@@ -210,10 +227,43 @@ def _said_forms(subject: str) -> list[str]:
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 
+LIST_NUMBER_START = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
+_FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
+_MEASURE_TAIL = re.compile(r"(预算数|预算安排|预算)$")
+
+
+def _unscoped(subject: str) -> list[str]:
+    """A sentence's item without its fund and measure words: "一般公共预算机关运行经费预算支出"
+    is spoken of as 机关运行经费支出 (the fund is the fact's fund_scope). Only a name of 4
+    characters or more: "一般公共预算支出" is no 支出."""
+    core = _MEASURE_TAIL.sub("", re.sub(r"预算支出$", "支出", _FUND_LEAD.sub("", subject)))  # 支出 stays: it is the item's
+    return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
+
+
+_PROJECT_HEADING = re.compile(r"(?P<name>.+?)(项目)?经费情况说明")
+
+
+def _project_names(section: str) -> list[str]:
+    """The project a 项目经费情况说明 heading names, with and without its brackets
+    (商业创新专项（政策资金） → 商业创新专项); none for the bare 项目经费情况说明."""
+    out: list[str] = []
+    for heading in section.split(" > "):
+        m = _PROJECT_HEADING.fullmatch(heading.replace(" ", ""))
+        if m and not LIST_NUMBER_START.match(heading):
+            name = m.group("name")
+            out.extend(n for n in dict.fromkeys((name, re.sub(r"[（(][^（()）]*[)）]", "", name))) if len(n) >= 2)
+    return out
+
+
 def _components(topic: str) -> list[str]:
     """`一般公共服务支出（类）…（款）行政运行（项）` → its 类, 款 and 项 names."""
     parts = re.split(r"[（(](?:类|款|项)[）)]", topic)
     return [p for p in parts if p and len(parts) > 1]
+
+
+# "“城乡社区支出（类）…（款）行政运行（项）”2023年当年预算执行数": an item, then one measure of it.
+_ITEM_MEASURE = re.compile(r"(?P<item>.+[（(](?:类|款|项)[)）][”\"]?)(?P<measure>((?:19|20)\d{2}年度?)?(当年)?"
+                           r"(预算执行数|预算安排|预算数|执行数|决算数))")
 
 
 def _level_names(subject: str) -> list[str]:
@@ -328,6 +378,9 @@ def phase_fits(q: Question, fact: Fact) -> bool:
 def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
     """A question about another year than the document's only takes facts that say that year."""
     other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
+    stated = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", fact.subject)} if fact.kind == "narrative" else set()
+    if q.years and stated and not stated & set(q.years):
+        return False  # "2023年当年预算执行数" in a 2024 budget answers no question about 2024
     if not other:
         return True
     year = str(other[0])
@@ -400,6 +453,9 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
             continue  # "截至2022年底有几辆车": only a figure stated at that day
         matches = match_fact(q, fact, names[fact.id], spans)
         roles = {m.role for m in matches}
+        measure = names[fact.id].measure
+        if measure and not any(m.role == "column" and _years_in(m.name) in map(_years_in, measure) for m in matches):
+            continue  # a measure of an item answers only a question that names the measure
         if fact.kind == "empty_table":
             if "table" not in roles and not table:
                 continue  # an empty table answers only a question that names it

@@ -88,11 +88,16 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-# A sentence that gives the reason for the one before it: "…增长 149.12%。主要原因是…"
-_REASON_START = re.compile(r"^(主要原因|原因|主要是|主要由于|由于|这是因为|是因为)")
+# A sentence that gives the reason for the one before it: "…增长 149.12%。主要原因是…", and
+# the 决算 template's "决算数小于预算数的主要原因：…" (what it explains, then 原因).
+_REASON_START = re.compile(r"^([^，,。；：:]{0,16}的)?(主要原因|原因|主要是|主要由于|由于|这是因为|是因为)")
 
 
 _COMPARISON_START = re.compile(r"^(与|比|较|同)\s*(上年|上一年|去年|(19|20)\d{2}\s*年)")
+# The sentence that names the item a run of sentences is about: "9、城乡社区支出（类）…（项）。"
+# and "2. “…（项）”60.13万元，主要用于…。" open with a list number.
+_ITEM_START = re.compile(r"^(\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])")
+_ITEM_REACH = 3  # the figures and purpose between an item's heading and its reason
 
 
 def with_reasons(parts: list[str]) -> list[str]:
@@ -106,9 +111,21 @@ def with_reasons(parts: list[str]) -> list[str]:
             start = i - 1
             while start > 0 and _COMPARISON_START.match(parts[start]):
                 start -= 1  # "与上年相比增加 …" is about the item named before it
-            out.append("".join(parts[start:i + 1]))
+            out.append("".join(parts[_item_start(parts, start):i + 1]))
         out.append(part)
     return out
+
+
+def _item_start(parts: list[str], start: int) -> int:
+    """Where the item a reason explains is named: the numbered sentence a few sentences
+    back ("9、…（项）。主要用于…。年初预算为…。决算数小于预算数的主要原因：…"), when no other
+    reason lies between; else the sentence before the reason."""
+    for k in range(start, max(-1, start - _ITEM_REACH - 1), -1):
+        if _ITEM_START.match(parts[k]):
+            return k
+        if _REASON_START.match(parts[k]):
+            break
+    return start
 
 
 def quotes(node: TextNode) -> list[tuple[str, str]]:

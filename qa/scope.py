@@ -98,13 +98,24 @@ def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
             return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
     docs = _of_named_years(q, documents, docs)
     docs = _of_named_kind(q, documents, docs)
-    if not any(is_final(documents[d]) for d in docs):
+    if not any(is_final(documents[d]) for d in docs) and "决算" in q.expanded:
         # Only a 决算 has actual spending: refuse a 决算 question only when none is in scope.
-        if "决算" in q.expanded:
-            return set(), "已载入的是部门预算，没有决算数据"
-        if q.phase == "决算" or re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
-            return set(), "预算文件只有预算数，没有实际执行（决算）数据"
+        return set(), "已载入的是部门预算，没有决算数据"
     return docs, None
+
+
+def no_execution_figures(asked: Asked) -> str | None:
+    """Why an execution question (实际支出, 执行数) cannot be answered: no 决算 in scope and no
+    figure of the documents states an execution (a 预算's 编制说明 can: "2023年当年预算执行数为
+    1899.77万元"); None when it can."""
+    q = asked.question
+    if any(is_final(asked.documents[d]) for d in asked.doc_ids):
+        return None
+    if q.phase != "决算" and not re.search(r"实际(支出|执行|完成|到位)|执行数|完成数", q.expanded):
+        return None
+    if any(f.phase == "决算" for f in asked.facts):
+        return None
+    return "预算文件只有预算数，没有实际执行（决算）数据"
 
 
 def is_final(info: DocumentInfo) -> bool:

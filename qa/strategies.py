@@ -74,6 +74,10 @@ def _other_year_total(asked: Asked, year: int) -> Answer:
     """"2023年的收支总预算是多少" in a 2024 budget: from this year's total and the printed
     change, else not_found — never a project form's 2023 column."""
     q = asked.question
+    # in the question's own words first ("收支预算总计" as the narrative says it), then as 收支总预算
+    found = previous_year(asked)
+    if found is not None:
+        return found
     total_q = replace(analyze(f"{year}年收支总预算"), raw=q.raw)
     found = previous_year(replace(asked, question=total_q, fixed=fixed_spans(total_q, asked.documents, asked.doc_ids)))
     if found is not None:
@@ -199,14 +203,16 @@ def previous_year(asked: Asked) -> Answer | None:
     if len(others) != 1:
         return None
     year = others[0]
-    bare = replace(q, expanded=re.sub(rf"{year}\s*年(度)?", "", q.expanded), years=())
+    # "上一年（2018年）的…": the year and the words that say it is the previous one
+    said_year = rf"(上一?年度?|去年)?\s*[(（]?\s*{year}\s*年(度)?\s*[)）]?"
+    bare = replace(q, expanded=re.sub(said_year, "", q.expanded), years=())
     rs = [r for r in replace(asked, question=bare).readings() if not r.leftover and r.fact.value is not None]
     current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
     if current is None:
         return None
     change = next((f for f in asked.facts if f.kind == "narrative" and f.compare_year == year
-                   and f.change in ("增加", "减少") and f.unit == current.unit and f.doc_id == current.doc_id
-                   and _same_topic(f, current)), None)
+                   and f.change in ("增加", "减少") and f.unit == current.unit
+                   and (_same_sentence(f, current) or (f.doc_id == current.doc_id and _same_topic(f, current)))), None)
     if change is None:
         return None
     result = compute.previous_year(current, change)
@@ -216,6 +222,15 @@ def previous_year(asked: Asked) -> Answer | None:
 def _same_topic(change: Fact, current: Fact) -> bool:
     label = norm_name(current.row_label or current.subject)
     return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
+
+
+def _same_sentence(change: Fact, current: Fact) -> bool:
+    """"2019年度收入、支出预算总计18330.37万元，与上年相比收、支预算总计各增加2432.93万元":
+    the change of the level the same sentence states, about the same item."""
+    if current.kind != "narrative" or change.doc_id != current.doc_id or change.text != current.text:
+        return False
+    item, level = norm_name(change.subject), norm_name(current.subject)
+    return bool(item) and (item in level or level in item)
 
 
 # ---------------------------------------------------------------------------- computed

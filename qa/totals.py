@@ -26,6 +26,7 @@ _GENERIC_WORDS = sorted({
     "一共", "总共", "共计", "合计", "共", "是", "有", "为", "能", "花", "多少钱", "多少", "钱", "大概", "规模",
     "安排", "了", "吗", "呢",
 }, key=len, reverse=True)
+_PREVIOUS_YEAR = re.compile(r"(上一?年度?|去年)\s*[(（]\s*(?P<year>(?:19|20)\d{2}\s*年度?)\s*[)）]")
 _MEANS_BUDGET = re.compile(r"预算|决算|收支|钱")
 _PUNCT = re.compile(r"[\s?？,，。.!！:：、]")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
@@ -62,7 +63,7 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     spans), or everything up to its year, are taken away is only generic words."""
     if q.operation != "lookup" or q.codes or q.wants not in ("money", "any"):
         return False
-    text = q.expanded
+    text = _PREVIOUS_YEAR.sub(r"\g<year>", q.expanded)  # "上一年（2018年）的收支预算总计": the year is named
     if not _MEANS_BUDGET.search(text):
         return False  # "万里街道是多少" asks for nothing
     keep = [True] * len(text)

@@ -4,6 +4,7 @@ values from 上海市普陀区规划和自然资源局 2024 年度部门决算."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from corpus.facts import DocumentInfo, Fact, FactKind
 from qa.analyze import analyze
 from qa.linker import phase_fits
-from qa.scope import documents_for
+from qa.scope import Asked, documents_for, no_execution_figures
 
 EXTRA = Path(__file__).resolve().parent.parent / "evaluation" / "corpora" / "extra"
 JUESUAN = EXTRA / "shanghai_putuo_guihua_ziyuan_2024_bumen_juesuan.pdf"
@@ -50,14 +51,24 @@ def _info(doc_id: str, doc_type: str) -> DocumentInfo:
     return DocumentInfo(doc_id, f"{DEPT}2024年度部门{doc_type}", f"上海市{DEPT}", 2024, doc_type, "", "")
 
 
+def _asked(q, documents: dict[str, DocumentInfo], facts: list[Fact]) -> Asked:
+    docs, reason = documents_for(q, documents, None)
+    assert reason is None, reason
+    return Asked(q, facts, {}, documents, frozenset(docs), {d: 2024 for d in docs}, [], 0.0, lambda *a, **k: [])
+
+
 def test_refusal_only_without_a_final_account():
     q = analyze(f"{DEPT}2024年三公经费实际支出了多少？")
     budget_only = {"b": _info("b", "预算")}
-    docs, reason = documents_for(q, budget_only, None)
-    assert not docs and reason and "决算" in reason
+    reason = no_execution_figures(_asked(q, budget_only, [replace(_fact("预算"), doc_id="b")]))
+    assert reason and "决算" in reason
     with_final = {**budget_only, "f": _info("f", "决算")}
-    docs, reason = documents_for(q, with_final, None)
-    assert reason is None and "f" in docs
+    assert no_execution_figures(_asked(q, with_final, [])) is None
+    # a 预算 whose 编制说明 states an execution ("2023年当年预算执行数为 1899.77 万元") answers it
+    assert no_execution_figures(_asked(q, budget_only, [replace(_fact("决算"), doc_id="b")])) is None
+    # the word 决算 itself needs a 决算
+    docs, reason = documents_for(analyze(f"{DEPT}2024年三公经费决算数是多少？"), budget_only, None)
+    assert not docs and reason and "决算" in reason
 
 
 @pytest.fixture(scope="module")
