@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from corpus.facts import document_facts, restore_detached_figures
+from corpus.facts import document_facts
+from corpus.prose import restore_detached_figures
 from corpus.schema import measures, table_type
 
 EXTRA = Path(__file__).resolve().parent.parent / "evaluation" / "corpora" / "extra"
