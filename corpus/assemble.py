@@ -21,7 +21,7 @@ from .identity import Identity, guess_messages, identify
 from .model import BudgetDocument, Finding, KeyValueRecord, Location, Paragraph, Section, Table
 from .numbers import parse_unit_line
 from .tables import TableContext, build_tables
-from .titles import numbered_title, title_in_frame, with_inferred_title
+from .titles import inferred_titles, numbered_title, title_in_frame
 from .text import (
     HAN,
     LIST_NUMBER,
@@ -410,7 +410,7 @@ def _document(state: _State, source_path: Path, data: bytes | None, sources: tup
     ident = identify(state.first_lines, headings, source_path.stem)
     if data is None:
         data = source_path.read_bytes() if source_path.exists() else b""
-    tables, inferred = _inferred_titles(state.tables, ident.phase)
+    tables, inferred = inferred_titles(state.tables, ident.phase)
     return BudgetDocument(
         doc_id=source_path.stem,
         title=ident.title() or state.title_line or source_path.stem,
@@ -429,17 +429,6 @@ def _document(state: _State, source_path: Path, data: bytes | None, sources: tup
         level=ident.level,
         region=ident.region,
     )
-
-
-def _inferred_titles(tables: list[Table], doc_type: str | None) -> tuple[tuple[Table, ...], list[Finding]]:
-    """Tables printed without a title get one inferred from their type (corpus.titles)."""
-    findings: list[Finding] = []
-    titled = {}
-    for table_id in dict.fromkeys(t.id for t in tables):
-        group, said = with_inferred_title([t for t in tables if t.id == table_id], doc_type)
-        titled[table_id] = iter(group)
-        findings += said
-    return tuple(next(titled[t.id]) for t in tables), findings
 
 
 def _identity_findings(ident: Identity, source_path: Path) -> list[Finding]:

@@ -93,6 +93,18 @@ def _type(name: str) -> schema.TableType | None:
     return next((t for t in schema.table_types() if t.type == name), None)
 
 
+def inferred_titles(tables: list[Table], doc_type: str | None) -> tuple[tuple[Table, ...], list[Finding]]:
+    """A document's tables, those printed without a title titled from their inferred type,
+    in the same order; and the findings that say so."""
+    findings: list[Finding] = []
+    titled = {}
+    for table_id in dict.fromkeys(t.id for t in tables):
+        group, said = with_inferred_title([t for t in tables if t.id == table_id], doc_type)
+        titled[table_id] = iter(group)
+        findings += said
+    return tuple(next(titled[t.id]) for t in tables), findings
+
+
 def with_inferred_title(tables: list[Table], doc_type: str | None) -> tuple[list[Table], list[Finding]]:
     """Untitled tables titled from their inferred type, and the finding that says so."""
     if not tables or tables[0].title:
