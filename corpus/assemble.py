@@ -21,6 +21,7 @@ from .identity import Identity, guess_messages, identify
 from .model import BudgetDocument, Finding, KeyValueRecord, Location, Paragraph, Section, Table
 from .numbers import parse_unit_line
 from .tables import TableContext, build_tables
+from .titles import inferred_titles, numbered_title, title_in_frame
 from .text import (
     HAN,
     LIST_NUMBER,
@@ -43,8 +44,6 @@ _TABLE_ID = re.compile(
     r"|公开表\s*[" + _CN_NUMBER + r"]{1,3}|表[" + _CN_NUMBER + r"]{1,3})"
     r"(?:\s+(?P<rest>.+))?$"
 )
-# A table title numbered like a heading: "一、2018年度江苏省高级人民法院收支预算总表".
-_NUMBERED_TITLE = re.compile(r"^(?P<number>[" + _CN_NUMBER + r"]{1,3})[、.．]\s*(?P<title>.*\d{4}\s*年.*表)$")
 # Words a heading or table title ends with: a short line ending so after a heading's first
 # line finishes it ("第三部分 江苏省高级人民法院 2018" / "年度预算情况说明").
 _HEADING_END = re.compile(r"(说明|情况|概况|解释|预算表|决算表|总表|支出表|收入表)$")
@@ -147,7 +146,7 @@ def _continues_heading(line: TextLine, nxt: TextLine) -> bool:
         return True
     # a heading that already ends like one ("一、说明") is whole; the next line is its text
     return not _HEADING_END.search(text.replace(" ", "")) and len(compact) <= 12 \
-        and bool(_HEADING_END.search(compact)) and not re.search(r"[，。；：:、]", compact)
+        and bool(_HEADING_END.search(text.replace(" ", "") + compact)) and not re.search(r"[，。；：:、]", compact)
 
 
 def _is_line_start(text: str) -> bool:
@@ -261,11 +260,11 @@ def _table_context_line(state: _State, line: TextLine, text: str) -> bool:
         state.pending = _Pending(id=re.sub(r"\s+", "", m.group("id")), title=m.group("rest") or above)
         _absorb_inline_unit(state.pending)
         return True
-    numbered = _NUMBERED_TITLE.match(compact)
-    if numbered and len(compact) <= 80 and not re.search(r"[，。；：:]", compact):
+    numbered = numbered_title(compact)
+    if numbered:
         _flush_paragraph(state)
         title = clean_label(LIST_NUMBER.sub("", text, count=1))
-        state.pending = _Pending(id=f"表{numbered.group('number')}", title=title, lines=[line])
+        state.pending = _Pending(id=f"表{numbered[0]}", title=title, lines=[line])
         return True
     unit = parse_unit_line(compact)
     if unit and len(compact) <= 30:
@@ -323,7 +322,7 @@ def _push_heading(state: _State, level: int, text: str, location: Location) -> N
 def _release_pending(state: _State) -> None:
     """A line taken for a table title that no table followed is narrative after all."""
     held, state.pending.lines = state.pending.lines, []
-    if held and (not state.pending.id or _NUMBERED_TITLE.match(held[0].text.replace(" ", ""))):
+    if held and (not state.pending.id or numbered_title(held[0].text.replace(" ", ""))):
         state.pending.id = state.pending.title = None
         for line in held:
             _flush_paragraph(state)
@@ -359,6 +358,9 @@ def _on_table(state: _State, raw: RawTable) -> None:
         _continue_form(state, raw, pending.continues_form, state.last_form_raw, state.last_form_ctx)
         return
     title = clean_label(pending.title or raw.title or "")
+    framed = None if title else title_in_frame(raw)
+    if framed is not None:
+        title, raw = framed
     table_id = pending.id
     if table_id is None and state.last_form and is_form_title(title) and _same_title(title, state.last_form[1]):
         table_id = state.last_form[0]  # the next project's form under the same 附表
@@ -412,7 +414,7 @@ def _document(state: _State, source_path: Path, data: bytes | None, sources: tup
     ident = identify(state.first_lines, headings, source_path.stem)
     if data is None:
         data = source_path.read_bytes() if source_path.exists() else b""
-    tables = tuple(state.tables)
+    tables, inferred = inferred_titles(state.tables, ident.phase)
     return BudgetDocument(
         doc_id=source_path.stem,
         title=ident.title() or state.title_line or source_path.stem,
@@ -425,7 +427,7 @@ def _document(state: _State, source_path: Path, data: bytes | None, sources: tup
         tables=tables,
         paragraphs=tuple(state.paragraphs),
         records=tuple(state.records),
-        findings=tuple(_identity_findings(ident, source_path)) + tuple(run_checks(tables)),
+        findings=tuple(_identity_findings(ident, source_path)) + tuple(inferred) + tuple(run_checks(tables)),
         sources=sources or (source_path.name,),
         kind=ident.kind.value if ident.kind else None,
         level=ident.level,

@@ -104,7 +104,7 @@ def check_total_rows(table: Table) -> Iterator[Finding]:
         else:
             start = totals[n - 1] if n > 0 else -1
             parts = [r for r in rows[start + 1:k] if r.level == 1]
-            if start >= 0:
+            if start >= 0 and not _sibling_totals(rows[start].label, rows[k].label):
                 parts.append(rows[start])
         if not parts:
             continue
@@ -116,6 +116,16 @@ def check_total_rows(table: Table) -> Iterator[Finding]:
             if expected != total:
                 yield _finding("total_row", table, rows[k], table.columns[i], expected, total,
                                "the sum of the rows it totals", len(parts))
+
+
+def _sibling_totals(first: str, later: str) -> bool:
+    """人员经费合计 then 公用经费合计: two lists stacked in one table, each closed by its own
+    合计; the later one does not include the earlier (a 收入总计 after 本年收入合计 does)."""
+    a, b = (re.sub(r"\s", "", x) for x in (first, later))
+    if not (a.endswith("合计") and b.endswith("合计")):
+        return False
+    a, b = a[:-2], b[:-2]
+    return bool(a) and bool(b) and a not in b and b not in a
 
 
 def check_column_sums(table: Table) -> Iterator[Finding]:

@@ -101,7 +101,8 @@ class Table:
     @property
     def display_title(self) -> str:
         half = f"（{self.part}）" if self.part else ""
-        return f"{self.id} {self.title}{half}".strip()
+        gap = "" if self.title.startswith("（") else " "  # an inferred title: 表6（推断：…）
+        return f"{self.id}{gap}{self.title}{half}".strip()
 
     def row(self, label_or_code: str) -> Row | None:
         for r in self.rows:

@@ -11,11 +11,9 @@ from .grid import cell_text, drop_empty_columns
 from .headers import column_paths, is_column_number_row
 from .model import Cell, ColumnPath, Location, Row, Table
 from .numbers import column_unit, parse_number
+from .sidebyside import CODE_HEADER, PLACEHOLDERS, TOTAL_LABEL, block_totals, side_by_side
 
-_CODE_HEADER = re.compile(r"(编码|代码|编号)$|^(类|款|项)$")
 _NAME_HEADER = re.compile(r"(名称|项目|科目|单位)$")
-PLACEHOLDERS = {"-", "—", "－", "/", "——", "--"}  # printed for "nothing", not a number
-TOTAL_LABEL = re.compile(r"(合计|总计|小计)$")
 _CODE_VALUE = re.compile(r"^\d{1,3}$|^\d{3}(\d{2}){1,3}$|^\[?\d{3,}\]?$|^[0-9A-Z]{8,}$")
 _LABEL_LEVEL = [
     (re.compile(r"^[一二三四五六七八九十廿]+、"), 1),
@@ -66,14 +64,19 @@ def build_tables(raw: RawTable, ctx: TableContext) -> list[Table]:
         return [_table(ctx, (), (), raw.location, empty=True)]
     paths = column_paths(header) if header else [(f"列{c + 1}",) for c in range(len(rows[0]))]
     paths = [p or (f"列{c + 1}",) for c, p in enumerate(paths)]
-    blocks = side_by_side(paths, [rows[i] for i in data_idx])
+    grid = [rows[i] for i in data_idx]
+    parts = side_by_side(paths, grid)
     locations = raw.row_locations or [raw.location] * len(rows)
+    shared = iter(block_totals([(cols, grid) for part in parts for cols in part.blocks]))
     tables = []
-    shared = block_totals([(cols, [rows[i] for i in data_idx]) for _, cols, _ in blocks])
-    for (part, cols, sub_paths), labels in zip(blocks, shared):
-        data = [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
-        built = _build_rows(ctx, part, sub_paths, data, [labels.get(n, "") for n in range(len(data))])
-        table = _table(ctx, tuple(sub_paths), built, raw.location, part=part)
+    for part in parts:
+        data: list[tuple[list[RawCell | None], Location]] = []
+        labels: list[str] = []
+        for cols, inherited in zip(part.blocks, shared):  # a list in newspaper columns: block after block
+            data += [([rows[i][c] for c in cols], locations[i]) for i in data_idx]
+            labels += [inherited.get(n, "") for n in range(len(data_idx))]
+        built = _build_rows(ctx, part.name, list(part.paths), data, labels)
+        table = _table(ctx, part.paths, built, raw.location, part=part.name)
         if markers and not any(c.value is not None for r in built for c in r.cells):
             # "此表为空表" printed inside the grid (a bordered cell) rather than under it
             table = replace(table, empty=True, rows=(), notes=("此表为空表",))
@@ -93,45 +96,10 @@ def _table(ctx, columns, rows, location, part=None, empty=False) -> Table:
     )
 
 
-def side_by_side(paths: list[ColumnPath], data: list[list[RawCell | None]]
-                 ) -> list[tuple[str | None, list[int], list[ColumnPath]]]:
-    """Tables printed as blocks side by side — 收入 | 支出 (附表1), or 收入 | 支出/功能分类 |
-    支出/支出用途 (公开01表) — where every block is a label column followed by figures.
-    Returns (part name, columns, column paths within the part) per block; one block with
-    part None for an ordinary table."""
-    whole: list[tuple[str | None, list[int], list[ColumnPath]]] = [(None, list(range(len(paths))), list(paths))]
-    text = [_mostly_text([cell_text(r[c]) for r in data]) for c in range(len(paths))]
-    starts = [c for c in range(len(paths)) if text[c]]
-    if len(starts) < 2 or starts[0] != 0 or any(b - a < 2 for a, b in zip(starts, starts[1:] + [len(paths)])):
-        return whole
-    blocks = [list(range(a, b)) for a, b in zip(starts, starts[1:] + [len(paths)])]
-    label_names = {paths[b[0]][-1] for b in blocks}
-    # a block whose header has one row (its sub-header lost to a page break) is named by it
-    parts = [" / ".join(paths[b[0]][:-1]) or (paths[b[0]][0] if len({paths[x[0]][:1] for x in blocks}) == len(blocks) else "")
-             for b in blocks]
-    if not all(parts) or len(set(parts)) != len(parts) or not label_names <= {*_LABEL_HEADERS, *(p[-1] for p in paths)}:
-        return whole
-    out: list[tuple[str | None, list[int], list[ColumnPath]]] = []
-    for part, cols in zip(parts, blocks):
-        prefix = tuple(part.split(" / "))
-        sub = [paths[c][len(prefix):] if paths[c][:len(prefix)] == prefix else paths[c][-1:] for c in cols]
-        out.append((part, cols, [p or paths[c][-1:] for p, c in zip(sub, cols)]))
-    return out
-
-
-_LABEL_HEADERS = ("项目", "项目名称", "科目名称", "功能科目名称", "名称")
-
-
-def _mostly_text(values: list[str]) -> bool:
-    values = [v for v in values if v and v not in PLACEHOLDERS]
-    words = [v for v in values if parse_number(v) is None]
-    return bool(values) and len(words) * 2 > len(values)
-
-
 def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> tuple[list[int], int | None, set[int]]:
     """(code columns, label column, text columns). A column is text when any of its data
     cells is non-numeric text, or its header names a code; codes are never numbers."""
-    code_cols = [c for c, p in enumerate(paths) if _CODE_HEADER.search(p[-1])]
+    code_cols = [c for c, p in enumerate(paths) if CODE_HEADER.search(p[-1])]
     text_cols = set(code_cols)
     for c in range(len(paths)):
         values = [cell_text(r[c]) for r in data if cell_text(r[c]) and cell_text(r[c]) not in PLACEHOLDERS]
@@ -220,21 +188,6 @@ def _label_tiers(paths, grid, code_cols, text_cols, label_col) -> tuple[list[int
     outline = all(sum(1 for c in tiers if cell_text(r[c]) and cell_text(r[c]) not in ("小计", "合计")) <= 1
                   for r in grid)
     return cols, tiers if len(tiers) >= 2 and outline else []
-
-
-def block_totals(blocks: list[tuple[list[int], list[list[RawCell | None]]]]) -> list[dict[int, str]]:
-    """Side-by-side blocks share total labels: "当年支出小计" printed once across two 支出
-    blocks labels the figures of both. Returns, per block, row index → inherited label."""
-    out: list[dict[int, str]] = [{} for _ in blocks]
-    for b in range(1, len(blocks)):
-        cols, rows = blocks[b]
-        prev_cols, prev_rows = blocks[b - 1]
-        for i, (row, prev) in enumerate(zip(rows, prev_rows)):
-            label, prev_label = cell_text(row[cols[0]]), cell_text(prev[prev_cols[0]])
-            prev_values = any(cell_text(prev[c]) for c in prev_cols[1:])
-            if not label and TOTAL_LABEL.search(prev_label) and not prev_values:
-                out[b][i] = prev_label
-    return out
 
 
 def _label_level(label: str) -> int | None:

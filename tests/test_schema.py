@@ -144,3 +144,15 @@ def test_a_column_of_another_budget_is_a_finding():
     table = Table("表6", "一般公共预算财政拨款支出决算表", "万元", columns, (row,), Location("x.pdf", page=11))
     findings = list(schema_findings(table))
     assert [f.check for f in findings] == ["schema_column"] and "政府性基金" in findings[0].message
+
+
+def test_functional_codes_grown_from_the_documents():
+    from corpus.codes import code_for_name, standard, standard_names
+
+    # 类/款/项 printed in the real PDFs, with the names they print
+    assert standard("2080705").name == "公益性岗位补贴" and standard("20807").name == "就业补助"
+    assert standard("2010507").name == "专项普查活动"
+    assert standard("22001").name == "自然资源事务"
+    assert code_for_name("城乡社区公共设施") == ("21203",)
+    # 20805 was printed 行政事业单位离退休 before it was renamed 行政事业单位养老支出
+    assert standard_names("20805", "行政事业单位离退休") == ("行政事业单位养老支出",)
