@@ -78,8 +78,9 @@ def test_assets_on_another_day_are_not_found(pdf_engine):
     ("江苏省高级人民法院2019年培训费的基本支出是多少？", "41.37", "万元", "公开08表"),
     # a part of 基本支出, not the whole
     ("万里街道2024年基本支出中的公用经费是多少？", "11168569", "元", "表8"),
-    # a fund's own table: its total is that fund's spending, printed as 0
-    ("江苏省高级人民法院2019年政府性基金预算支出是多少？", "0", "万元", "公开10表"),
+    # a fund's own table: its total is that fund's spending, printed as 0 (unnamed, the
+    # narrative's "政府性基金支出预算支出 0 万元" answers as well)
+    ("按政府性基金预算支出表，江苏省高级人民法院2019年政府性基金预算支出是多少？", "0", "万元", "公开10表"),
 ])
 def test_tables_and_keys_the_question_names(pdf_engine, question, value, unit, table):
     a = pdf_engine.answer(question)
