@@ -7,16 +7,22 @@ through `AnswerEngine`, the four methods the page calls.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
 import unicodedata
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import corpus
 from corpus import BudgetDocument, Finding
@@ -32,6 +38,7 @@ log = logging.getLogger("budgetqa.app")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
 MAX_FILENAME_CHARS = 120
+ANSWER_CACHE_SIZE = 2048   # answers kept per loaded index (a few MB)
 STAGING_PREFIX = ".incoming-"  # data_dir/.incoming-PID/: uploads not yet in the index
 
 Progress = Callable[[str, float], None]
@@ -134,6 +141,118 @@ def internal_error_message(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Staff accounts: who may change the index
+# --------------------------------------------------------------------------------------
+
+STAFF_FILE = STATE_DIR / "staff"   # default account file (outside the source tree, never committed)
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+USERNAME = re.compile(r"[\w.@\-]{1,64}")
+
+NO_STAFF_MESSAGE = ("上传已停用：本实例没有配置工作人员账号。请管理员用 python app.py --hash-password 用户名 "
+                    "生成口令散列，写入 BUDGETQA_STAFF 环境变量或账号文件（BUDGETQA_STAFF_FILE，默认 .budgetqa/staff），"
+                    "再重启本页面并登录。")
+NOT_SIGNED_IN_MESSAGE = "只有已登录的工作人员可以上传或更改文档。请用工作人员账号登录后再试。"
+LOGIN_MESSAGE = "预算问答 · 工作人员页面：请用工作人员账号登录（上传文档、更新索引）。公众提问请使用公开页面。"
+
+
+class StaffConfigError(ValueError):
+    """An account line that is not `name:scrypt$…` (e.g. a plain-text password)."""
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """`scrypt$N$r$p$SALT$HASH` (base64): a salted, slow hash; the password is never stored."""
+    if not password:
+        raise ValueError("口令不能为空。")
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def _parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:
+    scheme, n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        raise ValueError(scheme)
+    return int(n), int(r), int(p), base64.b64decode(salt, validate=True), base64.b64decode(digest, validate=True)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Whether `password` matches the stored hash (constant-time comparison)."""
+    try:
+        n, r, p, salt, digest = _parse_hash(stored)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(digest),
+                             maxmem=256 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, digest)
+
+
+def staff_line(username: str, password: str) -> str:
+    """One account line, `name:scrypt$…`, for BUDGETQA_STAFF or the account file."""
+    if not USERNAME.fullmatch(username or ""):
+        raise ValueError("用户名只能由字母、数字、汉字和 . @ - _ 组成（最多 64 个字符）。")
+    return f"{username}:{hash_password(password)}"
+
+
+class StaffAccounts:
+    """The staff who may sign in: name → salted hash. From `BUDGETQA_STAFF` (account lines,
+    separated by new lines or spaces) and the account file (`BUDGETQA_STAFF_FILE`, default
+    `.budgetqa/staff`; one line each, # for comments). A line that is not a hash is an error,
+    so a plain-text password is never accepted."""
+
+    def __init__(self, accounts: Mapping[str, str] | None = None):
+        self.accounts = dict(accounts or {})
+        for name, stored in self.accounts.items():
+            try:
+                _parse_hash(stored)
+            except (ValueError, TypeError):
+                raise StaffConfigError(f"工作人员账号 {name} 的口令不是散列；请用 python app.py --hash-password {name} "
+                                       "生成账号行（不要写明文口令）。") from None
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts)
+
+    @classmethod
+    def parse(cls, text: str) -> "StaffAccounts":
+        accounts = {}
+        words = [w for raw in text.splitlines() for w in raw.split("#", 1)[0].split()]   # base64 has no #
+        for line in words:
+            name, colon, stored = line.partition(":")
+            if not colon or not name:
+                raise StaffConfigError(f"无法读取工作人员账号行“{line[:20]}…”：应为 用户名:scrypt$…")
+            accounts[name] = stored
+        return cls(accounts)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> "StaffAccounts":
+        env = os.environ if environ is None else environ
+        path = Path(file or env.get("BUDGETQA_STAFF_FILE") or STAFF_FILE)
+        explicit = bool(file or env.get("BUDGETQA_STAFF_FILE"))
+        text = env.get("BUDGETQA_STAFF") or ""
+        if path.is_file():
+            text += "\n" + path.read_text(encoding="utf-8")
+        elif explicit:
+            raise StaffConfigError(f"找不到工作人员账号文件 {path}。")
+        return cls.parse(text)
+
+    def check(self, username: str, password: str) -> bool:
+        """Sign-in: the name is known and the password matches its hash."""
+        stored = self.accounts.get(username)
+        if stored is None:
+            verify_password(hash_password("x", b"0" * 16), password or "")   # same time for unknown names
+            return False
+        return verify_password(stored, password or "")
+
+    def may_change(self, username: str | None) -> str | None:
+        """None when `username` (the signed-in user) may change the index; else why not, in Chinese."""
+        if not self.accounts:
+            return NO_STAFF_MESSAGE
+        if not username or username not in self.accounts:
+            return NOT_SIGNED_IN_MESSAGE
+        return None
+
+
+# --------------------------------------------------------------------------------------
 # The shared engine
 # --------------------------------------------------------------------------------------
 
@@ -158,6 +277,9 @@ class EngineService:
         self._engine: AnswerEngine | None = None
         self._init_lock = threading.Lock()
         self.load_seconds: float | None = None
+        self._answers: OrderedDict[tuple[str, frozenset[str] | None], Future[Answer]] = OrderedDict()
+        self._answers_of: object = None          # the loaded index the cached answers are from
+        self._answers_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -193,12 +315,52 @@ class EngineService:
         return [f.message for f in self.engine().source_findings()]
 
     def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
-        """engine.answer, with the app's wall time added as `timings["app_total"]`."""
-        engine = self.engine()
+        """`answer`, with the app's wall time added as `timings["app_total"]`."""
         start = time.perf_counter()
-        answer = engine.answer(question, doc_ids=doc_ids)
+        answer = self.answer(question, doc_ids)
         elapsed = time.perf_counter() - start
         return replace(answer, timings={**answer.timings, "app_total": elapsed})
+
+    def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        """engine.answer, remembered per loaded index: an answer is a function of the question,
+        the documents asked about and the index, so the same question over the same index is
+        answered once and served again as it was (its `timings` are the first run's). Many
+        users asking one new question at once wait for a single run of it. The cache empties
+        when another build is put in use (an upload here, or by a staff instance sharing the
+        folder). An engine without a `live_index` (a test's fake) is never cached."""
+        engine = self.engine()
+        loaded = _loaded_index(engine)
+        if loaded is None:
+            return engine.answer(question, doc_ids=doc_ids)
+        key = (question, frozenset(doc_ids) if doc_ids else None)
+        with self._answers_lock:
+            if self._answers_of is not loaded:
+                self._answers.clear()
+                self._answers_of = loaded
+            future = self._answers.get(key)
+            mine = future is None
+            if future is None:
+                future = self._answers[key] = Future()
+                while len(self._answers) > ANSWER_CACHE_SIZE:
+                    self._answers.popitem(last=False)
+            else:
+                self._answers.move_to_end(key)
+        if not mine:
+            return future.result()
+        try:
+            answer = engine.answer(question, doc_ids=doc_ids)
+        except BaseException as e:
+            with self._answers_lock:
+                if self._answers.get(key) is future:
+                    del self._answers[key]    # a failure is not remembered
+            future.set_exception(e)
+            raise
+        if _loaded_index(engine) is not loaded:   # the index changed meanwhile: answer, don't keep
+            with self._answers_lock:
+                if self._answers.get(key) is future:
+                    del self._answers[key]
+        future.set_result(answer)
+        return answer
 
     def add_upload(self, src: str | Path, clean_name: str,
                    progress: Progress | None = None) -> tuple[BudgetDocument, list[Finding]]:
@@ -232,6 +394,13 @@ class EngineService:
             pid = folder.name[len(STAGING_PREFIX):]
             if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _loaded_index(engine: Any) -> object | None:
+    """The index `engine` answers from now (`qa.Engine.live_index.current()`: read again when
+    the folder's CURRENT names another build), or None for an engine without one."""
+    live = getattr(engine, "live_index", None)
+    return live.current() if live is not None else None
 
 
 def _indexed(path: Path, documents: Sequence[BudgetDocument]) -> bool:
