@@ -49,6 +49,8 @@ from qa.service import (  # noqa: E402
 log = logging.getLogger("budgetqa.app")
 
 DEFAULT_CONCURRENCY = 16  # answers run at once (benchmarks/load.py); uploads one at a time
+QUEUE_SIZE = 256          # waiting events (50 users with a question each fit)
+STATUS_EVERY = 1.0        # queue positions sent every second: "auto" broadcast them after every event, O(waiting²)
 ALL_DOCUMENTS = ""        # the document selector's "all documents" value
 
 EXAMPLES = [
@@ -365,7 +367,7 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         gr.api(ask, api_name="ask", concurrency_limit="default")
         demo.load(warm_up, outputs=warm_outputs, concurrency_limit=None, api_visibility="private",
                   show_progress="full")
-    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=64)
+    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_SIZE, status_update_rate=STATUS_EVERY)
     return demo
 
 

@@ -1,6 +1,6 @@
 """Load test of the page's server: N simultaneous users × the seed questions, over HTTP.
 
-    python benchmarks/load.py [--users 50] [--via api,gradio] [--max-seconds 300] [--index DIR]
+    python benchmarks/load.py [--users 50] [--via api,gradio,session] [--max-seconds 300] [--index DIR]
 
 Starts `app.py --public` on 127.0.0.1 on a free port (a subprocess, so the clients do not
 share its interpreter), asks every question once alone (the single-user answers), then lets
@@ -8,8 +8,10 @@ the users loose at once, each asking the 10 seed questions (each user starting a
 different one) through
 
 - `api`:    `POST /api/ask` (JSON in, the engine's answer out);
-- `gradio`: Gradio's own API, `POST /gradio_api/call/ask` then the event's result stream
-            (what `gradio_client` does for `api_name="/ask"`).
+- `gradio`: Gradio's own API as curl calls it, `POST /gradio_api/call/ask` then the event's
+            result stream (a new Gradio session for every question);
+- `session`: Gradio's API as the page and `gradio_client` call it: one session per user,
+            `POST /gradio_api/queue/join`, then the session's stream (`/gradio_api/queue/data`).
 
 Prints per route: p50 / p95 / max latency, errors, and whether every answer is identical to
 the single-user answer (timings aside). Bounded: every request has a timeout and the whole run
@@ -86,7 +88,36 @@ def ask_gradio(base: str, question: str, timeout: float) -> dict[str, Any]:
     raise RuntimeError("the event stream ended without a result")
 
 
-ROUTES: dict[str, Callable[[str, str, float], dict[str, Any]]] = {"api": ask_api, "gradio": ask_gradio}
+_user = threading.local()          # the user (thread) asking: its Gradio session
+_fn_index: dict[str, int] = {}
+
+
+def ask_session(base: str, question: str, timeout: float) -> dict[str, Any]:
+    """Gradio's API as the page and `gradio_client` call it: one session per user, `POST
+    /gradio_api/queue/join`, then the session's message stream until `process_completed`."""
+    if base not in _fn_index:
+        with urllib.request.urlopen(f"{base}/config", timeout=timeout) as response:
+            config = json.loads(response.read())
+        _fn_index[base] = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "ask")
+    session = getattr(_user, "session", None) or f"load-{threading.get_ident()}"
+    joined = json.loads(_post(f"{base}/gradio_api/queue/join",
+                              {"data": [question, None], "fn_index": _fn_index[base], "session_hash": session,
+                               "event_data": None, "trigger_id": None}, timeout))
+    with urllib.request.urlopen(f"{base}/gradio_api/queue/data?session_hash={session}", timeout=timeout) as stream:
+        for raw in stream:
+            line = raw.decode("utf-8").strip()
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("msg") == "process_completed" and message.get("event_id") == joined["event_id"]:
+                if not message.get("success"):
+                    raise RuntimeError(f"gradio error: {message.get('output')}")
+                return message["output"]["data"][0]
+    raise RuntimeError("the session stream ended without a result")
+
+
+ROUTES: dict[str, Callable[[str, str, float], dict[str, Any]]] = {
+    "api": ask_api, "gradio": ask_gradio, "session": ask_session}
 
 
 def comparable(answer: dict[str, Any]) -> str:
@@ -132,6 +163,7 @@ def run_route(base: str, route: str, users: int, questions: list[str], reference
     barrier = threading.Barrier(users)
 
     def user(n: int) -> None:
+        _user.session = f"load-user-{n}"
         order = questions[n % len(questions):] + questions[:n % len(questions)]
         barrier.wait()
         for question in order:
@@ -164,7 +196,8 @@ def run_route(base: str, route: str, users: int, questions: list[str], reference
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--users", type=int, default=50, help="simultaneous users (default 50)")
-    p.add_argument("--via", default="api,gradio", help="routes, comma-separated: api, gradio (default both)")
+    p.add_argument("--via", default="api,gradio,session",
+                   help="routes, comma-separated: api, gradio, session (default all three)")
     p.add_argument("--max-seconds", type=float, default=300, help="stop the whole run after this (default 300)")
     p.add_argument("--timeout", type=float, default=60, help="per request (default 60 s)")
     p.add_argument("--index", default=None, help="index folder for the server (default: the project's)")

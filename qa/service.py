@@ -39,6 +39,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
 MAX_FILENAME_CHARS = 120
 ANSWER_CACHE_SIZE = 2048   # answers kept per loaded index (a few MB)
+INDEX_CHECK_SECONDS = 0.5  # how often a cached answer checks that its index is still the one in use
 STAGING_PREFIX = ".incoming-"  # data_dir/.incoming-PID/: uploads not yet in the index
 
 Progress = Callable[[str, float], None]
@@ -270,7 +271,8 @@ class EngineService:
     Uploaded files are stored in `data_dir` (`.budgetqa/uploads`, outside the source tree)
     and nowhere else."""
 
-    def __init__(self, factory: Callable[[], AnswerEngine], data_dir: str | Path | None = None):
+    def __init__(self, factory: Callable[[], AnswerEngine], data_dir: str | Path | None = None,
+                 index_check_seconds: float = INDEX_CHECK_SECONDS):
         self._factory = factory
         self.data_dir = Path(data_dir) if data_dir else STATE_DIR / "uploads"
         self._upload_lock = threading.Lock()
@@ -280,6 +282,8 @@ class EngineService:
         self._answers: OrderedDict[tuple[str, frozenset[str] | None], Future[Answer]] = OrderedDict()
         self._answers_of: object = None          # the loaded index the cached answers are from
         self._answers_lock = threading.Lock()
+        self._index_check_seconds = index_check_seconds
+        self._index_checked = float("-inf")      # when the index in use was last looked at
 
     @property
     def loaded(self) -> bool:
@@ -327,9 +331,15 @@ class EngineService:
         answered once and served again as it was (its `timings` are the first run's). Many
         users asking one new question at once wait for a single run of it. The cache empties
         when another build is put in use (an upload here, or by a staff instance sharing the
-        folder). An engine without a `live_index` (a test's fake) is never cached."""
+        folder; that instance notices within `index_check_seconds`: looking on every question
+        (a file read under the index's lock) made 50 users queue behind one another). An engine
+        without a `live_index` (a test's fake) is never cached."""
         engine = self.engine()
-        loaded = _loaded_index(engine)
+        now = time.monotonic()
+        loaded = self._answers_of
+        if loaded is None or now - self._index_checked >= self._index_check_seconds:
+            loaded = _loaded_index(engine)
+            self._index_checked = now
         if loaded is None:
             return engine.answer(question, doc_ids=doc_ids)
         key = (question, frozenset(doc_ids) if doc_ids else None)
@@ -379,6 +389,7 @@ class EngineService:
             shutil.copyfile(src, staged)
             try:
                 doc, findings = engine.add_document(staged, progress=progress, source=dest)
+                self._index_checked = float("-inf")   # the next question sees the new index
                 os.replace(staged, dest)
             finally:
                 staged.unlink(missing_ok=True)

@@ -54,7 +54,7 @@ def without_timings(answer: Answer) -> dict:
 
 def test_the_same_question_over_the_same_index_is_answered_once(engine):
     counting = Counting(engine)
-    service = EngineService(lambda: counting)
+    service = EngineService(lambda: counting, index_check_seconds=0)
     question = RECEPTION.question
     first = service.answer(question)
     assert (first.value, first.unit, first.citations[0].table) == (RECEPTION.value, "万元", "附表7")
