@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -214,6 +215,17 @@ def ask_http(service: EngineService, body: Any) -> tuple[int, dict[str, Any]]:
     return 200, answer.to_dict()
 
 
+def cached_http(service: EngineService, body: Any) -> tuple[int, dict[str, Any]] | None:
+    """`ask_http`'s answer when the service remembers it (`EngineService.cached`), else None."""
+    if not isinstance(body, dict) or not isinstance(body.get("question"), str):
+        return None
+    doc_id = body.get("doc_id")
+    if doc_id is not None and not isinstance(doc_id, str):
+        return None
+    known = service.cached(body["question"], doc_ids_for(doc_id))
+    return (200, known.to_dict()) if known is not None else None
+
+
 def api_routes(service: EngineService) -> list[Any]:
     """The plain HTTP routes served beside the Gradio app (on the same FastAPI app)."""
     from starlette.concurrency import run_in_threadpool
@@ -226,7 +238,10 @@ def api_routes(service: EngineService) -> list[Any]:
             body = await request.json()
         except ValueError:
             body = None
-        status, content = await run_in_threadpool(ask_http, service, body)   # the engine is CPU work
+        known = cached_http(service, body)        # a remembered answer: no thread needed
+        if known is None:
+            known = await run_in_threadpool(ask_http, service, body)   # the engine is CPU work
+        status, content = known
         return JSONResponse(content, status_code=status)
 
     return [Route("/api/ask", ask_endpoint, methods=["POST"])]
@@ -326,10 +341,15 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         buttons = [gr.update(value=f, visible=f is not None) for f in files]
         return [history, box, source, notice, *buttons]
 
-    def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
+    async def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
         """Answer one question; returns Answer.to_dict() (answer, kind, value, unit, citations, ...)."""
-        try:
-            return ask_api(service, question, doc_id)
+        import anyio
+
+        try:   # a remembered answer is served in the event loop; the engine runs in a thread
+            known = service.cached(check_question(question), doc_ids_for(doc_id))
+            if known is not None:
+                return replace(known, timings={**known.timings, "app_total": 0.0}).to_dict()
+            return await anyio.to_thread.run_sync(ask_api, service, question, doc_id)
         except InputError as e:
             raise gr.Error(str(e)) from None
 

@@ -325,6 +325,19 @@ class EngineService:
         elapsed = time.perf_counter() - start
         return replace(answer, timings={**answer.timings, "app_total": elapsed})
 
+    def cached(self, question: str, doc_ids: set[str] | None = None) -> Answer | None:
+        """The remembered answer, if there is one and the index was looked at less than
+        `index_check_seconds` ago; never blocks (no engine, no lock held for long), so an
+        asynchronous handler may call it in its event loop and go to a thread only when it
+        gets None."""
+        if self._engine is None or time.monotonic() - self._index_checked >= self._index_check_seconds:
+            return None
+        with self._answers_lock:
+            future = self._answers.get((question, frozenset(doc_ids) if doc_ids else None))
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
     def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """engine.answer, remembered per loaded index: an answer is a function of the question,
         the documents asked about and the index, so the same question over the same index is

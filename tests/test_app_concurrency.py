@@ -60,6 +60,8 @@ def test_the_same_question_over_the_same_index_is_answered_once(engine):
     assert (first.value, first.unit, first.citations[0].table) == (RECEPTION.value, "万元", "附表7")
     assert without_timings(first) == without_timings(engine.answer(question))
     assert service.answer(question) is first and counting.calls == [question]
+    assert service.cached("差旅费是多少") is None
+    assert EngineService(lambda: counting, index_check_seconds=60).cached(question) is None   # no engine yet
     # another document scope is another answer
     service.answer(question, {DOC_ID})
     assert counting.calls == [question, question]
@@ -72,8 +74,20 @@ def test_the_same_question_over_the_same_index_is_answered_once(engine):
     assert all("app_total" in a.timings for a in answers)
     # another build put in use (an upload here, or by the staff instance sharing the folder): asked again
     engine.live_index.reload()
+    assert service.cached(question) is None         # due to look at the index: the engine path does
     again = service.answer(question)
     assert counting.calls.count(question) == 3 and without_timings(again) == without_timings(first)
+
+
+def test_a_remembered_answer_is_served_without_the_engine(engine):
+    counting = Counting(engine)
+    service = EngineService(lambda: counting, index_check_seconds=60)
+    first = service.answer(RECEPTION.question)
+    assert service.cached(RECEPTION.question) is first
+    status, body = app.cached_http(service, {"question": RECEPTION.question})
+    assert status == 200 and body == first.to_dict() and body["value"] == 0.5
+    assert app.cached_http(service, {"question": 5}) is None and app.cached_http(service, {"question": "邮电费是多少"}) is None
+    assert counting.calls == [RECEPTION.question]
 
 
 def test_a_failed_answer_is_not_remembered(engine):
