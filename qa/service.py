@@ -1,5 +1,6 @@
 """The engine as a web page needs it, without gradio: one engine shared by all sessions and
-created on first use, checks of questions and uploaded files, and the staging of uploads.
+created on first use, its answers remembered per index, checks of questions and uploaded
+files, the staging of uploads, and the staff accounts that may upload (salted scrypt hashes).
 
 app.py is a thin layer of layout and events over this module; the engine is reached only
 through `AnswerEngine`, the four methods the page calls.

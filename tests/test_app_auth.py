@@ -202,3 +202,12 @@ def test_staff_page_needs_sign_in(index_copy, tmp_path, accounts):
     finally:
         demo.close()
     assert [d.doc_id for d in service.documents()] == [DOC_ID]
+
+
+def test_the_staff_page_does_not_start_with_a_plain_text_password_or_a_missing_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("BUDGETQA_STAFF", f"{NAME}:{PASSWORD}")
+    with pytest.raises(SystemExit, match="不是散列"):
+        app.main(["--port", str(free_port())])
+    monkeypatch.delenv("BUDGETQA_STAFF")
+    with pytest.raises(SystemExit, match="找不到工作人员账号文件"):
+        app.main(["--staff-file", str(tmp_path / "missing"), "--port", str(free_port())])
