@@ -83,7 +83,11 @@ CSS = """
 # i18n("common.complete"), which fall through to English or to the raw key. The page is
 # Chinese, so every locale hears Chinese.
 TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中", "common.progress": "进度",
-                "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
+                "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
+                # the staff page's sign-in (Gradio's login page)
+                "login.login": "登录", "login.username": "用户名", "login.password": "口令",
+                "login.incorrect_credentials": "用户名或口令不正确。",
+                "login.enable_cookies": "请允许本站使用 Cookie 后再登录。"}
 LOCALES = ("zh-CN", "zh-TW", "zh", "en")
 
 # Strings gradio hard-codes in English, outside its i18n (the Chatbot's pending message reads
