@@ -1,9 +1,14 @@
 """预算问答 web app: a chat over the loaded budgets, plus a staff tab to add documents.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--public] [--index DIR]
+    python app.py [--host 127.0.0.1] [--port 7860] [--public] [--index DIR] [--staff-file FILE]
+    python app.py --hash-password NAME      # prints an account line for BUDGETQA_STAFF / the account file
 
-Environment: BUDGETQA_HOST, BUDGETQA_PORT, BUDGETQA_PUBLIC (1/true/yes). `--public` drops the
-staff tab (upload, table browser) entirely, so its endpoints do not exist.
+Environment: BUDGETQA_HOST, BUDGETQA_PORT, BUDGETQA_PUBLIC (1/true/yes), BUDGETQA_STAFF (account
+lines), BUDGETQA_STAFF_FILE (default .budgetqa/staff). `--public` drops the staff tab (upload,
+table browser) entirely, so its endpoints do not exist. Otherwise the page is the staff page:
+with accounts configured it asks for sign-in (Gradio's login, every endpoint but `POST
+/api/ask`), and an upload is refused, in Chinese, unless the signed-in user is one of them; with
+none, uploads are refused and the tab says how to create an account.
 
 The one module that imports gradio, and a thin layer: rendering lives in `qa.render`, the
 shared engine and the input checks in `qa.service`. Here: the events as plain functions
@@ -17,12 +22,18 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Gradio's queue recomputes its monitoring summary (a pandas DataFrame of up to 10,000 past
+# events) after every event, by default: under 50 users that was most of the CPU a cached
+# answer costs. The summary only feeds the monitoring dashboard, which this app does not enable.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import corpus  # noqa: E402
 from corpus import BudgetDocument  # noqa: E402
@@ -31,13 +42,16 @@ from qa.answer import Answer  # noqa: E402
 from qa.export import answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
 from qa.render import answer_markdown, browse_html, esc, findings_markdown, mark, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
-    MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, EngineService, InputError, Progress, check_question, check_upload,
-    default_engine_factory, internal_error_message, unreadable_message,
+    LOGIN_MESSAGE, MAX_UPLOAD_BYTES, NO_STAFF_MESSAGE, UPLOAD_SUFFIXES, EngineService, InputError, Progress,
+    StaffAccounts, StaffConfigError, check_question, check_upload, default_engine_factory, internal_error_message,
+    staff_line, unreadable_message,
 )
 
 log = logging.getLogger("budgetqa.app")
 
-DEFAULT_CONCURRENCY = 4   # answers are CPU-light (milliseconds); uploads run one at a time
+DEFAULT_CONCURRENCY = 16  # answers run at once (benchmarks/load.py); uploads one at a time
+QUEUE_SIZE = 256          # waiting events (50 users with a question each fit)
+STATUS_EVERY = 1.0        # queue positions sent every second: "auto" broadcast them after every event, O(waiting²)
 ALL_DOCUMENTS = ""        # the document selector's "all documents" value
 
 EXAMPLES = [
@@ -69,7 +83,11 @@ CSS = """
 # i18n("common.complete"), which fall through to English or to the raw key. The page is
 # Chinese, so every locale hears Chinese.
 TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中", "common.progress": "进度",
-                "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
+                "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
+                # the staff page's sign-in (Gradio's login page)
+                "login.login": "登录", "login.username": "用户名", "login.password": "口令",
+                "login.incorrect_credentials": "用户名或口令不正确。",
+                "login.enable_cookies": "请允许本站使用 Cookie 后再登录。"}
 LOCALES = ("zh-CN", "zh-TW", "zh", "en")
 
 # Strings gradio hard-codes in English, outside its i18n (the Chatbot's pending message reads
@@ -197,8 +215,19 @@ def ask_http(service: EngineService, body: Any) -> tuple[int, dict[str, Any]]:
     doc_id = body.get("doc_id")
     if doc_id is not None and not isinstance(doc_id, str):
         return 400, {"error": "doc_id 应为字符串。"}
-    answer = service.engine().answer(body["question"], doc_ids_for(doc_id))
+    answer = service.answer(body["question"], doc_ids_for(doc_id))
     return 200, answer.to_dict()
+
+
+def cached_http(service: EngineService, body: Any) -> tuple[int, dict[str, Any]] | None:
+    """`ask_http`'s answer when the service remembers it (`EngineService.cached`), else None."""
+    if not isinstance(body, dict) or not isinstance(body.get("question"), str):
+        return None
+    doc_id = body.get("doc_id")
+    if doc_id is not None and not isinstance(doc_id, str):
+        return None
+    known = service.cached(body["question"], doc_ids_for(doc_id))
+    return (200, known.to_dict()) if known is not None else None
 
 
 def api_routes(service: EngineService) -> list[Any]:
@@ -213,16 +242,22 @@ def api_routes(service: EngineService) -> list[Any]:
             body = await request.json()
         except ValueError:
             body = None
-        status, content = await run_in_threadpool(ask_http, service, body)   # the engine is CPU work
+        known = cached_http(service, body)        # a remembered answer: no thread needed
+        if known is None:
+            known = await run_in_threadpool(ask_http, service, body)   # the engine is CPU work
+        status, content = known
         return JSONResponse(content, status_code=status)
 
     return [Route("/api/ask", ask_endpoint, methods=["POST"])]
 
 
 def upload_document(service: EngineService, file_path: str | None,
-                    progress: Progress | None = None) -> tuple[bool, str, str]:
+                    progress: Progress | None = None, refusal: str | None = None) -> tuple[bool, str, str]:
     """Check and add one uploaded file → (ok, status markdown, findings markdown).
-    A bad file leaves the corpus folder, the corpus and the index as they were."""
+    A bad file leaves the corpus folder, the corpus and the index as they were; so does a
+    `refusal` (why the user may not change the index: `StaffAccounts.may_change`)."""
+    if refusal:
+        return False, f"{mark('error')}{md_escape(refusal)}", ""
     if not file_path:
         return False, "请先选择文件。", ""
     try:
@@ -274,12 +309,15 @@ def progress_reporter(progress: Callable[..., Any] | None) -> Callable[..., None
 # Gradio layout
 # --------------------------------------------------------------------------------------
 
-def build_app(service: EngineService | None = None, public: bool = False):
+def build_app(service: EngineService | None = None, public: bool = False, staff: StaffAccounts | None = None):
     """The Blocks app. The engine is not touched here: the first page load (or question)
-    creates it, with a progress bar."""
+    creates it, with a progress bar. `public`: no staff tab at all. Otherwise uploads are
+    allowed only to a user signed in as one of `staff` (none: uploads refused); `serve` with
+    the same accounts turns the sign-in on."""
     import gradio as gr
 
     service = service or get_service()
+    staff = staff if staff is not None else StaffAccounts()
 
     def ready(progress) -> None:
         """First use: build/load the index with a progress bar instead of a frozen page."""
@@ -307,10 +345,15 @@ def build_app(service: EngineService | None = None, public: bool = False):
         buttons = [gr.update(value=f, visible=f is not None) for f in files]
         return [history, box, source, notice, *buttons]
 
-    def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
+    async def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
         """Answer one question; returns Answer.to_dict() (answer, kind, value, unit, citations, ...)."""
-        try:
-            return ask_api(service, question, doc_id)
+        import anyio
+
+        try:   # a remembered answer is served in the event loop; the engine runs in a thread
+            known = service.cached(check_question(question), doc_ids_for(doc_id))
+            if known is not None:
+                return replace(known, timings={**known.timings, "app_total": 0.0}).to_dict()
+            return await anyio.to_thread.run_sync(ask_api, service, question, doc_id)
         except InputError as e:
             raise gr.Error(str(e)) from None
 
@@ -344,18 +387,20 @@ def build_app(service: EngineService | None = None, public: bool = False):
 
         warm_outputs = [status, doc_select]
         if not public:
-            warm_outputs.extend(_staff_tab(gr, service, status, doc_select))
+            warm_outputs.extend(_staff_tab(gr, service, status, doc_select, staff))
         gr.api(ask, api_name="ask", concurrency_limit="default")
         demo.load(warm_up, outputs=warm_outputs, concurrency_limit=None, api_visibility="private",
                   show_progress="full")
-    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=64)
+    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_SIZE, status_update_rate=STATUS_EVERY)
     return demo
 
 
-def _staff_tab(gr, service: EngineService, status, doc_select):
+def _staff_tab(gr, service: EngineService, status, doc_select, staff: StaffAccounts):
     """Upload + table browser. Returns the browser's document dropdown and the notes on
-    source files (both filled on load)."""
+    source files (both filled on load). Uploads need a signed-in staff user."""
     with gr.Tab("管理（工作人员）"):
+        if not staff:
+            gr.Markdown(f"{mark('warning')}{md_escape(NO_STAFF_MESSAGE)}", elem_id="bqa-no-staff")
         notes = gr.Markdown(elem_id="bqa-source-notes")
         gr.Markdown(f"上传预算文件（{' '.join(UPLOAD_SUFFIXES)}，不超过 {MAX_UPLOAD_BYTES // 1048576} MB）："
                     "解析、完整性检查，加入语料并增量更新索引。")
@@ -381,15 +426,24 @@ def _staff_tab(gr, service: EngineService, status, doc_select):
     def on_table(doc_id, key):
         return browse_html(documents_by_id().get(doc_id), key)
 
-    def on_upload(file_path, progress=gr.Progress()):
-        progress(0, desc="解析文件…")
-        ok, status_md, findings_md = upload_document(service, file_path, progress=progress_reporter(progress))
+    def on_upload(file_path, request, progress=gr.Progress()):
+        refusal = staff.may_change(getattr(request, "username", None))
+        if refusal:
+            log.warning("upload refused (user %r): not signed in as staff", getattr(request, "username", None))
+        else:
+            progress(0, desc="解析文件…")
+        ok, status_md, findings_md = upload_document(service, file_path, progress=progress_reporter(progress),
+                                                     refusal=refusal)
         if not ok:
             return status_md, findings_md, gr.update(), gr.update(), gr.update()
         docs = service.documents()
         return (status_md, findings_md, service.loaded_message(docs),
                 gr.update(choices=selector_choices(docs), visible=len(docs) > 1),
                 gr.update(choices=document_choices(docs)))
+
+    # Gradio passes the request (and its signed-in user) to a parameter annotated gr.Request; a
+    # string annotation naming the local `gr` would not resolve, so the class itself is set here.
+    on_upload.__annotations__["request"] = gr.Request
 
     browse_doc.change(on_doc, inputs=[browse_doc], outputs=[browse_table, browser], api_visibility="private")
     browse_table.change(on_table, inputs=[browse_doc, browse_table], outputs=[browser], api_visibility="private")
@@ -399,16 +453,18 @@ def _staff_tab(gr, service: EngineService, status, doc_select):
 
 
 def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False,
-          service: EngineService | None = None):
+          service: EngineService | None = None, staff: StaffAccounts | None = None):
     """Launch on host:port, with `POST /api/ask` (`api_routes`) on the same FastAPI app;
-    returns (app, local_url) when block is False."""
+    returns (app, local_url) when block is False. With `staff` accounts, the page and every
+    Gradio endpoint need sign-in (`POST /api/ask` stays open: it only answers)."""
     import gradio as gr
 
     i18n = gr.I18n(**{locale: dict(TRANSLATIONS) for locale in LOCALES})
     app, url, _ = demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
                               max_file_size=MAX_UPLOAD_BYTES, show_error=False, quiet=quiet, css=CSS,
                               theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False, i18n=i18n, head=HEAD,
-                              app_kwargs={"routes": api_routes(service or get_service())})
+                              app_kwargs={"routes": api_routes(service or get_service())},
+                              auth=staff.check if staff else None, auth_message=LOGIN_MESSAGE if staff else None)
     return app, url
 
 
@@ -430,15 +486,45 @@ def parse_args(argv: Sequence[str] | None = None, environ: Mapping[str, str] | N
     p.add_argument("--public", action="store_true", default=_env_flag(env.get("BUDGETQA_PUBLIC")),
                    help="public mode: chat only, no staff tab (env BUDGETQA_PUBLIC=1)")
     p.add_argument("--index", default=None, metavar="DIR", help="index folder (default: the project's)")
+    p.add_argument("--staff-file", default=None, metavar="FILE",
+                   help="staff account lines (default: env BUDGETQA_STAFF_FILE, else .budgetqa/staff; "
+                        "also env BUDGETQA_STAFF)")
+    p.add_argument("--hash-password", default=None, metavar="NAME",
+                   help="print an account line NAME:scrypt$… for a password read from the terminal (or stdin), then exit")
     return p.parse_args(argv)
+
+
+def read_new_password() -> str:
+    """The new password: asked twice on a terminal, else the first line of stdin."""
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("口令：")
+    if getpass.getpass("再输入一次：") != first:
+        raise SystemExit("两次输入的口令不一致。")
+    return first
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parse_args(argv)
+    if args.hash_password is not None:
+        try:
+            print(staff_line(args.hash_password, read_new_password()))
+        except ValueError as e:
+            raise SystemExit(str(e)) from None
+        return
+    try:
+        staff = None if args.public else StaffAccounts.from_env(file=args.staff_file)
+    except StaffConfigError as e:
+        raise SystemExit(str(e)) from None
+    if staff is not None and not staff:
+        log.warning("no staff accounts: uploads are refused (python app.py --hash-password NAME)")
     service = get_service(args.index)
-    demo = build_app(service, public=args.public)
-    serve(demo, host=args.host, port=args.port, block=True, service=service)
+    demo = build_app(service, public=args.public, staff=staff)
+    serve(demo, host=args.host, port=args.port, block=True, service=service, staff=staff)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The engine as a web page needs it, without gradio: one engine shared by all sessions and
-created on first use, checks of questions and uploaded files, and the staging of uploads.
+created on first use, its answers remembered per index, checks of questions and uploaded
+files, the staging of uploads, and the staff accounts that may upload (salted scrypt hashes).
 
 app.py is a thin layer of layout and events over this module; the engine is reached only
 through `AnswerEngine`, the four methods the page calls.
@@ -7,16 +8,22 @@ through `AnswerEngine`, the four methods the page calls.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
 import unicodedata
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import corpus
 from corpus import BudgetDocument, Finding
@@ -32,6 +39,8 @@ log = logging.getLogger("budgetqa.app")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
 MAX_FILENAME_CHARS = 120
+ANSWER_CACHE_SIZE = 2048   # answers kept per loaded index (a few MB)
+INDEX_CHECK_SECONDS = 0.5  # how often a cached answer checks that its index is still the one in use
 STAGING_PREFIX = ".incoming-"  # data_dir/.incoming-PID/: uploads not yet in the index
 
 Progress = Callable[[str, float], None]
@@ -134,6 +143,118 @@ def internal_error_message(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Staff accounts: who may change the index
+# --------------------------------------------------------------------------------------
+
+STAFF_FILE = STATE_DIR / "staff"   # default account file (outside the source tree, never committed)
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+USERNAME = re.compile(r"[\w.@\-]{1,64}")
+
+NO_STAFF_MESSAGE = ("上传已停用：本实例没有配置工作人员账号。请管理员用 python app.py --hash-password 用户名 "
+                    "生成口令散列，写入 BUDGETQA_STAFF 环境变量或账号文件（BUDGETQA_STAFF_FILE，默认 .budgetqa/staff），"
+                    "再重启本页面并登录。")
+NOT_SIGNED_IN_MESSAGE = "只有已登录的工作人员可以上传或更改文档。请用工作人员账号登录后再试。"
+LOGIN_MESSAGE = "预算问答 · 工作人员页面：请用工作人员账号登录（上传文档、更新索引）。公众提问请使用公开页面。"
+
+
+class StaffConfigError(ValueError):
+    """An account line that is not `name:scrypt$…` (e.g. a plain-text password)."""
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """`scrypt$N$r$p$SALT$HASH` (base64): a salted, slow hash; the password is never stored."""
+    if not password:
+        raise ValueError("口令不能为空。")
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def _parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:
+    scheme, n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        raise ValueError(scheme)
+    return int(n), int(r), int(p), base64.b64decode(salt, validate=True), base64.b64decode(digest, validate=True)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Whether `password` matches the stored hash (constant-time comparison)."""
+    try:
+        n, r, p, salt, digest = _parse_hash(stored)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(digest),
+                             maxmem=256 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, digest)
+
+
+def staff_line(username: str, password: str) -> str:
+    """One account line, `name:scrypt$…`, for BUDGETQA_STAFF or the account file."""
+    if not USERNAME.fullmatch(username or ""):
+        raise ValueError("用户名只能由字母、数字、汉字和 . @ - _ 组成（最多 64 个字符）。")
+    return f"{username}:{hash_password(password)}"
+
+
+class StaffAccounts:
+    """The staff who may sign in: name → salted hash. From `BUDGETQA_STAFF` (account lines,
+    separated by new lines or spaces) and the account file (`BUDGETQA_STAFF_FILE`, default
+    `.budgetqa/staff`; one line each, # for comments). A line that is not a hash is an error,
+    so a plain-text password is never accepted."""
+
+    def __init__(self, accounts: Mapping[str, str] | None = None):
+        self.accounts = dict(accounts or {})
+        for name, stored in self.accounts.items():
+            try:
+                _parse_hash(stored)
+            except (ValueError, TypeError):
+                raise StaffConfigError(f"工作人员账号 {name} 的口令不是散列；请用 python app.py --hash-password {name} "
+                                       "生成账号行（不要写明文口令）。") from None
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts)
+
+    @classmethod
+    def parse(cls, text: str) -> "StaffAccounts":
+        accounts = {}
+        words = [w for raw in text.splitlines() for w in raw.split("#", 1)[0].split()]   # base64 has no #
+        for line in words:
+            name, colon, stored = line.partition(":")
+            if not colon or not name:
+                raise StaffConfigError(f"无法读取工作人员账号行“{line[:20]}…”：应为 用户名:scrypt$…")
+            accounts[name] = stored
+        return cls(accounts)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> "StaffAccounts":
+        env = os.environ if environ is None else environ
+        path = Path(file or env.get("BUDGETQA_STAFF_FILE") or STAFF_FILE)
+        explicit = bool(file or env.get("BUDGETQA_STAFF_FILE"))
+        text = env.get("BUDGETQA_STAFF") or ""
+        if path.is_file():
+            text += "\n" + path.read_text(encoding="utf-8")
+        elif explicit:
+            raise StaffConfigError(f"找不到工作人员账号文件 {path}。")
+        return cls.parse(text)
+
+    def check(self, username: str, password: str) -> bool:
+        """Sign-in: the name is known and the password matches its hash."""
+        stored = self.accounts.get(username)
+        if stored is None:
+            verify_password(hash_password("x", b"0" * 16), password or "")   # same time for unknown names
+            return False
+        return verify_password(stored, password or "")
+
+    def may_change(self, username: str | None) -> str | None:
+        """None when `username` (the signed-in user) may change the index; else why not, in Chinese."""
+        if not self.accounts:
+            return NO_STAFF_MESSAGE
+        if not username or username not in self.accounts:
+            return NOT_SIGNED_IN_MESSAGE
+        return None
+
+
+# --------------------------------------------------------------------------------------
 # The shared engine
 # --------------------------------------------------------------------------------------
 
@@ -151,13 +272,19 @@ class EngineService:
     Uploaded files are stored in `data_dir` (`.budgetqa/uploads`, outside the source tree)
     and nowhere else."""
 
-    def __init__(self, factory: Callable[[], AnswerEngine], data_dir: str | Path | None = None):
+    def __init__(self, factory: Callable[[], AnswerEngine], data_dir: str | Path | None = None,
+                 index_check_seconds: float = INDEX_CHECK_SECONDS):
         self._factory = factory
         self.data_dir = Path(data_dir) if data_dir else STATE_DIR / "uploads"
         self._upload_lock = threading.Lock()
         self._engine: AnswerEngine | None = None
         self._init_lock = threading.Lock()
         self.load_seconds: float | None = None
+        self._answers: OrderedDict[tuple[str, frozenset[str] | None], Future[Answer]] = OrderedDict()
+        self._answers_of: object = None          # the loaded index the cached answers are from
+        self._answers_lock = threading.Lock()
+        self._index_check_seconds = index_check_seconds
+        self._index_checked = float("-inf")      # when the index in use was last looked at
 
     @property
     def loaded(self) -> bool:
@@ -193,12 +320,71 @@ class EngineService:
         return [f.message for f in self.engine().source_findings()]
 
     def ask(self, question: str, doc_ids: set[str] | None = None) -> Answer:
-        """engine.answer, with the app's wall time added as `timings["app_total"]`."""
-        engine = self.engine()
+        """`answer`, with the app's wall time added as `timings["app_total"]`."""
         start = time.perf_counter()
-        answer = engine.answer(question, doc_ids=doc_ids)
+        answer = self.answer(question, doc_ids)
         elapsed = time.perf_counter() - start
         return replace(answer, timings={**answer.timings, "app_total": elapsed})
+
+    def cached(self, question: str, doc_ids: set[str] | None = None) -> Answer | None:
+        """The remembered answer, if there is one and the index was looked at less than
+        `index_check_seconds` ago; never blocks (no engine, no lock held for long), so an
+        asynchronous handler may call it in its event loop and go to a thread only when it
+        gets None."""
+        if self._engine is None or time.monotonic() - self._index_checked >= self._index_check_seconds:
+            return None
+        with self._answers_lock:
+            future = self._answers.get((question, frozenset(doc_ids) if doc_ids else None))
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
+    def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
+        """engine.answer, remembered per loaded index: an answer is a function of the question,
+        the documents asked about and the index, so the same question over the same index is
+        answered once and served again as it was (its `timings` are the first run's). Many
+        users asking one new question at once wait for a single run of it. The cache empties
+        when another build is put in use (an upload here, or by a staff instance sharing the
+        folder; that instance notices within `index_check_seconds`: looking on every question
+        (a file read under the index's lock) made 50 users queue behind one another). An engine
+        without a `live_index` (a test's fake) is never cached."""
+        engine = self.engine()
+        now = time.monotonic()
+        loaded = self._answers_of
+        if loaded is None or now - self._index_checked >= self._index_check_seconds:
+            loaded = _loaded_index(engine)
+            self._index_checked = now
+        if loaded is None:
+            return engine.answer(question, doc_ids=doc_ids)
+        key = (question, frozenset(doc_ids) if doc_ids else None)
+        with self._answers_lock:
+            if self._answers_of is not loaded:
+                self._answers.clear()
+                self._answers_of = loaded
+            future = self._answers.get(key)
+            mine = future is None
+            if future is None:
+                future = self._answers[key] = Future()
+                while len(self._answers) > ANSWER_CACHE_SIZE:
+                    self._answers.popitem(last=False)
+            else:
+                self._answers.move_to_end(key)
+        if not mine:
+            return future.result()
+        try:
+            answer = engine.answer(question, doc_ids=doc_ids)
+        except BaseException as e:
+            with self._answers_lock:
+                if self._answers.get(key) is future:
+                    del self._answers[key]    # a failure is not remembered
+            future.set_exception(e)
+            raise
+        if _loaded_index(engine) is not loaded:   # the index changed meanwhile: answer, don't keep
+            with self._answers_lock:
+                if self._answers.get(key) is future:
+                    del self._answers[key]
+        future.set_result(answer)
+        return answer
 
     def add_upload(self, src: str | Path, clean_name: str,
                    progress: Progress | None = None) -> tuple[BudgetDocument, list[Finding]]:
@@ -217,6 +403,7 @@ class EngineService:
             shutil.copyfile(src, staged)
             try:
                 doc, findings = engine.add_document(staged, progress=progress, source=dest)
+                self._index_checked = float("-inf")   # the next question sees the new index
                 os.replace(staged, dest)
             finally:
                 staged.unlink(missing_ok=True)
@@ -232,6 +419,13 @@ class EngineService:
             pid = folder.name[len(STAGING_PREFIX):]
             if not (pid.isdigit() and _alive(int(pid))) or int(pid) == os.getpid():
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _loaded_index(engine: Any) -> object | None:
+    """The index `engine` answers from now (`qa.Engine.live_index.current()`: read again when
+    the folder's CURRENT names another build), or None for an engine without one."""
+    live = getattr(engine, "live_index", None)
+    return live.current() if live is not None else None
 
 
 def _indexed(path: Path, documents: Sequence[BudgetDocument]) -> bool:

@@ -300,12 +300,16 @@ def test_download_files_table_csv_xlsx_and_answer_json(seed_doc, tmp_path):
 
 @pytest.fixture(scope="module")
 def client():
+    """The staff page, signed in as staff (tests/test_app_auth.py: without sign-in)."""
     from gradio_client import Client
 
-    demo = app.build_app(app.get_service())
-    _, url = app.serve(demo, host="127.0.0.1", port=free_port(), block=False, quiet=True)
+    from qa.service import StaffAccounts, staff_line
+
+    staff = StaffAccounts.parse(staff_line("staff", "口令-for-tests"))
+    demo = app.build_app(app.get_service(), staff=staff)
+    _, url = app.serve(demo, host="127.0.0.1", port=free_port(), block=False, quiet=True, staff=staff)
     try:
-        yield Client(url, verbose=False)
+        yield Client(url, auth=("staff", "口令-for-tests"), verbose=False)
     finally:
         demo.close()
 
