@@ -25,7 +25,7 @@ from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
 
 from .analyze import Question, aliases
-from .keys import KeySpan, carries, key_spans, named_table, total_names
+from .keys import KeySpan, carries, income_names, key_spans, named_table, total_names
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -123,6 +123,9 @@ def fact_names(fact: Fact) -> FactNames:
         if fact.is_total and fact.row_level == 0:
             names.row.extend(total_names(fact.table_type, fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
+        if not fact.row_label:  # its label cell blank (merged): its first name cell (家具用具) names it
+            names.row.extend(fact.context.split("|")[:1])
+        names.row.extend(income_names(fact))
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
