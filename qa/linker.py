@@ -161,8 +161,9 @@ def fact_names(fact: Fact) -> FactNames:
             names.column.append(fact.subject)
         names.context.extend(n for n in (fact.topic,) if n)
         names.table.extend([fact.table_id] + table_names(fact.table_title))
-    elif fact.kind == "empty_table":
-        names.table.extend(table_names(fact.table_title))
+    elif fact.kind == "empty_table":  # an empty 财政拨款“三公”经费支出决算表 is the 三公经费支出决算 it reports
+        titles = table_names(fact.table_title)
+        names.table.extend(titles + [_FUND_PREFIX.sub("", t).removesuffix("表") for t in titles if len(t) >= 8])
     names.measure = [norm_name(n) for n in names.measure]
     for attr in _NAME_ROLES:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]

@@ -51,3 +51,10 @@ def test_a_bracket_that_is_not_the_region_stays_a_question_word():
     from qa.scope import _region_after
     assert _region_after("区财政局(普陀)2025年", 4, "上海市普陀区财政局") == 8
     assert _region_after("区财政局(项目)2025年", 4, "上海市普陀区财政局") == 4
+
+
+def test_an_empty_final_table_is_the_zero_it_reports(engine):
+    # 表8 财政拨款“三公”经费支出决算表 is empty: 本年度没有财政拨款“三公”经费支出
+    a = engine.answer("普陀区委社会工作部2024年“三公”经费支出决算是多少？")
+    assert (a.kind, a.value, a.unit) == ("lookup", Decimal("0"), "万元") and a.citations[0].table == "表8"
+    assert "决算为零" in a.answer
