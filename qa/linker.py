@@ -397,8 +397,10 @@ def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
 def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> RankKey:
     roles = {m.role for m in matches}
     # characters, not matches: 公务用车运行费 and the 运行费 inside it are one name said once
+    # nor the year: 2019年 is the document's, said by a narrative subject and not by a table row
+    years = {k for y in re.finditer(r"(?:19|20)\d{2}年度?", q.expanded) for k in range(*y.span())}
     exact = len({k for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column")
-                 for k in range(m.start, m.end)})
+                 for k in range(m.start, m.end)} - years)
     path = fact.column.split(" / ") if fact.column else [""]
     leaf = path[-1]
     # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.
