@@ -2,8 +2,8 @@
 
 Deterministic and explained: every department's full name is expanded into the names people
 write for it by a few known rules — a region in full, shortened (江苏, 普陀) or as a level word
-(省, 区), or left out; 中共 and 人民 left out; 办公室 → 办, 委员会 → 委, 高级人民法院 → 高院/法院;
-人民政府X街道办事处 → X街道 — and the tail of a name from an organisation word on
+(省, 区), or left out; 中共 and 人民 left out; 办公室、办公厅 → 办, 委员会 → 委, 高级人民法院 → 高院/法院;
+人民政府X街道办事处 → X街道; X政协 ↔ 政协X委员会 — and the tail of a name from an organisation word on
 (社会福利院 → 福利院). The longest variant written in the question wins; two departments whose
 best variants are equally long are both returned, so the caller answers per document or asks.
 """
@@ -31,6 +31,7 @@ _WORD_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("人大常委会", ("人民代表大会常务委员会", "人大")),  # the long form is what the name abbreviates
     ("委员会", ("委",)),
     ("办公室", ("办",)),
+    ("办公厅", ("办",)),
     ("办事处", ("办", "")),
 )
 _ORG_WORD = re.compile(r"(?:办公厅|办公室|办事处|委员会|常委会|法院|检察院|政府|中心|街道|[局厅委部院署所站馆校会社队处园办])")
@@ -91,9 +92,27 @@ def _core_forms(core: str) -> list[tuple[str, str]]:
     return [(t, r) for t, r in forms.items() if t]
 
 
+# 中国人民政治协商会议江苏省委员会 = 政协江苏省委员会 = 江苏省政协: the standard short form of a
+# CPPCC committee puts the region first, as 中共江苏省委 → 江苏省委 does for a party committee.
+_CPPCC_LONG = ("中国人民政治协商会议", "政协")
+_CPPCC = re.compile(r"^(?:中国人民政治协商会议|政协)(?P<region>[^委]{2,12}?(?:省|自治区|市|区|县))委员会(?P<rest>.*)$")
+
+
+def _cppcc_forms(region_text: str, core_text: str) -> list[tuple[str, str]]:
+    """江苏省 + 政协办公厅 → 政协江苏省委员会办公厅, 中国人民政治协商会议江苏省委员会办公厅."""
+    if len(region_text) < 2 or not core_text.startswith("政协"):
+        return []
+    return [(long + region_text + "委员会" + core_text[2:], "X政协→政协X委员会") for long in _CPPCC_LONG]
+
+
 @lru_cache(maxsize=4096)
 def name_variants(department: str) -> tuple[tuple[str, str], ...]:
     """Every written form of a department's name with the rule that gives it, longest first."""
+    cppcc = _CPPCC.match(department)
+    if cppcc:  # printed in the long form: its variants are those of the short one, and it
+        short = cppcc.group("region") + "政协" + cppcc.group("rest")
+        return tuple(sorted({**dict(name_variants(short)), department: "全称", short: "政协X委员会→X政协"}.items(),
+                            key=lambda kv: (-len(kv[0]), kv[0])))
     name = department.removeprefix("中共")
     m = _REGION.match(name)
     region = m.group(0) if m else ""
@@ -109,6 +128,8 @@ def name_variants(department: str) -> tuple[tuple[str, str], ...]:
                 if len(text) >= 2:
                     rule = "、".join(r for r in (region_rule, core_rule, "略去中共" if party and not prefix else "") if r and r != "全称")
                     variants.setdefault(text, rule or "全称")
+            for text, rule in _cppcc_forms(region_text, core_text):
+                variants.setdefault(text, "、".join(r for r in (region_rule, core_rule, rule) if r and r != "全称"))
     # 中共上海市普陀区委社会工作部: 区委 belongs to the region in speech ("普陀区委社会工作部").
     return tuple(sorted(variants.items(), key=lambda kv: (-len(kv[0]), kv[0])))
 

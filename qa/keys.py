@@ -64,8 +64,26 @@ def key_spans(text: str) -> tuple[KeySpan, ...]:
 def carries(fact: Fact, key: KeySpan) -> bool:
     """Whether the fact measures what the words name."""
     if key.measure == "spending":
-        return fact.spending in _SPENDING_FITS[key.key]
+        return _spending(fact) in _SPENDING_FITS[key.key]
     return fact.fund_scope == key.key
+
+
+def _spending(fact: Fact) -> str:
+    """A narrative figure's spending type is what its subject names (人员经费 is 基本支出's)."""
+    if fact.spending or fact.kind != "narrative":
+        return fact.spending
+    found = key_spans(fact.subject)
+    return next((k.key for k in reversed(found) if k.measure == "spending"), "")
+
+
+def income_names(fact: Fact) -> list[str]:
+    """A row on the income side (收入总表, the 收支总表's （收入） half) is an income: 其他资金 is
+    the 其他资金收入 a question asks for."""
+    title = fact.table_title
+    income = fact.table_type == "收入总表" or (fact.table_type == "收支总表" and "收入" in title and "支出" not in
+                                                 title.replace("收支", ""))
+    label = re.sub(r"^[一二三四五六七八九十]+、", "", fact.row_label)
+    return [label + "收入"] if income and len(label) >= 2 and not label.endswith("收入") else []
 
 
 # "按收支预算总表", "“三公”经费、会议费、培训费支出预算表中": a phrase ending in 表 (not 代表,

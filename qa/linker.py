@@ -20,12 +20,12 @@ from typing import Literal, NamedTuple
 from corpus.codes import standard_names
 from corpus.dates import same_day
 from corpus.text import strip_list_number
-from corpus.numbers import MONEY_UNITS
 from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
 
 from .analyze import Question, aliases
-from .keys import KeySpan, carries, key_spans, named_table, total_names
+from .fits import phase_fits, unit_fits, year_fits
+from .keys import KeySpan, carries, income_names, key_spans, named_table, total_names
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -34,7 +34,6 @@ _KIND_PREFERENCE = {
     "三公": 9, "基本支出": 8, "支出总表": 7, "一般公共预算支出": 6, "收支总表": 5, "收入总表": 5,
     "财政拨款收支总表": 4, "项目支出": 6, "政府采购": 6, "购买服务": 6, "form": 3, "other": 2,
 }
-_SAME_UNIT = {"名": "人", "位": "人", "台（套）": "台", "台/套": "台"}  # 设备 48 台（套） answers 多少台
 _PHASE_LEAVES = ("预算数", "决算数", "年初预算数", "调整预算数", "全年预算数")
 _FUND_PREFIX = re.compile(r"^财政拨款(?=“)")
 
@@ -123,6 +122,9 @@ def fact_names(fact: Fact) -> FactNames:
         if fact.is_total and fact.row_level == 0:
             names.row.extend(total_names(fact.table_type, fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
+        if not fact.row_label:  # its label cell blank (merged): its first name cell (家具用具) names it
+            names.row.extend(fact.context.split("|")[:1])
+        names.row.extend(income_names(fact))
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
@@ -158,8 +160,9 @@ def fact_names(fact: Fact) -> FactNames:
             names.column.append(fact.subject)
         names.context.extend(n for n in (fact.topic,) if n)
         names.table.extend([fact.table_id] + table_names(fact.table_title))
-    elif fact.kind == "empty_table":
-        names.table.extend(table_names(fact.table_title))
+    elif fact.kind == "empty_table":  # an empty 财政拨款“三公”经费支出决算表 is the 三公经费支出决算 it reports
+        titles = table_names(fact.table_title)
+        names.table.extend(titles + [_FUND_PREFIX.sub("", t).removesuffix("表") for t in titles if len(t) >= 8])
     names.measure = [norm_name(n) for n in names.measure]
     for attr in _NAME_ROLES:
         values = [v for n in getattr(names, attr) for v in _variants(norm_name(n))]
@@ -334,67 +337,13 @@ def coverage(q: Question, matches: list[Match], extra: Sequence[Span]) -> list[b
     return covered
 
 
-def unit_fits(q: Question, fact: Fact) -> bool:
-    if q.operation == "change" and fact.kind != "empty_table" and not fact.change:
-        return False  # "比2023年增加了多少" asks for the change, never the level
-    if q.operation != "change" and fact.change:
-        return False  # and "X是多少" asks for the level, never a change
-    wants = q.wants
-    if fact.kind == "empty_table":
-        return wants in ("money", "any")
-    if wants == "text":
-        return fact.value is None and fact.kind == "field"
-    if fact.value is None:
-        return False
-    unit = _SAME_UNIT.get(fact.unit or "", fact.unit or "")
-    if wants == "money":
-        return unit in MONEY_UNITS
-    if wants == "percent":
-        return unit == "%"
-    if wants == "count:*":
-        return unit not in MONEY_UNITS and unit != "%"
-    if wants.startswith("count:"):
-        target = _SAME_UNIT.get(wants[6:], wants[6:])
-        return unit == target
-    return unit != "%" or "%" in q.expanded or "百分" in q.expanded
-
-
-# The fact phases that answer a question asking for a phase: a 决算 question never gets a
-# 预算 figure, nor a 预算 question a 决算 figure; an unsaid phase is the document's own
-# (a 预算's 预算数, a 决算's 决算数), never the 年初预算 or 调整预算 a 决算 prints beside it.
-_PHASE_FITS: dict[str, frozenset[str]] = {
-    "决算": frozenset({"决算", ""}),
-    "预算": frozenset({"预算", "年初预算", "上年", ""}),
-    "年初预算": frozenset({"年初预算", "预算", ""}),
-    "调整预算": frozenset({"调整预算", ""}),
-    "": frozenset({"预算", "决算", "上年", ""}),
-}
-
-
-def phase_fits(q: Question, fact: Fact) -> bool:
-    return fact.phase in _PHASE_FITS.get(q.phase, _PHASE_FITS[""])
-
-
-def year_fits(q: Question, fact: Fact, doc_years: Mapping[str, int]) -> bool:
-    """A question about another year than the document's only takes facts that say that year."""
-    other = [y for y in q.years if y != doc_years.get(fact.doc_id)]
-    stated = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", fact.subject)} if fact.kind == "narrative" else set()
-    if q.years and stated and not stated & set(q.years):
-        return False  # "2023年当年预算执行数" in a 2024 budget answers no question about 2024
-    if not other:
-        return True
-    year = str(other[0])
-    if fact.compare_year == other[0]:
-        return True
-    said = " ".join((fact.subject, fact.topic, fact.column, fact.context))
-    return year in said.replace(" ", "")
-
-
 def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> RankKey:
     roles = {m.role for m in matches}
     # characters, not matches: 公务用车运行费 and the 运行费 inside it are one name said once
+    # nor the year: 2019年 is the document's, said by a narrative subject and not by a table row
+    years = {k for y in re.finditer(r"(?:19|20)\d{2}年度?", q.expanded) for k in range(*y.span())}
     exact = len({k for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column")
-                 for k in range(m.start, m.end)})
+                 for k in range(m.start, m.end)} - years)
     path = fact.column.split(" / ") if fact.column else [""]
     leaf = path[-1]
     # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.

@@ -224,8 +224,16 @@ def department_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: S
         at = q.expanded.find(written)
         if at >= 0:
             opener = OPENERS.fullmatch(q.expanded[:at])  # 根据/按 … 的预算: the words that lead to the name
-            spans.append(_other_name(q.expanded, at, at + len(written)) or (0 if opener else at, at + len(written)))
+            start, end = _other_name(q.expanded, at, at + len(written)) or (0 if opener else at, at + len(written))
+            spans.append((start, _region_after(q.expanded, end, link.department)))
     return spans
+
+
+def _region_after(text: str, end: int, department: str) -> int:
+    """`区财政局（普陀）`: a bracket right after the name holding words of the department's own
+    full name (its region) is part of the name; the span then ends after it."""
+    m = re.match(rf"\(([{HAN}]{{2,8}})\)", text[end:])
+    return end + m.end() if m and m.group(1) in department else end
 
 
 def _other_name(text: str, start: int, end: int) -> Span | None:

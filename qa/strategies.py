@@ -183,9 +183,14 @@ def _per_document(asked: Asked, tier: list[Reading], rs: list[Reading]) -> Answe
 
 
 def _empty_table(asked: Asked, best: Reading) -> Answer:
-    cites = citations([best.fact], asked.documents)
-    return Answer(asked.question.raw, f"{best.fact.table_title}为空表：本年没有安排这项预算（为零）。", "lookup", None,
-                  best.fact.unit, cites, timings=asked.timings())
+    """An empty table says its figure is zero: 0 in the table's money unit."""
+    fact = best.fact
+    cites = citations([fact], asked.documents)
+    final = asked.documents[fact.doc_id].doc_type == "决算"
+    said = "本年没有这项支出（决算为零）" if final else "本年没有安排这项预算（为零）"
+    value = Decimal(0) if is_money(fact.unit) else None
+    return Answer(asked.question.raw, f"{fact.table_title}为空表：{said}。", "lookup", value, fact.unit, cites,
+                  timings=asked.timings())
 
 
 def _text_field(asked: Asked, best: Reading) -> Answer:

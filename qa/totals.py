@@ -15,6 +15,7 @@ from corpus.facts import Fact
 from corpus.numbers import MONEY_UNITS
 
 from .analyze import Question
+from .keys import named_table
 from .linker import Span
 from .text import norm_name
 
@@ -63,6 +64,9 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     spans), or everything up to its year, are taken away is only generic words."""
     if q.operation != "lookup" or q.codes or q.wants not in ("money", "any"):
         return False
+    table = named_table(q.expanded)
+    if table is not None and table[0] != "收支总表":
+        return False  # 按“三公”经费…支出预算表，合计是多少: that table's 合计, not the whole budget
     text = _PREVIOUS_YEAR.sub(r"\g<year>", q.expanded)  # "上一年（2018年）的收支预算总计": the year is named
     if not _MEANS_BUDGET.search(text):
         return False  # "万里街道是多少" asks for nothing

@@ -84,3 +84,18 @@ def test_names_that_are_not_a_loaded_department(question):
 def test_long_and_office_forms(question, written):
     [match] = match_departments(question, LOADED)
     assert match.written == written
+
+
+@pytest.mark.parametrize("question,written", [
+    ("政协江苏省委员会办公厅2018年公务接待费预算是多少？", "政协江苏省委员会办公厅"),
+    ("中国人民政治协商会议江苏省委员会办公厅2018年预算是多少", "中国人民政治协商会议江苏省委员会办公厅"),
+    ("省政协办2018年提租补贴预算是多少？", "省政协办"),
+])
+def test_a_cppcc_committee_in_its_long_and_short_forms(question, written):
+    # X政协 is the standard short form of 政协X委员会 (中国人民政治协商会议X委员会)
+    assert [(m.department, m.written) for m in match_departments(question, LOADED)] == [("江苏省政协办公厅", written)]
+
+
+def test_a_cppcc_name_printed_in_the_long_form_is_said_in_the_short_one():
+    variants = dict(name_variants("政协江苏省委员会办公厅"))
+    assert variants["江苏省政协办公厅"] == "政协X委员会→X政协" and "省政协办公厅" in variants

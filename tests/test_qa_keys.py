@@ -49,3 +49,12 @@ def test_a_fund_table_total_is_that_funds_spending():
     assert total_names("政府性基金", "公开10表 政府性基金预算财政拨款支出预算表") == ("政府性基金预算支出", "政府性基金支出")
     assert total_names("政府性基金", "表9 政府性基金预算财政拨款收入支出决算表") == ()  # 收入 and 支出 together
     assert total_names("三公", "公开09表 “三公”经费、会议费、培训费支出预算表") == ()
+
+
+def test_a_named_table_is_not_the_whole_budget():
+    # 按“三公”经费…支出预算表，合计 is that table's 合计 (1656.86 in the 2018 江苏省政协办公厅 budget),
+    # never the 收支总表's 总计
+    from qa.analyze import analyze
+    from qa.totals import asks_total_budget
+    assert not asks_total_budget(analyze("按“三公”经费、会议费、培训费支出预算表，省政协办公厅2018年合计是多少？"), [])
+    assert asks_total_budget(analyze("省政协办公厅2018年预算是多少？"), [])

