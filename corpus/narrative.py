@@ -32,9 +32,18 @@ def paragraph_facts(doc: BudgetDocument) -> list[Fact]:
     listed: tuple[str, str] = ("", "")
     carried: tuple[tuple[str, ...], str] = ((), "")  # the last item named, and its section
     projects = _unnamed_projects(doc)
+    heading: tuple[tuple[str, ...], str] = ((), "")  # a 类/款/项 printed as a paragraph of its own
     for paragraph in doc.paragraphs:
         # "按与上年统计口径一致相比，本年比上年减少 …" opens a paragraph about the item before it
         item = carried[1] if carried[0] == paragraph.section else ""
+        lead = _ITEM_LEAD.match(normalize_text(paragraph.text).strip())
+        if lead and not _QUANTITY.search(paragraph.text[lead.end():]):
+            heading = (paragraph.section, lead.group("item"))
+        elif _NUMBERED.match(paragraph.text) or heading[0] != paragraph.section:
+            heading = ((), "")
+        elif heading[1]:
+            # "2、…事业运行（项）。" alone, then "主要用于：…全年预算为 17.68 万元": the body is about it
+            paragraph = replace(paragraph, section=paragraph.section + (heading[1],))
         facts = list(narrative_facts(doc, paragraph, listed, item))
         project = projects.get(paragraph.section[:1])
         if project:
@@ -105,7 +114,8 @@ _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算
 
 # "8、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。主要用于：…" — a paragraph that opens
 # with the 类/款/项 it explains: its figures are about that item, as under a heading.
-_ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
+_ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)\s*[。．]")
+_NUMBERED = re.compile(r"^\s*(?:\d+[、.．]|[（(][\d一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 
 
 def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str, str] = ("", ""),

@@ -1,0 +1,52 @@
+"""A 决算's 一般公共预算财政拨款支出决算具体情况: each 项 printed as a heading paragraph of its
+own, then its figures; execution rates against the 全年预算 when no 年初预算 is stated. Real
+values from 中共上海市普陀区委社会工作部 2024 年度部门决算 (evaluation/corpora/extra)."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+import corpus
+from corpus.facts import FactKind, document_facts
+from index.factstore import FactStore
+from qa.analyze import analyze
+from qa.answer import Answer
+from qa.compose import guard
+from qa.scope import Asked, FactBase, documents_for
+from qa.strategies import first_answer
+
+EXTRA = Path(__file__).resolve().parents[1] / "evaluation" / "corpora" / "extra"
+FILE = "shanghai_putuo_shehui_gongzuobu_2024_bumen_juesuan.pdf"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> FactBase:
+    store = FactStore(tmp_path_factory.mktemp("facts") / "facts.sqlite")
+    doc = corpus.load(EXTRA / FILE)
+    store.replace_document(doc, document_facts(doc))
+    return FactBase.of(store.facts(), {d.doc_id: d for d in store.documents()})
+
+
+def ask(base: FactBase, question: str) -> Answer:
+    q = analyze(question)
+    docs, reason = documents_for(q, base.documents, None)
+    assert reason is None, reason
+    return guard(first_answer(Asked.over(q, base, docs, time.perf_counter(), lambda *a, **k: [])))
+
+
+def test_a_heading_paragraph_names_the_item_of_the_figures_after_it(base):
+    # "2、一般公共服务支出（类）社会工作事务（款）事业运行（项）。" alone on its line(s), then
+    # "主要用于：事业单位人员支出。全年预算为 17.68 万元，支出决算为 11.31 万元。"
+    facts = [f for f in base.facts if f.kind == FactKind.NARRATIVE and f.value in (D("17.68"), D("11.31"))]
+    assert facts and all(f.section.endswith("事业运行（项）") for f in facts)
+    # the department's own total, before the first item, stays the section's
+    total = [f for f in base.facts if f.kind == FactKind.NARRATIVE and f.value == D("321.02")]
+    assert total and total[0].section.endswith("具体情况")
+    a = ask(base, "中共普陀区委社会工作部2024年事业运行（2013950）全年预算是多少？")
+    assert (a.value, a.unit) == (D("17.68"), "万元")
+
+
