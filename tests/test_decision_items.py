@@ -50,3 +50,12 @@ def test_a_heading_paragraph_names_the_item_of_the_figures_after_it(base):
     assert (a.value, a.unit) == (D("17.68"), "万元")
 
 
+def test_an_execution_rate_without_a_years_opening_budget_is_against_the_full_year_budget(base):
+    # the unit was set up in 2024: "一般公共预算财政拨款支出年初预算为 0 万元，全年预算为 321.02 万元，
+    # 支出决算为 307.82 万元" — 307.82 ÷ 321.02 = 95.89 %
+    a = ask(base, "普陀区委社会工作部2024年一般公共预算财政拨款支出执行率是多少？")
+    assert (a.kind, a.value, a.unit) == ("computed", D("95.89"), "%")
+    assert "全年预算" in (a.formula or "")
+    # an item with only a 全年预算 stated: 11.31 ÷ 17.68 = 63.97 %
+    a = ask(base, "普陀区委社会工作部2024年事业运行（2013950）的预算执行率是多少？")
+    assert (a.kind, a.value, a.unit) == ("computed", D("63.97"), "%")
