@@ -121,7 +121,9 @@ def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
         if budget is None or budget.value == 0:
             continue  # no 年初预算 stated for it, or none at all: the 全年预算 is what was executed
         final = _same_funds(resolve, f"{metric}决算数", budget)
-        share = _percentage(final, budget) if final is not None and final is not budget else None
+        if final is None or final is budget:
+            return None
+        share = _percentage(final, budget)
         if share is None:
             return None
         value, a, b = share
