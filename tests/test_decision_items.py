@@ -16,6 +16,7 @@ from index.factstore import FactStore
 from qa.analyze import analyze
 from qa.answer import Answer
 from qa.compose import guard
+from qa.passages import sentences, with_reasons
 from qa.scope import Asked, FactBase, documents_for
 from qa.strategies import first_answer
 
@@ -59,3 +60,13 @@ def test_an_execution_rate_without_a_years_opening_budget_is_against_the_full_ye
     # an item with only a 全年预算 stated: 11.31 ÷ 17.68 = 63.97 %
     a = ask(base, "普陀区委社会工作部2024年事业运行（2013950）的预算执行率是多少？")
     assert (a.kind, a.value, a.unit) == ("computed", D("63.97"), "%")
+
+
+def test_a_reason_is_quoted_with_the_first_item_of_a_list_opened_by_its_parent():
+    # the department's total and reason, then "其中：1、…行政运行（项）。" opens the list of 项
+    text = ("一般公共预算财政拨款支出年初预算为 0 万元，全年预算为321.02 万元，支出决算为 307.82 万元，完成年初预算的 95.89%。"
+            "决算数小于预算数的主要原因：人员经费支出数小于预算数。其中：1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。"
+            "主要用于：行政单位人员支出、公用支出。全年预算为 52.00 万元，支出决算为 51.32 万元，完成全年预算数的 98.69%。"
+            "决算数小于全年预算数的主要原因：人员变动引起实际支出低于预算。")
+    quoted = with_reasons(sentences(text))
+    assert any(q.startswith("其中：1、") and "行政运行" in q and q.endswith("人员变动引起实际支出低于预算。") for q in quoted)
