@@ -6,6 +6,7 @@ the day a stock is counted on. Pure text rules live in `corpus.prose`; the Fact 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -20,6 +21,7 @@ from .prose import (
     clause_start,
     counted_noun,
     restore_detached_figures,
+    unspaced,
 )
 from .schema import narrative_fund_scope, narrative_phase, table_phase
 from .text import normalize_text, strip_list_number
@@ -112,6 +114,10 @@ _MEASURE_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?\s*(当年)?\s*(预算执
 _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算执行数|预算数|执行数|预算|决算数|决算|安排)")
 
 
+_PEOPLE = re.compile(r"^\s*[^，,；;：:。、（(）)\d]{0,6}?(人员|职工|干部)")
+_HAS = re.compile(r"(现有|共有|设有|内设|下设)([^，,；;：:。、\d]{2,8})")
+
+
 # "8、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。主要用于：…" — a paragraph that opens
 # with the 类/款/项 it explains: its figures are about that item, as under a heading.
 _ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)\s*[。．]")
@@ -129,14 +135,29 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str
                 section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
-    facts = text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "",
+    facts = text_quantities(unspaced(restore_detached_figures(paragraph.text)), base, department=doc.department or "",
                             listed=listed, carried=carried)
-    for fact in _dated(facts):
+    for fact in _dated(itertools.chain(facts, _none_stated(paragraph.text, base, doc.department or ""))):
         if fact.change and not fact.compare_year and doc.year and _LAST_YEAR.search(fact.text):
             # "与上年相比增加 2432.93 万元" in the 2019 budget compares to 2018
             fact = replace(fact, compare_year=doc.year - 1)
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
+
+
+# "中共上海市普陀区委社会工作部 2024 年度无“三公”经费财政拨款支出。": a whole sentence saying the
+# department has none of a budget metric states it as 0 (a table's "…无…预算，故本表为空表" is a note)
+_NONE_STATED = re.compile(r"^(?P<who>[^，,。；;]{0,40}?)(?:(?:19|20)\d{2}\s*年度?|本年度?)\s*(?:无|没有)\s*"
+                          r"(?P<what>[^，,。；;无]{2,40}?(?:支出|经费|收入|拨款))\s*[。.]?$")
+
+
+def _none_stated(text: str, base: Fact, department: str) -> Iterator[Fact]:
+    for sentence in (s.strip() for s in SENTENCE.split(normalize_text(text)) if s.strip()):
+        m = _NONE_STATED.match(sentence)
+        if m and not re.search(r"\d", m.group("who")):
+            # the fund is the fact's fund_scope: "无“三公”经费财政拨款支出" is asked as “三公”经费支出
+            what = re.sub(r"(?<=.{2})财政拨款(?=.{2})", "", re.sub(r"\s+", "", m.group("what")))
+            yield replace(base, value=Decimal(0), unit="万元", raw="无", subject=what, topic=what, text=sentence)
 
 
 _YEAR_LEAD = re.compile(r"^\s*(19|20)\d{2}\s*年")
@@ -267,6 +288,13 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
         counted = counted_noun(sentence[m.end():], clause) if unit[0] in ("个", "项", "家", "台", "辆", "套") else ""
         if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
             counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
+        if unit in ("名", "人"):
+            # "办公室 9 名在职人员人员经费": the people counted are the 在职人员
+            people = _PEOPLE.match(sentence[m.end():])
+            counted = re.sub(r"\s+", "", people.group(0)) if people else ""
+        has = _HAS.fullmatch(subject)
+        if unit in ("个", "家", "项") and not counted and has:
+            counted = has.group(2)  # "现有处室 21 个" counts 处室 (现有多少个处室)
         above = of or parent
         out.append(replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=unit,

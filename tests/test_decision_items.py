@@ -70,3 +70,12 @@ def test_a_reason_is_quoted_with_the_first_item_of_a_list_opened_by_its_parent()
             "决算数小于全年预算数的主要原因：人员变动引起实际支出低于预算。")
     quoted = with_reasons(sentences(text))
     assert any(q.startswith("其中：1、") and "行政运行" in q and q.endswith("人员变动引起实际支出低于预算。") for q in quoted)
+
+
+def test_a_sentence_saying_there_is_none_of_a_metric_states_it_as_zero(base):
+    # "中共上海市普陀区委社会工作部 2024 年度无“三公”经费财政拨款支出。" (七、…“三公”经费支出决算情况说明)
+    zero = [f for f in base.facts if f.kind == FactKind.NARRATIVE and f.raw == "无"]
+    assert {f.subject for f in zero} >= {"“三公”经费支出", "政府性基金预算收入和支出"}
+    assert all(f.value == 0 and f.unit == "万元" and f.phase == "决算" for f in zero)
+    a = ask(base, "普陀区委社会工作部2024年“三公”经费支出决算是多少？")
+    assert (a.value, a.unit) == (D("0"), "万元")
