@@ -283,6 +283,7 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             subject = lead + subject if lead else subject
         if _MEASURE_ONLY.fullmatch(subject):
             subject = ""  # a measure of an item this paragraph does not name: no subject to link
+        spending = base.spending
         # equipment is counted in 台（套）, as printed; 万 alone is 万元
         unit = "万元" if m.group("unit") == "万" else re.sub(r"[(（]套[)）]", "（套）", m.group("unit"))
         counted = counted_noun(sentence[m.end():], clause) if unit[0] in ("个", "项", "家", "台", "辆", "套") else ""
@@ -292,6 +293,9 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             # "办公室 9 名在职人员人员经费": the people counted are the 在职人员
             people = _PEOPLE.match(sentence[m.end():])
             counted = re.sub(r"\s+", "", people.group(0)) if people else ""
+            # "…9 名在职人员人员经费": the budget holds those people's 人员经费 (spending type 人员)
+            if people and re.match(r"\s*的?人员经费", sentence[m.end() + people.end():]):
+                spending = "人员"
         has = _HAS.fullmatch(subject)
         if unit in ("个", "家", "项") and not counted and has:
             counted = has.group(2)  # "现有处室 21 个" counts 处室 (现有多少个处室)
@@ -301,7 +305,7 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             raw=m.group(0), subject=subject, parent_subject=above if above != subject else "",
             topic=base.topic or topic,
             compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
-            change=change_m.group(1) if change_m else "", text=sentence,
+            change=change_m.group(1) if change_m else "", text=sentence, spending=spending,
         ))
         prev_item = "" if change_m else (counted or subject)
         if re.match(r"\s*[（(]", sentence[m.end():]) and subject and not change_m:

@@ -29,7 +29,7 @@ def test_a_count_after_what_the_department_has_counts_that(facts):
 def test_people_counted_are_the_staff_the_figure_names(facts):
     # "本部门预算还包括江苏省联谊俱乐部 8 名在职人员、南京中国近代史遗址博物馆管理建设办公室 9 名在职人员人员经费。"
     f = next(f for f in facts if f.value == D(9) and f.unit == "名")
-    assert (f.subject, f.context) == ("南京中国近代史遗址博物馆管理建设办公室", "在职人员")
+    assert (f.subject, f.context, f.spending) == ("南京中国近代史遗址博物馆管理建设办公室", "在职人员", "人员")
 
 
 def test_a_letter_spaced_line_is_read_as_words():
@@ -39,3 +39,26 @@ def test_a_letter_spaced_line_is_read_as_words():
     line = "其中：中介机构服务费418.80万元 ， 财 政 业 务 费 10.00 万 元 ， 援 滇 干 部 工 作 经 费 3.00 万 元 。"
     assert unspaced(line) == "其中：中介机构服务费418.80万元，财政业务费 10.00 万元，援滇干部工作经费 3.00 万元。"
     assert unspaced("全年预算为 17.68 万元，支出决算") == "全年预算为 17.68 万元，支出决算"
+
+
+def test_a_question_about_the_staff_whose_personnel_costs_the_budget_holds(tmp_path):
+    import time
+
+    from index.factstore import FactStore
+    from qa.analyze import analyze
+    from qa.compose import guard
+    from qa.scope import Asked, FactBase, documents_for
+    from qa.strategies import first_answer
+
+    store = FactStore(tmp_path / "facts.sqlite")
+    doc = corpus.load(EXTRA / "jiangsu_zhengxie_bangongting_2018_bumen_yusuan_wenjian.pdf")
+    store.replace_document(doc, document_facts(doc))
+    base = FactBase.of(store.facts(), {d.doc_id: d for d in store.documents()})
+    for question, value, unit in (
+            ("江苏省政协办公厅2018年部门预算包含南京中国近代史遗址博物馆管理建设办公室多少名在职人员的人员经费？", 9, "名"),
+            ("江苏省政协办公厅2018年现有多少个处室？", 21, "个")):
+        q = analyze(question)
+        docs, reason = documents_for(q, base.documents, None)
+        assert reason is None, reason
+        a = guard(first_answer(Asked.over(q, base, docs, time.perf_counter(), lambda *a, **k: [])))
+        assert (a.value, a.unit) == (D(value), unit), question
