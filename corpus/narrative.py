@@ -6,6 +6,7 @@ the day a stock is counted on. Pure text rules live in `corpus.prose`; the Fact 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -20,6 +21,7 @@ from .prose import (
     clause_start,
     counted_noun,
     restore_detached_figures,
+    unspaced,
 )
 from .schema import narrative_fund_scope, narrative_phase, table_phase
 from .text import normalize_text, strip_list_number
@@ -32,9 +34,18 @@ def paragraph_facts(doc: BudgetDocument) -> list[Fact]:
     listed: tuple[str, str] = ("", "")
     carried: tuple[tuple[str, ...], str] = ((), "")  # the last item named, and its section
     projects = _unnamed_projects(doc)
+    heading: tuple[tuple[str, ...], str] = ((), "")  # a 类/款/项 printed as a paragraph of its own
     for paragraph in doc.paragraphs:
         # "按与上年统计口径一致相比，本年比上年减少 …" opens a paragraph about the item before it
         item = carried[1] if carried[0] == paragraph.section else ""
+        lead = _ITEM_LEAD.match(normalize_text(paragraph.text).strip())
+        if lead and not _QUANTITY.search(paragraph.text[lead.end():]):
+            heading = (paragraph.section, lead.group("item"))
+        elif _NUMBERED.match(paragraph.text) or heading[0] != paragraph.section:
+            heading = ((), "")
+        elif heading[1]:
+            # "2、…事业运行（项）。" alone, then "主要用于：…全年预算为 17.68 万元": the body is about it
+            paragraph = replace(paragraph, section=paragraph.section + (heading[1],))
         facts = list(narrative_facts(doc, paragraph, listed, item))
         project = projects.get(paragraph.section[:1])
         if project:
@@ -103,9 +114,14 @@ _MEASURE_LEAD = re.compile(r"^((19|20)\d{2}\s*年度?)?\s*(当年)?\s*(预算执
 _MEASURE_ONLY = re.compile(r"((19|20)\d{2}年度?)?(当年)?(预算安排|预算执行数|预算数|执行数|预算|决算数|决算|安排)")
 
 
+_PEOPLE = re.compile(r"^\s*[^，,；;：:。、（(）)\d]{0,6}?(人员|职工|干部)")
+_HAS = re.compile(r"(现有|共有|设有|内设|下设)([^，,；;：:。、\d]{2,8})")
+
+
 # "8、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。主要用于：…" — a paragraph that opens
 # with the 类/款/项 it explains: its figures are about that item, as under a heading.
-_ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)[。．]")
+_ITEM_LEAD = re.compile(r"^(?P<item>(?:\d+[、.．]|[（(]\d+[）)])\s*[^。；;]{2,80}?（(?:类|款|项)）)\s*[。．]")
+_NUMBERED = re.compile(r"^\s*(?:\d+[、.．]|[（(][\d一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 
 
 def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str, str] = ("", ""),
@@ -119,14 +135,29 @@ def narrative_facts(doc: BudgetDocument, paragraph: Paragraph, listed: tuple[str
                 section=" > ".join(section), location=str(location),
                 node_id=f"{doc.doc_id}::text::{location.source}:{location.line or location.page}")
     phase = table_phase(base.section, doc.doc_type)  # "…部门决算 > 五、…决算情况说明": a 决算's words
-    facts = text_quantities(restore_detached_figures(paragraph.text), base, department=doc.department or "",
+    facts = text_quantities(unspaced(restore_detached_figures(paragraph.text)), base, department=doc.department or "",
                             listed=listed, carried=carried)
-    for fact in _dated(facts):
+    for fact in _dated(itertools.chain(facts, _none_stated(paragraph.text, base, doc.department or ""))):
         if fact.change and not fact.compare_year and doc.year and _LAST_YEAR.search(fact.text):
             # "与上年相比增加 2432.93 万元" in the 2019 budget compares to 2018
             fact = replace(fact, compare_year=doc.year - 1)
         yield replace(fact, phase=narrative_phase(fact.subject, fact.unit, phase),
                       fund_scope=narrative_fund_scope(fact.section, fact.subject))
+
+
+# "中共上海市普陀区委社会工作部 2024 年度无“三公”经费财政拨款支出。": a whole sentence saying the
+# department has none of a budget metric states it as 0 (a table's "…无…预算，故本表为空表" is a note)
+_NONE_STATED = re.compile(r"^(?P<who>[^，,。；;]{0,40}?)(?:(?:19|20)\d{2}\s*年度?|本年度?)\s*(?:无|没有)\s*"
+                          r"(?P<what>[^，,。；;无]{2,40}?(?:支出|经费|收入|拨款))\s*[。.]?$")
+
+
+def _none_stated(text: str, base: Fact, department: str) -> Iterator[Fact]:
+    for sentence in (s.strip() for s in SENTENCE.split(normalize_text(text)) if s.strip()):
+        m = _NONE_STATED.match(sentence)
+        if m and not re.search(r"\d", m.group("who")):
+            # the fund is the fact's fund_scope: "无“三公”经费财政拨款支出" is asked as “三公”经费支出
+            what = re.sub(r"(?<=.{2})财政拨款(?=.{2})", "", re.sub(r"\s+", "", m.group("what")))
+            yield replace(base, value=Decimal(0), unit="万元", raw="无", subject=what, topic=what, text=sentence)
 
 
 _YEAR_LEAD = re.compile(r"^\s*(19|20)\d{2}\s*年")
@@ -252,18 +283,29 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             subject = lead + subject if lead else subject
         if _MEASURE_ONLY.fullmatch(subject):
             subject = ""  # a measure of an item this paragraph does not name: no subject to link
+        spending = base.spending
         # equipment is counted in 台（套）, as printed; 万 alone is 万元
         unit = "万元" if m.group("unit") == "万" else re.sub(r"[(（]套[)）]", "（套）", m.group("unit"))
         counted = counted_noun(sentence[m.end():], clause) if unit[0] in ("个", "项", "家", "台", "辆", "套") else ""
         if m.group("unit") == "辆" and not counted and subject.endswith("车辆"):
             counted = "车辆"  # "安排购置车辆 1 辆" counts 车辆, however the question words it (几辆车)
+        if unit in ("名", "人"):
+            # "办公室 9 名在职人员人员经费": the people counted are the 在职人员
+            people = _PEOPLE.match(sentence[m.end():])
+            counted = re.sub(r"\s+", "", people.group(0)) if people else ""
+            # "…9 名在职人员人员经费": the budget holds those people's 人员经费 (spending type 人员)
+            if people and re.match(r"\s*的?人员经费", sentence[m.end() + people.end():]):
+                spending = "人员"
+        has = _HAS.fullmatch(subject)
+        if unit in ("个", "家", "项") and not counted and has:
+            counted = has.group(2)  # "现有处室 21 个" counts 处室 (现有多少个处室)
         above = of or parent
         out.append(replace(
             base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=unit,
             raw=m.group(0), subject=subject, parent_subject=above if above != subject else "",
             topic=base.topic or topic,
             compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
-            change=change_m.group(1) if change_m else "", text=sentence,
+            change=change_m.group(1) if change_m else "", text=sentence, spending=spending,
         ))
         prev_item = "" if change_m else (counted or subject)
         if re.match(r"\s*[（(]", sentence[m.end():]) and subject and not change_m:

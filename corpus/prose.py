@@ -91,3 +91,15 @@ def breakdown_bracket(before: str) -> bool:
 
 
 _FIGURE_END = re.compile(r"\d\s*(万元|亿元|元|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)\s*$")
+
+
+_CJK = r"[\u4e00-\u9fff，。、；：]"
+_LETTER_SPACED = re.compile(rf"(?:{_CJK} ){{4}}")
+_SPACE_BETWEEN = re.compile(rf"(?<={_CJK}) (?={_CJK})")
+
+
+def unspaced(text: str) -> str:
+    """Text a justified line printed letter-spaced ("援 滇 干 部 工 作 经 费 3.00 万 元 。"):
+    the single spaces between its characters dropped, so 万 元 is 万元 again. Text without such
+    a run is returned unchanged."""
+    return _SPACE_BETWEEN.sub("", text) if _LETTER_SPACED.search(text) else text

@@ -111,19 +111,26 @@ def per_person(q: Question, resolve: Resolve) -> Computed | None:
 
 def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
     """预算执行率 = 决算数 ÷ 年初预算数 (÷ 调整预算数 when the question says so), both of the
-    metric the question names; each is resolved with its phase, so neither can be the other."""
+    metric the question names; each is resolved with its phase, so neither can be the other.
+    A 决算 that states no 年初预算 for the metric, or a 年初预算 of 0 (a unit set up during the
+    year), is measured against its 全年预算, and the formula says so."""
     metric = _without_phase(EXECUTION_RATE.sub("", re.sub(r"预算执行率", "执行率", q.expanded)))
-    budget_word = "调整预算" if "调整" in q.expanded else "年初预算"
-    budget = resolve(f"{metric}{budget_word}", "money")
-    final = _same_funds(resolve, f"{metric}决算数", budget)
-    if final is None or budget is None or final is budget:
-        return None
-    share = _percentage(final, budget)
-    if share is None:
-        return None
-    value, a, b = share
-    formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
-    return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）", (final, budget))
+    words = ("调整预算",) if "调整" in q.expanded else ("全年预算",) if "全年" in q.expanded else ("年初预算", "全年预算")
+    for budget_word in words:
+        budget = resolve(f"{metric}{budget_word}", "money")
+        if budget is None or budget.value == 0:
+            continue  # no 年初预算 stated for it, or none at all: the 全年预算 is what was executed
+        final = _same_funds(resolve, f"{metric}决算数", budget)
+        if final is None or final is budget:
+            return None
+        share = _percentage(final, budget)
+        if share is None:
+            return None
+        value, a, b = share
+        formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
+        return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）",
+                        (final, budget))
+    return None
 
 
 def _same_funds(resolve: Resolve, text: str, other: Fact | None) -> Fact | None:

@@ -95,8 +95,9 @@ _REASON_START = re.compile(r"^([^，,。；：:]{0,16}的)?(主要原因|原因|
 
 _COMPARISON_START = re.compile(r"^(与|比|较|同)\s*(上年|上一年|去年|(19|20)\d{2}\s*年)")
 # The sentence that names the item a run of sentences is about: "9、城乡社区支出（类）…（项）。"
-# and "2. “…（项）”60.13万元，主要用于…。" open with a list number.
-_ITEM_START = re.compile(r"^(\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])")
+# and "2. “…（项）”60.13万元，主要用于…。" open with a list number, the first one maybe after the
+# 其中： that opens the list ("…主要原因：人员经费支出数小于预算数。其中：1、…行政运行（项）。").
+_ITEM_START = re.compile(r"^(其中\s*[：:]\s*)?(\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）])")
 _ITEM_REACH = 3  # the figures and purpose between an item's heading and its reason
 
 
