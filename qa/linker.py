@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from corpus.codes import standard_names
@@ -278,13 +279,23 @@ def _level_names(subject: str) -> list[str]:
     return [n.strip("“”\" ") for n in re.findall(r"([^（()）]+?)[（(](?:类|款|项)[)）]", subject) if len(n.strip("“”\" ")) >= 2]
 
 
+_YEAR_IN_NAME = re.compile(r"(19|20)\d{2}年?")
+
+
+@lru_cache(maxsize=65536)
 def _years_in(name: str) -> str:
-    return re.sub(r"(19|20)\d{2}年?", "", name)
+    """The name without its years (memoised: the same names are asked about by every question)."""
+    return _YEAR_IN_NAME.sub("", name)
+
+
+@lru_cache(maxsize=65536)
+def _names_a_year(name: str) -> bool:
+    return bool(re.search(r"(19|20)\d{2}年", name))
 
 
 def _find(question: str, name: str, role: Role) -> Match | None:
     hit = find_name(question, name)
-    if hit is None and re.search(r"(19|20)\d{2}年", name):
+    if hit is None and _names_a_year(name):
         # "2024年收支总预算" should match a question that leaves the year out
         bare = _years_in(name)
         hit = find_name(question, bare) if len(bare) >= 2 else None
