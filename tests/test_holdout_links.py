@@ -55,6 +55,9 @@ def test_a_bracket_that_is_not_the_region_stays_a_question_word():
 
 def test_an_empty_final_table_is_the_zero_it_reports(engine):
     # 表8 财政拨款“三公”经费支出决算表 is empty: 本年度没有财政拨款“三公”经费支出
-    a = engine.answer("普陀区委社会工作部2024年“三公”经费支出决算是多少？")
+    a = engine.answer("按财政拨款“三公”经费支出决算表，普陀区委社会工作部2024年“三公”经费支出决算是多少？")
     assert (a.kind, a.value, a.unit) == ("lookup", Decimal("0"), "万元") and a.citations[0].table == "表8"
     assert "决算为零" in a.answer
+    # unnamed, the narrative's "2024 年度无财政拨款“三公”经费支出" states the same 0
+    a = engine.answer("普陀区委社会工作部2024年“三公”经费支出决算是多少？")
+    assert (a.kind, a.value, a.unit) == ("lookup", Decimal("0"), "万元") and a.citations
