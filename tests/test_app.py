@@ -20,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import app  # noqa: E402
 from conftest import DOC_ID, RECEPTION, free_port, seed_citation  # noqa: E402
 import corpus  # noqa: E402
+from qa import http as qa_http  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
 from qa.answer import Answer  # noqa: E402
 from qa.service import (  # noqa: E402
@@ -129,7 +130,7 @@ def test_check_upload(tmp_path):
 
 def test_document_selector(seed_doc):
     assert app.selector_choices([seed_doc]) == [("全部文档", ""), (seed_doc.title, seed_doc.doc_id)]
-    assert app.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == {DOC_ID}
+    assert qa_http.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == {DOC_ID}
     assert ("附表1 收支总表（收入）", "附表1/收入") in app.table_choices(seed_doc)
 
 

@@ -15,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
 from conftest import DOC_ID, RECEPTION, free_port  # noqa: E402
+from qa import http as qa_http  # noqa: E402
 from qa.answer import Answer  # noqa: E402
 from qa.service import EngineService  # noqa: E402
 
@@ -84,9 +85,9 @@ def test_a_remembered_answer_is_served_without_the_engine(engine):
     service = EngineService(lambda: counting, index_check_seconds=60)
     first = service.answer(RECEPTION.question)
     assert service.cached(RECEPTION.question) is first
-    status, body = app.cached_http(service, {"question": RECEPTION.question})
+    status, body = qa_http.cached_http(service, {"question": RECEPTION.question})
     assert status == 200 and body == first.to_dict() and body["value"] == 0.5
-    assert app.cached_http(service, {"question": 5}) is None and app.cached_http(service, {"question": "邮电费是多少"}) is None
+    assert qa_http.cached_http(service, {"question": 5}) is None and qa_http.cached_http(service, {"question": "邮电费是多少"}) is None
     assert counting.calls == [RECEPTION.question]
 
 
