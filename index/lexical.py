@@ -13,12 +13,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
 from corpus.text import IDEOGRAPHS
 from index.atomic import write_json_atomic
+
+if TYPE_CHECKING:  # bm25s (and scipy) load with an index, not with the tokenizer's version
+    import bm25s
 
 # Bump when tokenize() changes: an index built with other tokens must be rebuilt.
 TOKENIZER_VERSION = "cjk-uni-bi+alnum/1"
@@ -66,6 +69,8 @@ class BM25Index:
     def build(cls, texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75) -> BM25Index:
         if not texts:
             return cls(None, 0)
+        import bm25s
+
         retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index([tokenize(t) for t in texts], show_progress=False)
         return cls(retriever, len(texts))
@@ -110,4 +115,6 @@ class BM25Index:
             )
         if meta["n_docs"] == 0:
             return cls(None, 0)
+        import bm25s
+
         return cls(bm25s.BM25.load(folder), int(meta["n_docs"]))

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from llama_index.core.schema import NodeWithScore, TextNode
+from typing import TYPE_CHECKING
 
 from .config import IndexConfig
-from .dense import DenseIndex
-from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
 from .fusion import rrf_fuse
-from .lexical import BM25Index
 from .store import build_folder, check_manifest, load_nodes, read_manifest
+
+if TYPE_CHECKING:  # faiss, bm25s and llama-index load when an index is opened (a CLI answer may need none)
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    from .embeddings import CachedEmbedder
 
 MODES = ("hybrid", "lexical", "dense")
 
@@ -45,6 +46,9 @@ class Filters:
 
 class SearchIndex:
     def __init__(self, folder: Path, config: IndexConfig | None = None):
+        from .dense import DenseIndex
+        from .lexical import BM25Index
+
         self.folder = Path(folder)
         self.config = config or IndexConfig.from_env()
         data = build_folder(self.folder)  # resolved once: every file below comes from the same build
@@ -58,6 +62,8 @@ class SearchIndex:
     @property
     def embedder(self) -> CachedEmbedder:
         if self._embedder is None:
+            from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
+
             self._embedder = CachedEmbedder(load_embedder(self.config.embedder, batch_size=self.config.batch_size),
                                             EmbeddingCache.in_dir(self.config.cache_dir))
         return self._embedder
@@ -93,4 +99,6 @@ class SearchIndex:
             fused = rrf_fuse([self.lexical(query, fetch, allowed), self.dense_search(query, fetch, allowed)],
                              k=self.config.rrf_k, weights=[1.0, self.config.dense_weight], limit=k)
             ranked = [(int(h.id), h.score) for h in fused]
+        from llama_index.core.schema import NodeWithScore
+
         return [NodeWithScore(node=self.nodes[i], score=score) for i, score in ranked[:k]]

@@ -29,11 +29,9 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
-from llama_index.core.schema import TextNode
-from tqdm import tqdm
 
 import corpus
 from corpus.facts import document_facts
@@ -41,11 +39,14 @@ from corpus.model import BudgetDocument
 
 from .atomic import write_json_atomic, write_text_atomic
 from .config import PROJECT_ROOT, IndexConfig
-from .dense import DenseIndex
-from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
 from .factstore import FactStore
-from .lexical import TOKENIZER_VERSION, BM25Index
-from .nodes import ChunkerConfig, document_nodes, embed_text
+from .lexical import TOKENIZER_VERSION
+
+if TYPE_CHECKING:  # llama-index, faiss and the embedders load when a build runs, not to answer
+    from llama_index.core.schema import TextNode
+
+    from .embeddings import CachedEmbedder
+    from .nodes import ChunkerConfig
 
 FORMAT_VERSION = 2  # 2: builds/<name> behind CURRENT, with documents/ and sources/
 MANIFEST = "manifest.json"
@@ -187,6 +188,8 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_nodes(folder: Path) -> list[TextNode]:
     """The nodes of a built index, in the order the BM25 and dense indexes number them."""
+    from llama_index.core.schema import TextNode
+
     with (build_folder(folder) / NODES).open(encoding="utf-8") as fh:
         return [TextNode.from_dict(json.loads(line)) for line in fh if line.strip()]
 
@@ -240,19 +243,29 @@ def build_lock(out: Path, wait: bool = True) -> Iterator[bool]:
 
 def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | None = None,
                 progress: Progress | None = None, show_bars: bool | None = None,
-                chunker: ChunkerConfig = ChunkerConfig(), origins: Mapping[Path, Path] | None = None) -> BuildReport:
+                chunker: ChunkerConfig | None = None, origins: Mapping[Path, Path] | None = None) -> BuildReport:
     """Parse, chunk, embed and index `paths` (files or folders) into `out`, reusing what an
     existing index at `out` already holds for unchanged documents. `origins` names the
     source a file stands for when it is not where it lives for good (a staged upload, a
     copy kept in the index)."""
+    from .nodes import ChunkerConfig
+
     out = Path(out)
     with build_lock(out):
         clean_stale(out)
-        return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker, origins or {})
+        return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker or ChunkerConfig(),
+                      origins or {})
 
 
 def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
            show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path]) -> BuildReport:
+    from tqdm import tqdm
+
+    from .dense import DenseIndex
+    from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
+    from .lexical import BM25Index
+    from .nodes import document_nodes
+
     started = time.perf_counter()
     bars = sys.stderr.isatty() if show_bars is None else show_bars
     report = progress or (lambda stage, fraction: None)
@@ -384,6 +397,10 @@ def _write_facts(tmp: Path, old_out: Path | None, docs: list[BudgetDocument], ke
 
 
 def _embed(nodes: list[TextNode], embedder: CachedEmbedder, bars: bool, report: Progress) -> np.ndarray:
+    from tqdm import tqdm
+
+    from .nodes import embed_text
+
     texts = [embed_text(n) for n in nodes]
     batch = 64
     parts = []

@@ -12,9 +12,7 @@ import time
 from collections.abc import Set
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
-
-from llama_index.core.schema import NodeWithScore
+from typing import TYPE_CHECKING, Callable
 
 import corpus
 from corpus.model import Finding
@@ -29,6 +27,9 @@ from .render import format_figure
 from .scope import Asked, FactBase, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
+
+if TYPE_CHECKING:  # llama-index loads with the search index, which a figure's answer may not need
+    from llama_index.core.schema import NodeWithScore
 
 
 class Engine:

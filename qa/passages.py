@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
-
-from llama_index.core.schema import NodeWithScore, TextNode
+from typing import TYPE_CHECKING, cast
 
 from corpus.facts import DocumentInfo
 
 from .answer import Citation
 from .text import norm_name, norm_question
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore, TextNode
 
 _QUESTION_WORDS = re.compile(r"什么|为什么|原因|理由|是谁|谁|哪些|哪家|怎么|如何|意思|含义|指什么|解释|主要|用于|用来|干什么|做什么|有没有|变化|是否")
 
@@ -155,7 +156,7 @@ def best_passage(question: str, hits: Sequence[NodeWithScore]) -> Passage | None
     cues = answer_cues(question)
     best, best_score = None, 0.0
     for rank, hit in enumerate(hits):
-        node = cast(TextNode, hit.node)  # an index holds TextNodes only
+        node = cast("TextNode", hit.node)  # an index holds TextNodes only
         penalty = kind_penalty(node, question)
         for quote, section in quotes(node):
             covered = len(content & bigrams(norm_question(section + quote))) / len(content)

@@ -9,9 +9,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Protocol
-
-from llama_index.core.schema import NodeWithScore
+from typing import TYPE_CHECKING, Protocol
 
 from corpus.facts import DocumentInfo, Fact
 from corpus.text import HAN
@@ -20,6 +18,9 @@ from .analyze import Question
 from .departments import OPENERS, DepartmentMatch, is_organisation_word, match_departments
 from .linker import FactNames, Reading, Span, fact_names, readings
 from .text import nfkc, norm_name, norm_question
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
 
 # An organisation named at the start of a question (武汉经开区教育局2024年的…): when it links to
 # no loaded department, the question is about a budget that is not loaded.

