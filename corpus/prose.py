@@ -5,6 +5,7 @@ their sentence. `corpus.facts` reads narrative facts with them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 SENTENCE = re.compile(r"(?<=[。；！？])")
 _BREAKS = "，,；;：:。"
@@ -49,6 +50,15 @@ def clause_start(before: str) -> int:
     """Where the clause holding a number starts: after the last comma-like break or the
     last unclosed bracket, so `因公出国（境）经费 0 万元` keeps its （境）. A 、 breaks only
     after a figure (货物 57.43 万元、工程 …), not inside a list of names (收入、支出预算总计)."""
+    def breaks(i: int) -> bool:
+        return before[i] in _BREAKS or (before[i] == "、" and bool(_AFTER_FIGURE.search(before[:i])))
+
+    return _last_open(before, breaks)[0] + 1
+
+
+def _last_open(before: str, breaks: Callable[[int], bool] | None = None) -> tuple[int, bool]:
+    """Scanning back outside brackets: the position of the last unclosed bracket (…, True)
+    or of the last break `breaks` accepts (…, False); (-1, False) when there is neither."""
     depth = 0
     for i in range(len(before) - 1, -1, -1):
         ch = before[i]
@@ -56,11 +66,11 @@ def clause_start(before: str) -> int:
             depth += 1
         elif ch in "（(":
             if depth == 0:
-                return i + 1
+                return i, True
             depth -= 1
-        elif depth == 0 and (ch in _BREAKS or (ch == "、" and _AFTER_FIGURE.search(before[:i]))):
-            return i + 1
-    return 0
+        elif depth == 0 and breaks is not None and breaks(i):
+            return i, False
+    return -1, False
 
 
 # The text since the last break holds a figure: "27 个内设机构、1 个…", "货物 57.43 万元、工程 …"
@@ -78,16 +88,8 @@ def counted_noun(after: str, clause: str) -> str:
 def breakdown_bracket(before: str) -> bool:
     """Whether the text before a figure is inside a bracket opened right after another
     figure: "车辆7辆（一般公务用车3辆，…" (the bracket lists the 7 辆's parts)."""
-    depth = 0
-    for i in range(len(before) - 1, -1, -1):
-        ch = before[i]
-        if ch in "）)":
-            depth += 1
-        elif ch in "（(":
-            if depth == 0:
-                return bool(_FIGURE_END.search(before[:i]))
-            depth -= 1
-    return False
+    opened, is_bracket = _last_open(before)
+    return is_bracket and bool(_FIGURE_END.search(before[:opened]))
 
 
 _FIGURE_END = re.compile(r"\d\s*(万元|亿元|元|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)\s*$")

@@ -69,13 +69,18 @@ def ratio(q: Question, resolve: Resolve) -> Computed | None:
     whole_fact = resolve(parts[1], "money")
     if part_fact is None or whole_fact is None or part_fact is whole_fact:
         return None
-    share = _percentage(part_fact, whole_fact)
+    return _share(part_fact, whole_fact, f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}",
+                  f"{fact_label(part_fact)}占{fact_label(whole_fact)}的")
+
+
+def _share(part: Fact, whole: Fact, division: str, lead: str) -> Computed | None:
+    """part ÷ whole as a computed answer: "{lead} 25.00%（{division}：a ÷ b = 25.00%）"."""
+    share = _percentage(part, whole)
     if share is None:
         return None
     value, a, b = share
-    formula = f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}：{fmt(a)} ÷ {fmt(b)} = {value}%"
-    return Computed(value, "%", formula, f"{fact_label(part_fact)}占{fact_label(whole_fact)}的 {value}%（{formula}）",
-                    (part_fact, whole_fact))
+    formula = f"{division}：{fmt(a)} ÷ {fmt(b)} = {value}%"
+    return Computed(value, "%", formula, f"{lead} {value}%（{formula}）", (part, whole))
 
 
 def _percentage(part: Fact, whole: Fact) -> tuple[Decimal, Decimal, Decimal] | None:
@@ -123,13 +128,7 @@ def execution_rate(q: Question, resolve: Resolve) -> Computed | None:
         final = _same_funds(resolve, f"{metric}决算数", budget)
         if final is None or final is budget:
             return None
-        share = _percentage(final, budget)
-        if share is None:
-            return None
-        value, a, b = share
-        formula = f"决算数 ÷ {budget_word}数：{fmt(a)} ÷ {fmt(b)} = {value}%"
-        return Computed(value, "%", formula, f"{fact_label(final)}完成{budget_word}的 {value}%（{formula}）",
-                        (final, budget))
+        return _share(final, budget, f"决算数 ÷ {budget_word}数", f"{fact_label(final)}完成{budget_word}的")
     return None
 
 

@@ -16,7 +16,8 @@ from corpus.text import HAN
 
 from .analyze import Question
 from .departments import OPENERS, DepartmentMatch, is_organisation_word, match_departments
-from .linker import FactNames, Reading, Span, fact_names, readings
+from .linker import Reading, Span, readings
+from .names import FactNames, fact_names
 from .text import nfkc, norm_name, norm_question
 
 if TYPE_CHECKING:

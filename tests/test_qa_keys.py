@@ -4,7 +4,7 @@ table a question names, and the names a table's printed structure implies."""
 from __future__ import annotations
 
 from qa.keys import key_spans, named_table, total_names
-from qa.linker import qualified_leaf
+from qa.names import qualified_leaf
 
 
 def _said(text: str) -> list[tuple[str, str, str]]:

@@ -1,0 +1,211 @@
+"""The names a fact answers to, by role (its row label, 科目编码 name, columns, table,
+context, parent rows), normalised once per fact: what `qa.linker` looks for in a question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from corpus.codes import standard_names
+from corpus.facts import Fact
+from corpus.text import strip_list_number
+
+from .keys import income_names, total_names
+from .text import norm_name
+
+NameRole = Literal["row", "column", "table", "context", "parent"]
+NAME_ROLES: tuple[NameRole, ...] = ("row", "column", "table", "context", "parent")
+_FUND_PREFIX = re.compile(r"^财政拨款(?=“)")
+
+
+@dataclass
+class FactNames:
+    """A fact's names by role, normalised once."""
+
+    row: list[str] = field(default_factory=list)
+    column: list[str] = field(default_factory=list)
+    table: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    parent: list[str] = field(default_factory=list)
+    # A measure of an item ("“…行政运行（项）”2023年当年预算执行数"): the fact answers only a
+    # question that names the measure, never one about the item's own figure.
+    measure: list[str] = field(default_factory=list)
+
+
+def fact_names(fact: Fact) -> FactNames:
+    names = FactNames()
+    if fact.kind == "cell":
+        if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
+            names.row.append(fact.row_label)
+            # the standard name of its 科目编码 when the document prints a variant (一般行政事务管理)
+            names.row.extend(standard_names(fact.code, fact.row_label) if fact.code else ())
+        parts = [p for p in fact.column.split(" / ") if p]
+        names.column.extend(qualified_leaf(parent, part) for parent, part in zip(parts, parts[1:])
+                            if qualified_leaf(parent, part))
+        for part in parts:
+            names.column.append(part)
+            bare = re.sub(r"[（(][^（()）]*[)）]$", "", part)  # 单价(元) → 单价
+            if bare != part and len(bare) >= 2:
+                names.column.append(bare)
+            metric = _FUND_PREFIX.sub("", part)  # 财政拨款“三公”经费: the 三公经费 of the fund 财政拨款 (fact.fund_scope)
+            if metric != part and len(metric) >= 4:
+                names.column.append(metric)
+        names.table.extend(table_names(fact.table_title))
+        if fact.is_total and fact.row_level == 0:
+            names.row.extend(total_names(fact.table_type, fact.table_title))
+        names.context.extend(c for c in fact.context.split("|") if c)
+        if not fact.row_label:  # its label cell blank (merged): its first name cell (家具用具) names it
+            names.row.extend(fact.context.split("|")[:1])
+        names.row.extend(income_names(fact))
+        names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
+    elif fact.kind == "narrative":
+        names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
+        names.row.extend(_said_forms(fact.subject))
+        names.row.extend(_unscoped(fact.subject))
+        projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
+        names.parent.extend(projects)
+        own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
+        if own.startswith("项目"):  # "项目总预算" in a project's own 说明 is that project's
+            names.row.extend(p + own[2:] for p in projects)
+        levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
+        names.row.extend(levels[-1:])
+        names.parent.extend(levels[:-1])
+        item_measure = _ITEM_MEASURE.fullmatch(fact.subject)
+        if item_measure and not levels:
+            levels = _level_names(item_measure.group("item"))
+            names.row.extend(levels[-1:])
+            names.parent.extend(levels[:-1])
+            names.column.append(item_measure.group("measure"))
+            names.measure.append(item_measure.group("measure"))
+        names.context.extend(n for n in (fact.topic,) if n)
+        names.context.extend(_components(fact.topic))
+        names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
+                           for h in fact.section.split(" > ") if h)
+        names.parent.extend(n for n in (fact.parent_subject,) if n)
+        # A 决算 说明 heads each 项 with its 类/款/项 names ("8、城乡社区支出（类）…（款）行政运行"),
+        # then says "年初预算为 …，支出决算为 …": the figures are that 项's.
+        names.parent.extend(_components(strip_list_number(fact.section.split(" > ")[-1])))
+    elif fact.kind == "field":
+        names.row.extend(record_names(fact.row_label))
+        names.column.extend(p for p in fact.column.split(" / ") if p)
+        if fact.subject and fact.subject != fact.column:
+            names.column.append(fact.subject)
+        names.context.extend(n for n in (fact.topic,) if n)
+        names.table.extend([fact.table_id] + table_names(fact.table_title))
+    elif fact.kind == "empty_table":  # an empty 财政拨款“三公”经费支出决算表 is the 三公经费支出决算 it reports
+        titles = table_names(fact.table_title)
+        names.table.extend(titles + [_FUND_PREFIX.sub("", t).removesuffix("表") for t in titles if len(t) >= 8])
+    names.measure = [norm_name(n) for n in names.measure]
+    for attr in NAME_ROLES:
+        values = [v for n in getattr(names, attr) for v in variants(norm_name(n))]
+        setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
+    return names
+
+
+_ITEM_GROUP = re.compile(r"(?P<prefix>.{2,}?)(?P<first>[^及和与]{2})[及和与](?P<second>.{2,})")
+
+
+def qualified_leaf(group: str, leaf: str) -> str:
+    """A column under a group of two items is named with the group's subject: under
+    `公务用车购置及运行费`, `运行费` is 公务用车运行费 and `购置费` is 公务用车购置费."""
+    m = _ITEM_GROUP.fullmatch(group)
+    if not m or leaf.startswith(m["prefix"]) or not leaf.startswith((m["first"], m["second"][:2])):
+        return ""
+    return m["prefix"] + leaf
+
+
+def record_names(title: str) -> list[str]:
+    """A project's long official name also goes by shorter forms: without its bracketed
+    parts and leading place name (`武汉…开发区（汉南区）人工智能科技园（…）PPP项目` →
+    `人工智能科技园PPP项目`)."""
+    names = [title]
+    plain = re.sub(r"[（(][^（()）]*[)）]", "", title)
+    if plain != title:
+        names.append(plain)
+    short = re.sub(r"^.{2,12}?(开发区|新区|[省市县区])(?=.{4,})", "", plain)
+    if short != plain:
+        names.append(short)
+    return names
+
+
+def table_names(display_title: str) -> list[str]:
+    """`附表1 收支总表（支出）` → 附表1, 收支总表; a title that starts with the department's
+    name also goes by the rest (`…办公室整体支出绩效目标申报表` → 整体支出绩效目标申报表)."""
+    parts = display_title.split(" ", 1)
+    names = [parts[0]] if len(parts) > 1 else []
+    title = re.sub(r"[（(](收入|支出|[^（()）]*收入|[^（()）]*支出)[)）]$", "", parts[-1])
+    names.append(title)
+    bare = re.sub(r"^.*?(办公室|办事处|委员会|法院|检察院|政府|局|中心)(?=.{4,})", "", title)
+    if bare != title:
+        names.append(bare)
+    names.extend(re.findall(r"(?:附表|表)\d+", display_title))
+    return names
+
+
+def variants(name: str) -> list[str]:
+    """A printed name and its core: `2024年机关运行经费预算数` also goes by `机关运行经费`."""
+    core = re.sub(r"^(19|20)\d{2}年度?", "", name)
+    # 公务用车购置预算支出 is spoken of as 公务用车购置(费); the 预算 of a fund's name stays
+    # (一般公共预算支出 is not 一般公共)
+    core = re.sub(r"(?<!一般公共)(?<!政府性基金)(?<!国有资本经营)(?<!社会保险基金)"
+                  r"(预算支出|决算支出|支出预算|支出决算|预算数|决算数|预算|决算)$", "", core)
+    return [name, core] if core != name and len(core) >= 2 else [name]
+
+
+def _said_forms(subject: str) -> list[str]:
+    """How a question says a narrative item the text words more fully: the bound's "（含）"
+    is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
+    "政府采购支出预算总额" (政府采购预算总额)."""
+    forms = [re.sub(r"[（(]含[)）]", "", subject)]
+    # only inside a longer name: 项目支出预算数 is no 项目预算数 (whose core 项目 names anything)
+    forms.append(re.sub(r"(?<=.{4})支出(?=(?:预算|决算)(?!数?$))", "", forms[0]))
+    return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
+
+
+LIST_NUMBER_START = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
+_FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
+_MEASURE_TAIL = re.compile(r"(预算数|预算安排|预算)$")
+
+
+def _unscoped(subject: str) -> list[str]:
+    """A sentence's item without its fund and measure words: "一般公共预算机关运行经费预算支出"
+    is spoken of as 机关运行经费支出 (the fund is the fact's fund_scope). Only a name of 4
+    characters or more: "一般公共预算支出" is no 支出."""
+    core = _MEASURE_TAIL.sub("", re.sub(r"预算支出$", "支出", _FUND_LEAD.sub("", subject)))  # 支出 stays: it is the item's
+    return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
+
+
+_PROJECT_HEADING = re.compile(r"(?P<name>.+?)(项目)?经费情况说明")
+
+
+def _project_names(section: str) -> list[str]:
+    """The project a 项目经费情况说明 heading names, with and without its brackets
+    (商业创新专项（政策资金） → 商业创新专项); none for the bare 项目经费情况说明."""
+    out: list[str] = []
+    for heading in section.split(" > "):
+        m = _PROJECT_HEADING.fullmatch(heading.replace(" ", ""))
+        if m and not LIST_NUMBER_START.match(heading):
+            name = m.group("name")
+            out.extend(n for n in dict.fromkeys((name, re.sub(r"[（(][^（()）]*[)）]", "", name))) if len(n) >= 2)
+    return out
+
+
+def _components(topic: str) -> list[str]:
+    """`一般公共服务支出（类）…（款）行政运行（项）` → its 类, 款 and 项 names."""
+    parts = re.split(r"[（(](?:类|款|项)[）)]", topic)
+    return [p for p in parts if p and len(parts) > 1]
+
+
+# "“城乡社区支出（类）…（款）行政运行（项）”2023年当年预算执行数": an item, then one measure of it.
+_ITEM_MEASURE = re.compile(r"(?P<item>.+[（(](?:类|款|项)[)）][”\"]?)(?P<measure>((?:19|20)\d{2}年度?)?(当年)?"
+                           r"(预算执行数|预算安排|预算数|执行数|决算数))")
+
+
+def _level_names(subject: str) -> list[str]:
+    """A narrative item "…（款）机关事业单位基本养老保险缴费支出（项）" is spoken of by its 类, 款
+    and 项 names. Only when the subject is the item itself: "“…（项）”2023年预算安排" is one
+    measure of it, and its names would answer a question about the measure's words."""
+    if not re.search(r"[（(](类|款|项)[)）][”\"]?(科目|支出)?$", subject):
+        return []
+    return [n.strip("“”\" ") for n in re.findall(r"([^（()）]+?)[（(](?:类|款|项)[)）]", subject) if len(n.strip("“”\" ")) >= 2]
