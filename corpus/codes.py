@@ -81,3 +81,27 @@ def code_for_name(name: str) -> tuple[str, ...]:
     """The codes whose standard name or a variant is exactly `name`."""
     plain = _plain(name)
     return tuple(c.code for c in standard_codes().values() if plain in (_plain(n) for n in c.names))
+
+
+# "城乡社区支出（类）城乡社区管理事务（款）行政运行（项）": a 功能分类 item named by its levels
+_ITEM_LEVELS = re.compile(r"(?:([^（）()，,。；;、\s\d.]+?)[（(]类[)）])?([^（）()，,。；;、\s\d.]+?)[（(]款[)）]"
+                          r"(?:([^（）()，,。；;、\s\d.]+?)[（(]项[)）])?")
+
+
+def item_code(text: str) -> str | None:
+    """The 功能分类 code of the last item `text` names by its levels (…（类）…（款）…（项）),
+    when the standard catalogue knows exactly one: 法院（款）行政运行（项） → 2040501. Names
+    alone are ambiguous (行政运行 is the 项 of many 款); the 款 settles it."""
+    found = list(_ITEM_LEVELS.finditer(_plain(text)))
+    if not found:
+        return None
+    klass, kuan, xiang = found[-1].groups()
+    codes = [c for c in code_for_name(kuan) if len(c) == 5 and (not klass or any(n.startswith(klass) for n in _names_of(c[:3])))]
+    if xiang:
+        codes = [c + tail[5:] for c in codes for tail in code_for_name(xiang) if len(tail) == 7 and tail[:5] == c]
+    return codes[0] if len(codes) == 1 else None
+
+
+def _names_of(code: str) -> tuple[str, ...]:  # 公共安全（类） is printed for 公共安全支出
+    entry = standard(code)
+    return tuple(_plain(n) for n in entry.names) if entry else ()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
+from corpus.codes import item_code
 from corpus.dates import same_day
 from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
@@ -207,6 +208,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         q = replace(q, expanded=q.expanded[:start] + " " * (end - start) + q.expanded[end:])
         fixed_spans = [*fixed_spans, table[1]]
     spans = alias_spans(q)
+    codes = _named_codes(q)
     out = []
     for fact in facts:
         if table and (fact.table_type != table[0] or fact.kind == "narrative"):
@@ -231,11 +233,31 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
         carried = [(k.start, k.end) for k in keys if carries(fact, k)]
         covered = coverage(q, matches, [*fixed_spans, *q.phase_spans, *q.as_of_spans, *carried])
         left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches)) \
-            + unexplained_spending(q, keys, covered)
+            + unexplained_spending(q, keys, covered) + tuple(c for c in codes if _contradicts(c, fact))
         n = sum(covered)
         out.append(Reading(fact, tuple(matches), n, left, rank_key(q, fact, matches, n)))
     out.sort(key=lambda r: r.key, reverse=True)
     return out
+
+
+def _named_codes(q: Question) -> tuple[str, ...]:
+    """The 科目编码 of 5 or 7 digits the question names (款/项 level: 3 digits can be an amount,
+    300万元). A reading whose fact has another code leaves it unexplained: 2010101行政运行 asked of
+    a court is not the court's 2040501 行政运行."""
+    return tuple(c.lower() for c in q.codes if c.isdigit() and len(c) in (5, 7))
+
+
+def _contradicts(code: str, fact: Fact) -> bool:
+    """Whether a fact is not of the 科目编码 a question names: a row of another code, or a
+    sentence about another 功能分类 item, named by its levels in the sentence or its heading
+    (法院（款）行政运行（项） is 2040501, not 2010101). A row printed without its code, or a
+    sentence that names no item, cannot contradict it."""
+    if fact.code:
+        return code != fact.code.lower()
+    if fact.kind != "narrative" or code in fact.text + fact.section:
+        return False
+    stated = item_code(fact.text) or item_code(fact.section.rsplit(">", 1)[-1])
+    return stated is not None and stated != code
 
 
 def unexplained_spending(q: Question, keys: Sequence[KeySpan], covered: list[bool]) -> tuple[str, ...]:

@@ -106,3 +106,12 @@ def test_a_named_column_group_is_its_own_total_not_a_sub_groups(pdf_engine):
     a = pdf_engine.answer("万里街道2024年财政拨款“三公”经费是多少？")
     assert (a.value, a.unit, a.citations[0].table) == (D("47.91"), "万元", "表9")
     assert "不同" not in a.answer
+
+
+def test_a_code_the_document_does_not_have_is_not_another_rows(pdf_engine):
+    # 2010101 is 人大事务's 行政运行; the court's own 行政运行 is 2040501 (17,279.29 万元), which
+    # must not answer a question that names another code
+    named = pdf_engine.answer("江苏省高级人民法院2019年2040501行政运行是多少")
+    assert (named.kind, named.value) == ("lookup", D("17279.29"))
+    other = pdf_engine.answer("江苏省高级人民法院2019年2010101行政运行是多少")
+    assert other.kind == "not_found" and other.value is None

@@ -156,3 +156,14 @@ def test_functional_codes_grown_from_the_documents():
     assert code_for_name("城乡社区公共设施") == ("21203",)
     # 20805 was printed 行政事业单位离退休 before it was renamed 行政事业单位养老支出
     assert standard_names("20805", "行政事业单位离退休") == ("行政事业单位养老支出",)
+
+
+def test_an_item_named_by_its_levels_has_one_code():
+    from corpus.codes import item_code
+
+    # sentences and headings of the real PDFs' 支出决算具体情况 / 财政拨款支出预算情况说明
+    assert item_code("1.法院（款）行政运行（项）支出 17279.29 万元") == "2040501"
+    assert item_code("8、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）") == "2120101"
+    assert item_code("公共安全（类）法院（款）") == "20405"
+    # the 项 name alone is many codes' (行政运行 is the 项 of almost every 款): no code
+    assert item_code("行政运行（项）") is None and item_code("行政运行支出 5 万元") is None
