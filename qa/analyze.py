@@ -231,6 +231,35 @@ def read_years(text: str, skip: Sequence[tuple[int, int]] = ()) -> tuple[int, ..
     return tuple(years)
 
 
+# 上年 / 去年 / 上一年度 said as a time (上年公务接待费, 2024年上年…), not a comparison (比上年,
+# 与上年相比, 上年同期) nor a row's own name (上年结转, 上年结余); 上年末 is a stock date, and
+# 上一年（2018年） says its year.
+_PREVIOUS_YEAR = re.compile(r"(?:(?<!\d)((?:19|20)\d{2})\s*年度?的?)?(?<![比较与同和对于])(?:上一?年度?|去年)"
+                            r"(?!度?(?:结转|结余|相比|比较|同期|末|底|\s*[（(]\s*(?:19|20)\d{2}))")
+
+
+def says_previous_year(text: str) -> bool:
+    return bool(_PREVIOUS_YEAR.search(text))
+
+
+def with_previous_year(text: str, doc_year: int | None) -> str | None:
+    """The question with each 上年 written as the year it means: the year before the one it
+    follows (2024年上年 → 2023年), else before the document's year; None when no year says
+    which (several budgets of different years, none named)."""
+    missing = False
+
+    def year_before(m: re.Match[str]) -> str:
+        nonlocal missing
+        year = int(m.group(1)) if m.group(1) else doc_year
+        if year is None:
+            missing = True
+            return m.group(0)
+        return f"{year - 1}年"
+
+    out = _PREVIOUS_YEAR.sub(year_before, text)
+    return None if missing else out
+
+
 def _is_year(code: str, text: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d{2}", code)) or bool(re.search(rf"{code}\s*年", text))
 

@@ -20,7 +20,7 @@ from index.config import IndexConfig
 from index.live import LiveIndex, LoadedIndex, SourceFinding
 from index.search import Filters, SearchIndex
 
-from .analyze import analyze, validate_question
+from .analyze import analyze, says_previous_year, validate_question, with_previous_year
 from .answer import Answer, Candidate
 from .compose import guard, source_phrase
 from .render import format_figure
@@ -108,6 +108,14 @@ class Engine:
         base = self._fact_base()
         q = analyze(question)
         docs, reason = documents_for(q, base.documents, doc_ids)
+        if not reason and says_previous_year(q.expanded):
+            years = {base.documents[d].year for d in docs}
+            said = with_previous_year(q.expanded, years.pop() if len(years) == 1 else None)
+            if said is None:
+                reason = "问题中的“上年”指哪一年？载入的预算不止一个年度，请写明年份（例如“2023年”）"
+            else:
+                q = analyze(said)
+                docs, reason = documents_for(q, base.documents, doc_ids)
         if reason:
             return not_found_answer(q, reason, [], started)
         asked = Asked.over(q, base, docs, started, self.retrieve)

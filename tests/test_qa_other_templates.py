@@ -115,3 +115,24 @@ def test_a_code_the_document_does_not_have_is_not_another_rows(pdf_engine):
     assert (named.kind, named.value) == ("lookup", D("17279.29"))
     other = pdf_engine.answer("江苏省高级人民法院2019年2010101行政运行是多少")
     assert other.kind == "not_found" and other.value is None
+
+
+def test_the_previous_year_is_the_year_before_the_budgets():
+    from qa.analyze import says_previous_year, with_previous_year
+
+    assert with_previous_year("万里街道2024年上年公务接待费是多少", None) == "万里街道2023年公务接待费是多少"
+    assert with_previous_year("去年的公务接待费", 2019) == "2018年的公务接待费"
+    assert with_previous_year("上年公务接待费是多少", None) is None  # which year's 上年: not said
+    # a comparison, a row's own name, a year in brackets: no year to rewrite
+    for question in ("公务接待费比上年增加多少", "与上年相比增长多少", "上年结转是多少", "上年度结余",
+                     "上一年（2018年）的收支预算总计是多少"):
+        assert not says_previous_year(question), question
+
+
+def test_last_years_figure_is_never_this_years(pdf_engine):
+    # the 2019 budget says 公务接待费预算支出 86.95 万元, 比上年减少 97 万元
+    a = pdf_engine.answer("江苏省高级人民法院2019年上年公务接待费预算是多少")
+    assert (a.kind, a.value) == ("computed", D("183.95"))
+    # two budgets of two years loaded (2019, 2024) and no year named: ask which
+    a = pdf_engine.answer("上年公务接待费是多少")
+    assert a.kind == "not_found" and "写明年份" in a.answer
