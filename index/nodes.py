@@ -178,13 +178,30 @@ _FIGURE = re.compile(r"\s[-+]?[\d,]+(?:\.\d+)?(?=；|$)")
 
 def embed_text(node: TextNode) -> str:
     """What the embedder sees: title and label path first, then the start of the text.
-    A table row is embedded by its meaning only — table title, label path, column names,
-    no figures and no department — so the same row in a thousand budgets is embedded once."""
+    A table row is embedded by its meaning only — the table's title without its number, year
+    or department, the label path, column names, no figures — so the same row in every
+    budget of a template (and of other templates that title the table alike) is embedded
+    once. Which budget a row belongs to is the filters' work, not the vector's."""
     meta = node.metadata
     if meta.get("node_kind") == "row":
         cells = node.text.split(" | ", 2)[-1]
-        return f"table: {meta.get('table', '')}\nlabel_path: {meta.get('label_path', '')}\n\n{_FIGURE.sub('', cells)}"[:EMBED_CHARS]
+        title = title_meaning(meta.get("table", ""), meta.get("table_id", ""), meta.get("department", ""))
+        return f"table: {title}\nlabel_path: {meta.get('label_path', '')}\n\n{_FIGURE.sub('', cells)}"[:EMBED_CHARS]
     return node.get_content(metadata_mode=MetadataMode.EMBED)[:EMBED_CHARS]
+
+
+_TITLE_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
+
+
+def title_meaning(title: str, table_id: str = "", department: str = "") -> str:
+    """A table title as any budget would print it: "表1 2024年部门财务收支预算总表（本年收入）"
+    → "部门财务收支预算总表（本年收入）"; "2017年度江苏省高级人民法院部门收支预算总表" →
+    "部门收支预算总表" (given the department)."""
+    if table_id and title.startswith(table_id):
+        title = title[len(table_id):]
+    if department:
+        title = title.replace(department, "")
+    return _TITLE_YEAR.sub("", title).strip()
 
 
 def display_text(node: TextNode) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 from decimal import Decimal as D
 
 import pytest
@@ -41,7 +42,8 @@ def test_row_node_has_its_label_path_and_short_embedding_text(nodes):
     assert node.metadata["label_path"] == "201 一般公共服务支出 > 20103 政府办公厅(室)及相关机构事务 > 2010302 一般行政管理事务"
     assert "基本支出 / 公用经费 234.39" in display_text(node)
     embedded = embed_text(node)
-    assert embedded.startswith("table: 附表5 一般公共预算支出表\nlabel_path: 201 一般公共服务支出")
+    # the table by its title alone: 附表5 is this template's number, not what the row means
+    assert embedded.startswith("table: 一般公共预算支出表\nlabel_path: 201 一般公共服务支出")
     assert "doc_id" not in embedded and "location" not in embedded  # identifiers are for display only
     # a row is embedded by its meaning: names, no figures, no department
     assert "基本支出 / 公用经费" in embedded and "234.39" not in embedded and "武汉" not in embedded
@@ -209,3 +211,20 @@ def test_a_crash_mid_build_leaves_the_previous_index_usable(two_documents, seed_
     assert (build_folder(out) / "manifest.json").read_text(encoding="utf-8") == before
     assert SearchIndex(out).retrieve("公务接待费", k=3)
     assert sorted(p.name for p in (out / "builds").iterdir()) == builds  # the failed build's folder is gone
+
+
+def test_the_same_row_in_two_years_budgets_is_embedded_once():
+    """万里街道's 2023 and 2025 budgets title their tables "表9 2023年…" and "表9 2025年…":
+    a row is embedded without the number, year and department, so the two budgets share it."""
+    import corpus
+    from index.nodes import title_meaning
+
+    extra = Path(__file__).resolve().parent.parent / "evaluation" / "corpora" / "extra"
+    texts = []
+    for name in ("shanghai_putuo_wanli_jiedao_2023_bumen_yusuan.pdf", "shanghai_putuo_wanli_jiedao_2025_bumen_yusuan.pdf"):
+        rows = [n for n in document_nodes(corpus.load(extra / name)) if n.metadata["node_kind"] == "row"]
+        texts.append({embed_text(n) for n in rows})
+    shared = texts[0] & texts[1]
+    assert len(shared) >= 0.5 * min(map(len, texts))
+    assert not any("2023" in t or "2025" in t or "万里" in t for t in shared)
+    assert title_meaning("2017年度江苏省高级人民法院部门收支预算总表", "", "江苏省高级人民法院") == "部门收支预算总表"
