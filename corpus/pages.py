@@ -1,0 +1,206 @@
+"""Where a cited figure is printed on a PDF page: the cell's box, for showing the page itself.
+
+Pure geometry over a `PageLayout` (the page's words and its ruled tables' cells, read by
+`corpus.readers.pdf.page_layout`): the cited value is looked for among the page's words,
+kept only on the row its label names and, among those, under the header its column path
+names. Ambiguity is an answer too: when two cells fit equally well, `locate` returns None,
+so the page is shown without an outline rather than with a wrong one.
+
+    box = locate_cell(Path("budget.pdf"), CellQuery(page=31, value=Decimal("1.35"), row_label=None,
+                      row_code=None, column=("2024年“三公”经费预算数", "公务接待费")))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .numbers import parse_number
+from .text import normalize_text
+
+# Characters that say what a label is; punctuation, quotes and spaces are left out so that
+# “三公” matches "三公" and a wrapped header matches its joined form.
+_MEANINGFUL = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a page in PDF points, origin top left (pdfplumber's coordinates)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def middle(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+
+    def contains_point(self, x: float, y: float) -> bool:
+        return self.x0 <= x <= self.x1 and self.top <= y <= self.bottom
+
+    def overlaps_columns(self, other: Box) -> bool:
+        """Whether the two share more than a hairline of horizontal extent."""
+        return min(self.x1, other.x1) - max(self.x0, other.x0) > 1.0
+
+    def area(self) -> float:
+        return (self.x1 - self.x0) * (self.bottom - self.top)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """A ruled table on the page: its frame and the box of every cell."""
+
+    box: Box
+    cells: tuple[Box, ...]
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    page: int            # 1-based, as citations print it
+    width: float
+    height: float
+    words: tuple[Word, ...]
+    tables: tuple[PageTable, ...]
+
+
+@dataclass(frozen=True)
+class CellQuery:
+    """A cited cell as the parsed document knows it: its page, value, row and column."""
+
+    page: int
+    value: Decimal
+    row_label: str | None
+    row_code: str | None
+    column: tuple[str, ...]
+    # Which of the row's cells printing this same value is cited (0 = leftmost), and how
+    # many there are: tells 合计 13,500 from 公用经费 13,500 when the header is on an earlier page.
+    ordinal: int = 0
+    same_in_row: int = 1
+
+    def key(self) -> str:
+        """A stable text of the query, for cache keys."""
+        return "|".join([str(self.page), format(self.value, "f"), self.row_label or "", self.row_code or "",
+                         " / ".join(self.column), f"{self.ordinal}/{self.same_in_row}"])
+
+
+@dataclass(frozen=True)
+class Located:
+    """The cited cell's box, and the frame of the table it is in (None outside a ruled table)."""
+
+    cell: Box
+    frame: Box | None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    word: Word
+    cell: Box          # the ruled cell it sits in, or the word's own box outside a table
+    table: PageTable | None
+
+    def located(self) -> Located:
+        return Located(self.cell, self.table.box if self.table is not None else None)
+
+
+def locate_cell(path: Path, query: CellQuery) -> Located | None:
+    """The box of the cited cell on its page of the PDF at `path`, or None when it cannot
+    be told apart (or the page does not exist)."""
+    from .readers.pdf import page_layout  # the reader is the one module that opens PDFs
+
+    layout = page_layout(path, query.page)
+    return locate(layout, query) if layout is not None else None
+
+
+def locate(layout: PageLayout, query: CellQuery) -> Located | None:
+    """The cell on `layout` that prints the query's value on its row and under its column;
+    None when no cell or more than one cell fits best."""
+    candidates = [_candidate(layout, w) for w in layout.words if _printed_value(w.text) == query.value]
+    if query.row_label or query.row_code:
+        candidates = _on_row(layout, candidates, query)
+    if not candidates:
+        return None
+    scores = [_column_score(layout, c, query.column) for c in candidates]
+    winners = [c for c, s in zip(candidates, scores) if s == max(scores)]
+    if len(winners) == 1:
+        return winners[0].located()
+    same_row = len({round(c.word.box.top) for c in winners}) == 1 and bool(query.row_label or query.row_code)
+    if same_row and len(winners) == query.same_in_row and 0 <= query.ordinal < len(winners):
+        return sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal].located()
+    return None
+
+
+def _printed_value(text: str) -> Decimal | None:
+    """A word's number as printed: 13,500 / 1.35 / 9.03% (the percent sign dropped)."""
+    return parse_number(text.rstrip("%％"))
+
+
+def squash(text: str) -> str:
+    """Only the characters that carry meaning, full-width folded: for comparing labels."""
+    return _MEANINGFUL.sub("", normalize_text(text))
+
+
+def _candidate(layout: PageLayout, word: Word) -> _Candidate:
+    x, y = word.box.middle
+    for table in layout.tables:
+        if table.box.contains_point(x, y):
+            cells = [c for c in table.cells if c.contains_point(x, y)]
+            if cells:
+                return _Candidate(word, min(cells, key=Box.area), table)
+    return _Candidate(word, word.box, None)
+
+
+def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) -> list[_Candidate]:
+    """The candidates whose row label (or code) is printed left of them, in the same row band
+    (the value's cell height: a label wrapped over two lines still sits inside it). Those
+    whose nearest text to the left is the label come first: a 收支总表 prints 收入总计 and
+    支出总计 side by side on one line."""
+    label, code = squash(query.row_label or ""), squash(query.row_code or "")
+
+    def names(texts: list[str]) -> bool:
+        printed = squash("".join(texts))
+        return bool((label and label in printed) or (code and code in printed))
+
+    nearest, anywhere = [], []
+    for c in candidates:
+        band = c.cell if c.table is not None else c.word.box
+        left = _cell_texts([w for w in layout.words if w.box.x1 <= c.word.box.x0 + 0.5
+                            and band.top - 1 <= w.box.middle[1] <= band.bottom + 1], c.table)
+        texts = [t for t in left if _printed_value(t) is None]
+        if texts and names(texts[-1:]):
+            nearest.append(c)
+        elif names(left):
+            anywhere.append(c)
+    return nearest or anywhere
+
+
+def _cell_texts(words: list[Word], table: PageTable | None) -> list[str]:
+    """Words joined cell by cell, left to right, each cell's lines top to bottom, so that a
+    label wrapped inside its cell reads as one."""
+    groups: dict[Box, list[Word]] = {}
+    for w in words:
+        cell = None
+        if table is not None:
+            x, y = w.box.middle
+            cell = next((b for b in table.cells if b.contains_point(x, y)), None)
+        groups.setdefault(cell if cell is not None else w.box, []).append(w)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0].x0, kv[0].top))
+    return ["".join(w.text for w in sorted(ws, key=lambda w: (w.box.top, w.box.x0))) for _, ws in ordered]
+
+
+def _column_score(layout: PageLayout, c: _Candidate, column: tuple[str, ...]) -> int:
+    """How many parts of the column path are printed above the value, over its cell (within
+    its table): the header cells of that column, spanning group headers included."""
+    if not column:
+        return 0
+    above = [w for w in layout.words if w.box.bottom <= c.cell.top + 0.5 and w.box.overlaps_columns(c.cell)
+             and (c.table is None or c.table.box.contains_point(*w.box.middle))]
+    header = squash("".join(_cell_texts(above, c.table)))
+    return sum(1 for part in column if squash(part) and squash(part) in header)
