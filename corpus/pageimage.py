@@ -23,14 +23,16 @@ from typing import Any
 
 from .pages import Box, CellQuery, Located, locate_cell
 
-DRAWING_VERSION = 1
+DRAWING_VERSION = 3
 SCALE = 2.0                     # 144 dpi: table digits stay sharp in the crop
 OUTLINE = (211, 47, 47)         # the page's red, visible on white and on grey fills
 OUTLINE_PX = 4
-PAD_PT = 2.0                    # the outline sits just outside the cell's rules
 ROWS_ABOVE_PT = 110.0           # the band: about five rows above the cell …
 ROWS_BELOW_PT = 70.0            # … and three below
-MARGIN_PT = 10.0
+MARGIN_PT = 10.0                # left and right of the table
+RULE_PAD_PT = 0.8               # above and below the rules the band stops on (a row's text starts ~3pt in)
+GAP_PX = 10                     # between the headers and the band when rows between are left out
+GAP_COLOUR = (200, 200, 200)
 
 
 @dataclass(frozen=True)
@@ -92,25 +94,44 @@ def render(source: Path, page: int, located: Located | None) -> tuple[Any, Any |
         return image, None
     scale = image.width / width_pt
     _outline(image, located.cell, scale)
-    return image, image.crop(_band(located, image.size, scale))
+    band = _band(located, image.size, scale)
+    crop = image.crop(band)
+    header = located.header
+    if header is not None and header.bottom * scale < band[1]:   # headers far above: shown on top
+        strip = image.crop((band[0], int((header.top - RULE_PAD_PT) * scale), band[2], int((header.bottom + RULE_PAD_PT) * scale)))
+        crop = _stack(strip, crop)
+    return image, crop
+
+
+def _stack(upper: Any, lower: Any) -> Any:
+    """Two pieces of the page one above the other, a grey bar between: rows were left out."""
+    from PIL import Image
+
+    joined = Image.new("RGB", (upper.width, upper.height + GAP_PX + lower.height), GAP_COLOUR)
+    joined.paste(upper, (0, 0))
+    joined.paste(lower, (0, upper.height + GAP_PX))
+    return joined
 
 
 def _outline(image: Any, cell: Box, scale: float) -> None:
     from PIL import ImageDraw
 
-    box = [(cell.x0 - PAD_PT) * scale, (cell.top - PAD_PT) * scale,
-           (cell.x1 + PAD_PT) * scale, (cell.bottom + PAD_PT) * scale]
+    # drawn on the cell's own rules and inward, so a crop that stops at a rule shows all of it
+    box = [cell.x0 * scale, cell.top * scale, cell.x1 * scale, cell.bottom * scale]
     ImageDraw.Draw(image).rectangle(box, outline=OUTLINE, width=OUTLINE_PX)
 
 
 def _band(located: Located, size: tuple[int, int], scale: float) -> tuple[int, int, int, int]:
-    """Pixels to crop: the table's width (the page's without a table), some rows around the cell."""
+    """Pixels to crop: the table's width (the page's without a table), some rows around the
+    cell, cut on the table's row rules so that no row is shown halved."""
+    cell = located.cell
     frame = located.frame or Box(0.0, 0.0, size[0] / scale, size[1] / scale)
-    left = min(frame.x0, located.cell.x0) - MARGIN_PT
-    right = max(frame.x1, located.cell.x1) + MARGIN_PT
-    top = max(located.cell.top - ROWS_ABOVE_PT, frame.top - MARGIN_PT)
-    bottom = min(located.cell.bottom + ROWS_BELOW_PT, frame.bottom + MARGIN_PT)
-    box = (left * scale, top * scale, right * scale, bottom * scale)
+    above = [y for y in located.rules if cell.top - ROWS_ABOVE_PT <= y <= cell.top]
+    below = [y for y in located.rules if cell.bottom <= y <= cell.bottom + ROWS_BELOW_PT]
+    top = min(above) if above else max(cell.top - ROWS_ABOVE_PT, frame.top)
+    bottom = max(below) if below else min(cell.bottom + ROWS_BELOW_PT, frame.bottom)
+    left, right = min(frame.x0, cell.x0) - MARGIN_PT, max(frame.x1, cell.x1) + MARGIN_PT
+    box = (left * scale, (top - RULE_PAD_PT) * scale, right * scale, (bottom + RULE_PAD_PT) * scale)
     return (max(0, int(box[0])), max(0, int(box[1])), min(size[0], int(box[2]) + 1), min(size[1], int(box[3]) + 1))
 
 
@@ -143,6 +164,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)   # mkstemp's 0600 would hide the file from another instance's user
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -94,10 +94,13 @@ class CellQuery:
 
 @dataclass(frozen=True)
 class Located:
-    """The cited cell's box, and the frame of the table it is in (None outside a ruled table)."""
+    """The cited cell's box, the frame of the table it is in (None outside a ruled table) and
+    the y of the table's row rules, so that a crop can stop on a rule, not through a row."""
 
     cell: Box
     frame: Box | None
+    rules: tuple[float, ...] = ()
+    header: Box | None = None   # the table's column headers, when printed on this page
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,20 @@ class _Candidate:
     cell: Box          # the ruled cell it sits in, or the word's own box outside a table
     table: PageTable | None
 
-    def located(self) -> Located:
-        return Located(self.cell, self.table.box if self.table is not None else None)
+    def located(self, layout: PageLayout) -> Located:
+        if self.table is None:
+            return Located(self.cell, None)
+        rules = sorted({round(y, 1) for c in self.table.cells for y in (c.top, c.bottom)})
+        return Located(self.cell, self.table.box, tuple(rules), _header(layout, self.table))
+
+
+def _header(layout: PageLayout, table: PageTable) -> Box | None:
+    """The table's header rows: from its top down to its first row of figures (None when
+    the page's part of the table starts with figures: a table continued from a page before)."""
+    numbers = [w.box.middle for w in layout.words if _printed_value(w.text) is not None]
+    tops = [c.top for c in table.cells if any(c.contains_point(x, y) for x, y in numbers)]
+    end = min(tops, default=table.box.top)
+    return Box(table.box.x0, table.box.top, table.box.x1, end) if end > table.box.top + 1 else None
 
 
 def locate_cell(path: Path, query: CellQuery) -> Located | None:
@@ -130,10 +145,10 @@ def locate(layout: PageLayout, query: CellQuery) -> Located | None:
     scores = [_column_score(layout, c, query.column) for c in candidates]
     winners = [c for c, s in zip(candidates, scores) if s == max(scores)]
     if len(winners) == 1:
-        return winners[0].located()
+        return winners[0].located(layout)
     same_row = len({round(c.word.box.top) for c in winners}) == 1 and bool(query.row_label or query.row_code)
     if same_row and len(winners) == query.same_in_row and 0 <= query.ordinal < len(winners):
-        return sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal].located()
+        return sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal].located(layout)
     return None
 
 
