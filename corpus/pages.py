@@ -176,22 +176,22 @@ def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) 
     """The candidates whose row label (or code) is printed left of them, in the same row band
     (the value's cell height: a label wrapped over two lines still sits inside it). Those
     whose nearest text to the left is the label come first: a 收支总表 prints 收入总计 and
-    支出总计 side by side on one line."""
+    支出总计 side by side on one line. A row printing another code is never the row: 21205
+    and 2120501 are both 城乡社区环境卫生."""
     label, code = squash(query.row_label or ""), squash(query.row_code or "")
-
-    def names(texts: list[str]) -> bool:
-        printed = squash("".join(texts))
-        return bool((label and label in printed) or (code and code in printed))
-
     nearest, anywhere = [], []
     for c in candidates:
         band = c.cell if c.table is not None else c.word.box
         left = _cell_texts([w for w in layout.words if w.box.x1 <= c.word.box.x0 + 0.5
                             and band.top - 1 <= w.box.middle[1] <= band.bottom + 1], c.table)
+        printed = squash("".join(left))
+        code_ok = bool(code) and re.search(rf"(?<!\d){code}(?!\d)", printed) is not None
+        if code and not code_ok and re.match(r"\d{3}", printed):
+            continue
         texts = [t for t in left if _printed_value(t) is None]
-        if texts and names(texts[-1:]):
+        if (label and texts and label in squash(texts[-1])) or (code_ok and not label):
             nearest.append(c)
-        elif names(left):
+        elif (label and label in printed) or code_ok:
             anywhere.append(c)
     return nearest or anywhere
 
