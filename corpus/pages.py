@@ -85,11 +85,14 @@ class CellQuery:
     # many there are: tells 合计 13,500 from 公用经费 13,500 when the header is on an earlier page.
     ordinal: int = 0
     same_in_row: int = 1
+    # A row without a label (a procurement line: 设备购置费 | 办公设备购置 | 其他通用设备 | …)
+    # is known by the text of its other cells.
+    row_texts: tuple[str, ...] = ()
 
     def key(self) -> str:
         """A stable text of the query, for cache keys."""
         return "|".join([str(self.page), format(self.value, "f"), self.row_label or "", self.row_code or "",
-                         " / ".join(self.column), f"{self.ordinal}/{self.same_in_row}"])
+                         " / ".join(self.column), f"{self.ordinal}/{self.same_in_row}", " / ".join(self.row_texts)])
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,15 @@ def locate(layout: PageLayout, query: CellQuery) -> Located | None:
     candidates = [_candidate(layout, w) for w in layout.words if _printed_value(w.text) == query.value]
     if query.row_label or query.row_code:
         candidates = _on_row(layout, candidates, query)
+    elif query.row_texts:
+        candidates = [c for c in candidates if _prints_all(layout, c, query.row_texts)]
     if not candidates:
         return None
     scores = [_column_score(layout, c, query.column) for c in candidates]
     winners = [c for c, s in zip(candidates, scores) if s == max(scores)]
     if len(winners) == 1:
         return winners[0].located(layout)
-    same_row = len({round(c.word.box.top) for c in winners}) == 1 and bool(query.row_label or query.row_code)
+    same_row = len({round(c.word.box.top) for c in winners}) == 1 and bool(query.row_label or query.row_code or query.row_texts)
     if same_row and len(winners) == query.same_in_row and 0 <= query.ordinal < len(winners):
         return sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal].located(layout)
     return None
@@ -175,7 +180,7 @@ def _candidate(layout: PageLayout, word: Word) -> _Candidate:
 def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) -> list[_Candidate]:
     """The candidates whose row label (or code) is printed left of them, in the same row band
     (the value's cell height: a label wrapped over two lines still sits inside it). Those
-    whose nearest text to the left is the label come first: a 收支总表 prints 收入总计 and
+    whose nearest label to the left is the row's come first: a 收支总表 prints 收入总计 and
     支出总计 side by side on one line. A row printing another code is never the row: 21205
     and 2120501 are both 城乡社区环境卫生."""
     label, code = squash(query.row_label or ""), squash(query.row_code or "")
@@ -184,16 +189,39 @@ def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) 
         band = c.cell if c.table is not None else c.word.box
         left = _cell_texts([w for w in layout.words if w.box.x1 <= c.word.box.x0 + 0.5
                             and band.top - 1 <= w.box.middle[1] <= band.bottom + 1], c.table)
-        printed = squash("".join(left))
-        code_ok = bool(code) and re.search(rf"(?<!\d){code}(?!\d)", printed) is not None
-        if code and not code_ok and re.match(r"\d{3}", printed):
+        near_label, near_code = _row_names(left)
+        if code and near_code and near_code != code:
             continue
-        texts = [t for t in left if _printed_value(t) is None]
-        if (label and texts and label in squash(texts[-1])) or (code_ok and not label):
+        if (label and label in near_label) or (not label and code and near_code == code):
             nearest.append(c)
-        elif (label and label in printed) or code_ok:
+        elif label and label in squash("".join(left)):
             anywhere.append(c)
     return nearest or anywhere
+
+
+def _prints_all(layout: PageLayout, c: _Candidate, texts: tuple[str, ...]) -> bool:
+    """Whether the value's row band prints every one of the row's texts."""
+    band = c.cell if c.table is not None else c.word.box
+    row = squash("".join(_cell_texts([w for w in layout.words if band.top - 1 <= w.box.middle[1] <= band.bottom + 1],
+                                     c.table)))
+    return all(squash(t) in row for t in texts)
+
+
+def _row_names(cells: list[str]) -> tuple[str, str]:
+    """The label nearest to the value's left and the code printed just before it: in the same
+    cell (30217 公务接待费) or in up to three cells of digits (类 212 | 款 05 | 项 01)."""
+    for i in range(len(cells) - 1, -1, -1):
+        if _printed_value(cells[i]) is not None:
+            continue                      # a figure of the row (or a code), not its label
+        start = i
+        while start > 0 and i - start < 3 and cells[start - 1].strip().isdigit():
+            start -= 1
+        code, label = "".join(t.strip() for t in cells[start:i]), squash(cells[i])
+        joined = re.match(r"(\d{3,})(\D.*)", label)
+        if not code and joined:
+            code, label = joined.groups()
+        return label, code
+    return "", ""
 
 
 def _cell_texts(words: list[Word], table: PageTable | None) -> list[str]:

@@ -58,20 +58,23 @@ def cell_query(c: Citation, doc: BudgetDocument | None) -> CellQuery | None:
     row = table.row_by_id(c.row_id) if table is not None and c.row_id else None
     label, code = _row_names(c, row)
     column = tuple(c.column.split(" / ")) if c.column else ()
+    side = c.table.partition("/")[2]          # 表1/本年收入: the half of a 收支总表, named in its header
+    column += tuple(side.split(" / ")) if side else ()
     ordinal, same = 0, 1
     if row is not None:
         equal = [cell for cell in row.cells if cell.value == c.value]
         ranks = [i for i, cell in enumerate(equal) if column_name(cell.column) == c.column]
         ordinal, same = (ranks[0] if ranks else 0), max(1, len(equal))
-    return CellQuery(int(page.group(1)), c.value, label, code, column, ordinal, same)
+    texts = () if label or code or row is None else tuple(x.raw for x in row.cells if x.raw and x.value is None)
+    return CellQuery(int(page.group(1)), c.value, label, code, column, ordinal, same, texts)
 
 
 def _row_names(c: Citation, row: Any) -> tuple[str | None, str | None]:
-    """The row's printed label and code; a citation without a row (a one-row table) names none."""
-    if not c.row:
-        return None, None
+    """The row's label and code as parsed, else as the citation names them."""
     if row is not None:
         return row.label or None, row.code or None
+    if not c.row:
+        return None, None
     code, _, label = c.row.partition(" ")
     return (label, code) if code.isdigit() and label else (c.row, None)
 

@@ -159,3 +159,31 @@ def test_route_serves_cached_pages_only(pdf_engine, tmp_path):
     for name in ("secret.txt", "..%2Fsecret.txt", "0" * 32 + "-page.png"):
         assert client.get(f"/evidence/{name}").status_code == 404
     assert os.path.exists(found[0].images.page_png)
+
+
+def test_a_parent_row_is_not_its_child_with_the_same_name():
+    """表3 prints 城乡社区环境卫生 twice with the same figures: 212|05 and 212|05|01."""
+    query = CellQuery(page=19, value=D("5993300"), row_label="城乡社区环境卫生", row_code="21205",
+                      column=("支出预算", "项目支出"), ordinal=1, same_in_row=2)
+    found = locate_cell(WANLI, query)
+    figures = words_on(WANLI, 19, "5,993,300")           # parent left, parent right, child left, child right
+    parent = [w for w in figures if w["top"] == min(f["top"] for f in figures)]
+    assert found is not None and holds(found.cell, parent[1])
+    assert not any(holds(found.cell, w) for w in figures if w is not parent[1])
+
+
+def test_a_row_without_a_label_is_known_by_its_texts(pdf_engine):
+    """公开12表 (政府采购) has no row labels; two lines print 9.00 twice. The 印刷品 line's 总计."""
+    from qa.answer import Citation
+
+    doc = next(d for d in pdf_engine.documents() if d.doc_id.startswith("06_"))
+    table = doc.table("公开12表")
+    row = next(r for r in table.rows if any(c.raw == "印刷品" for c in r.cells))
+    c = Citation(doc.title, doc.doc_id, table.display_title, "公开12表", None, "总计", "", str(row.location),
+                 D("9.00"), "万元", row.id)
+    query = cell_query(c, doc)
+    assert query.row_texts and "印刷品" in query.row_texts
+    found = locate_cell(JIANGSU, query)
+    line = words_on(JIANGSU, query.page, "印刷品")[0]
+    nine = [w for w in words_on(JIANGSU, query.page, "9.00") if abs(w["top"] - line["top"]) < 3]
+    assert found is not None and holds(found.cell, nine[-1])
