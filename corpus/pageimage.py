@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ MARGIN_PT = 10.0                # left and right of the table
 RULE_PAD_PT = 0.8               # above and below the rules the band stops on (a row's text starts ~3pt in)
 GAP_PX = 10                     # between the headers and the band when rows between are left out
 GAP_COLOUR = (200, 200, 200)
+
+# PDFium is not thread-safe (pypdfium2's documentation): the app answers several questions at
+# once, so renders take turns. A render is ~50 ms; locating and PNG encoding run in parallel.
+_PDFIUM = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -81,15 +86,16 @@ def render(source: Path, page: int, located: Located | None) -> tuple[Any, Any |
     the band is None without a located cell. None when the page does not exist."""
     import pypdfium2 as pdfium  # a renderer only when a page is shown
 
-    pdf = pdfium.PdfDocument(str(source))
-    try:
-        if not 1 <= page <= len(pdf):
-            return None
-        pdf_page = pdf[page - 1]
-        width_pt = pdf_page.get_width()
-        image = pdf_page.render(scale=SCALE).to_pil().convert("RGB")
-    finally:
-        pdf.close()
+    with _PDFIUM:
+        pdf = pdfium.PdfDocument(str(source))
+        try:
+            if not 1 <= page <= len(pdf):
+                return None
+            pdf_page = pdf[page - 1]
+            width_pt = pdf_page.get_width()
+            image = pdf_page.render(scale=SCALE).to_pil().convert("RGB")
+        finally:
+            pdf.close()
     if located is None:
         return image, None
     scale = image.width / width_pt

@@ -187,3 +187,21 @@ def test_a_row_without_a_label_is_known_by_its_texts(pdf_engine):
     line = words_on(JIANGSU, query.page, "印刷品")[0]
     nine = [w for w in words_on(JIANGSU, query.page, "9.00") if abs(w["top"] - line["top"]) < 3]
     assert found is not None and holds(found.cell, nine[-1])
+
+
+def test_pages_render_from_several_threads_at_once(tmp_path):
+    """The app answers questions concurrently; PDFium is not thread-safe, so renders take turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [(WANLI, CellQuery(page=31, value=D("1.35"), row_label=None, row_code=None,
+                                 column=("2024年“三公”经费预算数", "公务接待费"))),
+               (JIANGSU, CellQuery(page=11, value=D("41.95"), row_label="公务接待费", row_code="30217", column=("金额",))),
+               (WANLI, CellQuery(page=10, value=D("156211123"), row_label="收入总计", row_code=None, column=("预算数",))),
+               (JIANGSU, CellQuery(page=14, value=D("86.95"), row_label=None, row_code=None, column=("“三公”经费", "公务接待费")))]
+    def show(n: int):   # each query twice, into one folder: two threads may write the same files
+        pdf, query = queries[n % len(queries)]
+        return page_evidence(pdf, pageimage._sha256(pdf), query, tmp_path / str(n % len(queries)))
+
+    with ThreadPoolExecutor(4) as pool:
+        shown = list(pool.map(show, range(2 * len(queries))))
+    assert all(s is not None and s.located and s.crop_png.stat().st_size > 5_000 for s in shown)
