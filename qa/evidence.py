@@ -88,14 +88,14 @@ def answer_evidence(answer: Answer, documents: Iterable[BudgetDocument], source_
     seen: set[str] = set()
     for c in answer.citations:
         doc = by_id.get(c.doc_id)
-        query = cell_query(c, doc)
-        if doc is None or query is None or f"{doc.sha256}|{query.key()}" in seen:
-            continue
-        seen.add(f"{doc.sha256}|{query.key()}")
         try:
+            query = cell_query(c, doc)
+            if doc is None or query is None or f"{doc.sha256}|{query.key()}" in seen:
+                continue
+            seen.add(f"{doc.sha256}|{query.key()}")
             images = page_evidence(source_file(c.doc_id), doc.sha256, query, folder)
-        except Exception:  # noqa: BLE001 — a page that fails to render must not cost the answer
-            log.exception("page %s of %s could not be shown", query.page, doc.source)
+        except Exception:  # noqa: BLE001 — a page that fails to show must not cost the answer
+            log.exception("the printed page of %s could not be shown", c.location)
             continue
         if images is not None:
             out.append(Evidence(c, images))
@@ -122,16 +122,16 @@ def _figure(e: Evidence, documents: Mapping[str, BudgetDocument] | None) -> str:
             f' · {esc(cell)} <b>{esc(figure)}</b></figcaption>')
     if ev.crop_png is not None:
         alt = f"{where}的截图：{c.section}，{cell}的格用红框标出，印的是 {figure}"
-        img = URL_PREFIX + ev.crop_png.name
+        img, width = URL_PREFIX + ev.crop_png.name, "100%"
         note = "红框为所引的格。 "
     else:
         alt = f"{where}的整页截图（未标出所引的格）"
-        img = page_url
-        note = f"未能在第 {ev.page} 页上确定这一格的位置，下面是整页原文，未作标记；请按表名和行名查找。 "
+        img, width = page_url, "min(100%, 760px)"    # a whole page: readable without filling the panel
+        note = f"未能在第 {ev.page} 页上确定这一格的位置：上图是整页原文，未作标记，请按表名和行名查找。 "
     return (f'<figure class="bqa-page" style="margin:4px 0 12px">{head}'
             f'<a href="{esc(page_url)}" target="_blank" rel="noopener" title="打开第 {ev.page} 页整页">'
             f'<img class="bqa-page-image" src="{esc(img)}" alt="{esc(alt)}" loading="lazy" '
-            f'style="max-width:100%;border:1px solid #bbb;display:block"></a>'
+            f'style="max-width:{width};border:1px solid #bbb;display:block"></a>'
             f'<div style="font-size:12px;color:#555;margin-top:2px">{esc(note)}'
             f'<a class="bqa-page-link" href="{esc(page_url)}" target="_blank" rel="noopener">查看第 {ev.page} 页整页</a></div>'
             f'</figure>')
