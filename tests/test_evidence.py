@@ -6,9 +6,11 @@ never outlined."""
 from __future__ import annotations
 
 import os
+from dataclasses import astuple
 from decimal import Decimal as D
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 import pytest
 from PIL import Image
@@ -53,6 +55,13 @@ def holds(cell, word: dict) -> bool:
     return cell.x0 <= x <= cell.x1 and cell.top <= y <= cell.bottom
 
 
+def red_box(image: Image.Image) -> list[int]:
+    """The bounding box (pixels, inclusive) of the outline's red on a rendered page."""
+    rgb = np.asarray(image.convert("RGB")).astype(int)
+    ys, xs = np.nonzero((rgb[..., 0] > 180) & (rgb[..., 1] < 90) & (rgb[..., 2] < 90))
+    return [xs.min(), ys.min(), xs.max(), ys.max()]
+
+
 def test_reception_expense_is_outlined_on_its_printed_page(pdf_engine, tmp_path):
     answer, found = evidence(pdf_engine, "万里街道的公务接待费是多少", tmp_path)
     assert answer.value == D("1.35")
@@ -63,6 +72,7 @@ def test_reception_expense_is_outlined_on_its_printed_page(pdf_engine, tmp_path)
     with Image.open(first.images.crop_png) as crop, Image.open(first.images.page_png) as page:
         assert page.size == (1684, 1191)                 # A4 landscape at 144 dpi
         assert crop.width > 1000 and 150 < crop.height < 600
+        assert red_box(page) == pytest.approx([v * 2 for v in astuple(first.images.cell)], abs=2)
     html = evidence_html(found)
     assert "原文第 31 页" in html and f'src="evidence/{first.images.crop_png.name}"' in html
     assert 'alt="原文第 31 页的截图：表9' in html and "查看第 31 页整页" in html
