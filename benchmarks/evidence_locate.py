@@ -5,9 +5,10 @@ on the right figure: every table cell of the PDFs in an index, cited as the engi
 
 For a sample of cell facts per PDF document (seeded), builds the citation (`qa.compose.citation`)
 and its query (`qa.evidence.cell_query`), locates it on the page's layout, and checks that the
-outlined box prints exactly the cell's text as parsed. Prints, per document and in total:
-located and right, located but printing something else (must be 0), not located (the page
-is then shown unmarked), and the time to read a page's layout and to render it.
+outlined box prints exactly the cell's text as parsed and that the box's line prints every
+cell of the parsed row (figures included: a row that only shares the figure fails). Prints,
+per document and in total: located and right, located but wrong (must be 0), not located
+(the page is then shown unmarked), and the time to read a page's layout and to render it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corpus.pageimage import render  # noqa: E402
-from corpus.pages import locate, squash  # noqa: E402
+from corpus.pages import line_text, locate, squash  # noqa: E402
 from corpus.readers.pdf import page_layout  # noqa: E402
 from index.live import LoadedIndex  # noqa: E402
 from index.store import kept_source  # noqa: E402
@@ -64,12 +65,15 @@ def main() -> None:
                 counts[2] += 1
                 continue
             inside = "".join(w.text for w in layout.words if found.cell.contains_point(*w.box.middle))
-            raw = _raw(doc, c)
-            if squash(inside) == squash(raw):
+            raw, row_texts = _raw(doc, c)
+            band = line_text(layout, found.cell)
+            missing = [t for t in row_texts if squash(t) not in band]
+            if squash(inside) == squash(raw) and not missing:
                 counts[0] += 1
             else:
                 counts[1] += 1
-                wrong.append(f"    {c.table} {c.row} / {c.column} p.{query.page}: box prints {inside!r}, cell {raw!r}")
+                wrong.append(f"    {c.table} {c.row} / {c.column} p.{query.page}: box prints {inside!r}, cell {raw!r};"
+                             f" the row's {missing} not on the box's line")
         for page in list(layouts)[:2]:
             start = time.perf_counter()
             render(path, page, None)
@@ -84,11 +88,13 @@ def main() -> None:
           f"render (144 dpi) median {_median(render_s) * 1000:.0f} ms over {len(render_s)} pages")
 
 
-def _raw(doc, c) -> str:
+def _raw(doc, c) -> tuple[str, list[str]]:
+    """The cited cell's text as parsed, and the texts of all the row's cells (figures too)."""
     table = doc.table(c.table) if c.table else None
     row = table.row_by_id(c.row_id) if table is not None and c.row_id else None
-    cell = next((x for x in (row.cells if row else ()) if " / ".join(x.column) == c.column and x.value == c.value), None)
-    return cell.raw if cell is not None else ""
+    cells = row.cells if row else ()
+    cell = next((x for x in cells if " / ".join(x.column) == c.column and x.value == c.value), None)
+    return (cell.raw if cell is not None else ""), [x.raw for x in cells if x.raw]
 
 
 def _median(values: list[float]) -> float:

@@ -85,8 +85,9 @@ class CellQuery:
     # many there are: tells 合计 13,500 from 公用经费 13,500 when the header is on an earlier page.
     ordinal: int = 0
     same_in_row: int = 1
-    # A row without a label (a procurement line: 设备购置费 | 办公设备购置 | 其他通用设备 | …)
-    # is known by the text of its other cells.
+    # The row's other text cells, printed on its line too: they tell 一般公共预算资金 | 小计
+    # from the 公共财政拨款资金 line its merged label also spans, and they are how a row
+    # without a label (a procurement line: 印刷品 | 分散自行组织) is known.
     row_texts: tuple[str, ...] = ()
 
     def key(self) -> str:
@@ -107,25 +108,27 @@ class Located:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class _Placed:
+    """A word with the ruled table and the (smallest) ruled cell it is printed in."""
+
     word: Word
-    cell: Box          # the ruled cell it sits in, or the word's own box outside a table
     table: PageTable | None
+    cell: Box | None
 
-    def located(self, layout: PageLayout) -> Located:
-        if self.table is None:
-            return Located(self.cell, None)
-        rules = sorted({round(y, 1) for c in self.table.cells for y in (c.top, c.bottom)})
-        return Located(self.cell, self.table.box, tuple(rules), _header(layout, self.table))
+    @property
+    def box(self) -> Box:
+        """The cell for a word in a table, the word itself outside one."""
+        return self.cell if self.cell is not None else self.word.box
 
 
-def _header(layout: PageLayout, table: PageTable) -> Box | None:
-    """The table's header rows: from its top down to its first row of figures (None when
-    the page's part of the table starts with figures: a table continued from a page before)."""
-    numbers = [w.box.middle for w in layout.words if _printed_value(w.text) is not None]
-    tops = [c.top for c in table.cells if any(c.contains_point(x, y) for x, y in numbers)]
-    end = min(tops, default=table.box.top)
-    return Box(table.box.x0, table.box.top, table.box.x1, end) if end > table.box.top + 1 else None
+def _place(layout: PageLayout) -> list[_Placed]:
+    out = []
+    for w in layout.words:
+        x, y = w.box.middle
+        table = next((t for t in layout.tables if t.box.contains_point(x, y)), None)
+        cells = [c for c in table.cells if c.contains_point(x, y)] if table is not None else []
+        out.append(_Placed(w, table, min(cells, key=Box.area) if cells else None))
+    return out
 
 
 def locate_cell(path: Path, query: CellQuery) -> Located | None:
@@ -140,21 +143,45 @@ def locate_cell(path: Path, query: CellQuery) -> Located | None:
 def locate(layout: PageLayout, query: CellQuery) -> Located | None:
     """The cell on `layout` that prints the query's value on its row and under its column;
     None when no cell or more than one cell fits best."""
-    candidates = [_candidate(layout, w) for w in layout.words if _printed_value(w.text) == query.value]
+    placed = _place(layout)
+    candidates = [p for p in placed if _printed_value(p.word.text) == query.value]
     if query.row_label or query.row_code:
-        candidates = _on_row(layout, candidates, query)
-    elif query.row_texts:
-        candidates = [c for c in candidates if _prints_all(layout, c, query.row_texts)]
+        candidates = _on_row(placed, candidates, query)
+    if query.row_texts:
+        candidates = [c for c in candidates if all(squash(t) in _line(placed, c.box, c.table) for t in query.row_texts)]
     if not candidates:
         return None
-    scores = [_column_score(layout, c, query.column) for c in candidates]
+    scores = [_column_score(placed, c, query.column) for c in candidates]
     winners = [c for c, s in zip(candidates, scores) if s == max(scores)]
     if len(winners) == 1:
-        return winners[0].located(layout)
+        return _located(placed, winners[0])
     same_row = len({round(c.word.box.top) for c in winners}) == 1 and bool(query.row_label or query.row_code or query.row_texts)
     if same_row and len(winners) == query.same_in_row and 0 <= query.ordinal < len(winners):
-        return sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal].located(layout)
+        return _located(placed, sorted(winners, key=lambda c: c.word.box.x0)[query.ordinal])
     return None
+
+
+def line_text(layout: PageLayout, box: Box) -> str:
+    """What the page prints level with `box` (in its table: in the cells beside it, merged
+    cells spanning it included), cell by cell, squashed."""
+    x, y = box.middle
+    table = next((t for t in layout.tables if t.box.contains_point(x, y)), None)
+    return _line(_place(layout), box, table)
+
+
+def _located(placed: list[_Placed], c: _Placed) -> Located:
+    if c.table is None:
+        return Located(c.box, None)
+    rules = sorted({round(y, 1) for cell in c.table.cells for y in (cell.top, cell.bottom)})
+    return Located(c.box, c.table.box, tuple(rules), _header(placed, c.table))
+
+
+def _header(placed: list[_Placed], table: PageTable) -> Box | None:
+    """The table's header rows: from its top down to its first row of figures (None when
+    the page's part of the table starts with figures: a table continued from a page before)."""
+    end = min((p.box.top for p in placed if p.table is table and _printed_value(p.word.text) is not None),
+              default=table.box.top)
+    return Box(table.box.x0, table.box.top, table.box.x1, end) if end > table.box.top + 1 else None
 
 
 def _printed_value(text: str) -> Decimal | None:
@@ -167,28 +194,27 @@ def squash(text: str) -> str:
     return _MEANINGFUL.sub("", normalize_text(text))
 
 
-def _candidate(layout: PageLayout, word: Word) -> _Candidate:
-    x, y = word.box.middle
-    for table in layout.tables:
-        if table.box.contains_point(x, y):
-            cells = [c for c in table.cells if c.contains_point(x, y)]
-            if cells:
-                return _Candidate(word, min(cells, key=Box.area), table)
-    return _Candidate(word, word.box, None)
+def _on_line(placed: list[_Placed], band: Box, table: PageTable | None) -> list[_Placed]:
+    """The words level with `band`: in a table, those whose cell spans it vertically (a label
+    in a cell merged over several rows belongs to each of them); elsewhere, by their middle."""
+    if table is None:
+        return [p for p in placed if band.top - 1 <= p.word.box.middle[1] <= band.bottom + 1]
+    return [p for p in placed if p.table is table and p.box.top < band.bottom - 1 and p.box.bottom > band.top + 1]
 
 
-def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) -> list[_Candidate]:
-    """The candidates whose row label (or code) is printed left of them, in the same row band
-    (the value's cell height: a label wrapped over two lines still sits inside it). Those
+def _line(placed: list[_Placed], band: Box, table: PageTable | None) -> str:
+    return squash("".join(_cell_texts(_on_line(placed, band, table))))
+
+
+def _on_row(placed: list[_Placed], candidates: list[_Placed], query: CellQuery) -> list[_Placed]:
+    """The candidates whose row label (or code) is printed left of them, on their line. Those
     whose nearest label to the left is the row's come first: a 收支总表 prints 收入总计 and
     支出总计 side by side on one line. A row printing another code is never the row: 21205
     and 2120501 are both 城乡社区环境卫生."""
     label, code = squash(query.row_label or ""), squash(query.row_code or "")
     nearest, anywhere = [], []
     for c in candidates:
-        band = c.cell if c.table is not None else c.word.box
-        left = _cell_texts([w for w in layout.words if w.box.x1 <= c.word.box.x0 + 0.5
-                            and band.top - 1 <= w.box.middle[1] <= band.bottom + 1], c.table)
+        left = _cell_texts([p for p in _on_line(placed, c.box, c.table) if p.word.box.x1 <= c.word.box.x0 + 0.5])
         near_label, near_code = _row_names(left)
         if code and near_code and near_code != code:
             continue
@@ -197,14 +223,6 @@ def _on_row(layout: PageLayout, candidates: list[_Candidate], query: CellQuery) 
         elif label and label in squash("".join(left)):
             anywhere.append(c)
     return nearest or anywhere
-
-
-def _prints_all(layout: PageLayout, c: _Candidate, texts: tuple[str, ...]) -> bool:
-    """Whether the value's row band prints every one of the row's texts."""
-    band = c.cell if c.table is not None else c.word.box
-    row = squash("".join(_cell_texts([w for w in layout.words if band.top - 1 <= w.box.middle[1] <= band.bottom + 1],
-                                     c.table)))
-    return all(squash(t) in row for t in texts)
 
 
 def _row_names(cells: list[str]) -> tuple[str, str]:
@@ -224,26 +242,22 @@ def _row_names(cells: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _cell_texts(words: list[Word], table: PageTable | None) -> list[str]:
+def _cell_texts(placed: list[_Placed]) -> list[str]:
     """Words joined cell by cell, left to right, each cell's lines top to bottom, so that a
     label wrapped inside its cell reads as one."""
     groups: dict[Box, list[Word]] = {}
-    for w in words:
-        cell = None
-        if table is not None:
-            x, y = w.box.middle
-            cell = next((b for b in table.cells if b.contains_point(x, y)), None)
-        groups.setdefault(cell if cell is not None else w.box, []).append(w)
+    for p in placed:
+        groups.setdefault(p.box, []).append(p.word)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0].x0, kv[0].top))
     return ["".join(w.text for w in sorted(ws, key=lambda w: (w.box.top, w.box.x0))) for _, ws in ordered]
 
 
-def _column_score(layout: PageLayout, c: _Candidate, column: tuple[str, ...]) -> int:
+def _column_score(placed: list[_Placed], c: _Placed, column: tuple[str, ...]) -> int:
     """How many parts of the column path are printed above the value, over its cell (within
     its table): the header cells of that column, spanning group headers included."""
     if not column:
         return 0
-    above = [w for w in layout.words if w.box.bottom <= c.cell.top + 0.5 and w.box.overlaps_columns(c.cell)
-             and (c.table is None or c.table.box.contains_point(*w.box.middle))]
-    header = squash("".join(_cell_texts(above, c.table)))
+    above = [p for p in placed if p.word.box.bottom <= c.box.top + 0.5 and p.word.box.overlaps_columns(c.box)
+             and (c.table is None or p.table is c.table)]
+    header = squash("".join(_cell_texts(above)))
     return sum(1 for part in column if squash(part) and squash(part) in header)

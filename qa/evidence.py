@@ -65,7 +65,8 @@ def cell_query(c: Citation, doc: BudgetDocument | None) -> CellQuery | None:
         equal = [cell for cell in row.cells if cell.value == c.value]
         ranks = [i for i, cell in enumerate(equal) if column_name(cell.column) == c.column]
         ordinal, same = (ranks[0] if ranks else 0), max(1, len(equal))
-    texts = () if label or code or row is None else tuple(x.raw for x in row.cells if x.raw and x.value is None)
+    names = {label, code, f"{code} {label}"}
+    texts = tuple(x.raw for x in row.cells if x.raw and x.value is None and x.raw not in names) if row else ()
     return CellQuery(int(page.group(1)), c.value, label, code, column, ordinal, same, texts)
 
 

@@ -215,3 +215,18 @@ def test_pages_render_from_several_threads_at_once(tmp_path):
     with ThreadPoolExecutor(4) as pool:
         shown = list(pool.map(show, range(2 * len(queries))))
     assert all(s is not None and s.located and s.crop_png.stat().st_size > 5_000 for s in shown)
+
+
+def test_a_label_merged_over_rows_names_the_line_of_its_other_cells(pdf_engine):
+    """公开02表: 一般公共预算资金 is one cell over three lines (小计, 公共财政拨款（补助）资金,
+    专项收入), and 小计 and 公共财政拨款 both print 37,188.34. The 小计 line is the cited one."""
+    from qa.answer import Citation
+
+    doc = next(d for d in pdf_engine.documents() if d.doc_id.startswith("06_"))
+    row = doc.table("公开02表").row_by_id("公开02表:2")
+    assert [c.raw for c in row.cells] == ["一般公共预算资金", "小计", "37,188.34"]
+    c = Citation(doc.title, doc.doc_id, "公开02表 收入预算总表", "公开02表", row.label, "金额", "", str(row.location),
+                 D("37188.34"), "万元", row.id)
+    found = locate_cell(JIANGSU, cell_query(c, doc))
+    subtotal = min(words_on(JIANGSU, 9, "小计"), key=lambda w: w["top"])     # the first 小计, under 收入总计
+    assert found is not None and found.cell.top <= (subtotal["top"] + subtotal["bottom"]) / 2 <= found.cell.bottom
