@@ -24,7 +24,7 @@ from typing import Any
 
 from .pages import Box, CellQuery, Located, locate_cell
 
-DRAWING_VERSION = 3
+DRAWING_VERSION = 4
 SCALE = 2.0                     # 144 dpi: table digits stay sharp in the crop
 OUTLINE = (211, 47, 47)         # the page's red, visible on white and on grey fills
 OUTLINE_PX = 4
@@ -136,6 +136,8 @@ def _band(located: Located, size: tuple[int, int], scale: float) -> tuple[int, i
     below = [y for y in located.rules if cell.bottom <= y <= cell.bottom + ROWS_BELOW_PT]
     top = min(above) if above else max(cell.top - ROWS_ABOVE_PT, frame.top)
     bottom = max(below) if below else min(cell.bottom + ROWS_BELOW_PT, frame.bottom)
+    if located.header is not None and located.header.bottom > top:
+        top = located.header.top          # a band reaching into the headers shows all of them
     left, right = min(frame.x0, cell.x0) - MARGIN_PT, max(frame.x1, cell.x1) + MARGIN_PT
     box = (left * scale, (top - RULE_PAD_PT) * scale, right * scale, (bottom + RULE_PAD_PT) * scale)
     return (max(0, int(box[0])), max(0, int(box[1])), min(size[0], int(box[2]) + 1), min(size[1], int(box[3]) + 1))
