@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping
 
 from corpus import BudgetDocument
 from corpus.pageimage import PageEvidence, page_evidence
@@ -31,7 +31,7 @@ URL_PREFIX = "evidence/"               # relative: works behind a proxy's path p
 _FILE_NAME = re.compile(r"^[0-9a-f]{32}-(?:page|crop)\.png$")
 _PAGE = re.compile(r", p\.(\d+)")
 
-SourceFile = Callable[[str], Optional[Path]]
+SourceFile = Callable[[str], Path | None]
 
 
 @dataclass(frozen=True)

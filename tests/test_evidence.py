@@ -22,7 +22,7 @@ from corpus.pages import CellQuery, locate_cell
 from index.config import IndexConfig
 from index.store import build_index
 from qa import Engine
-from qa.evidence import answer_evidence, cell_query, evidence_html, evidence_routes, source_file_of
+from qa.evidence import Evidence, answer_evidence, cell_query, evidence_html, evidence_routes, source_file_of
 
 WANLI = PDF_DIR / "02_shanghai_putuo_wanli_jiedao_2024_bumen_yusuan.pdf"
 JIANGSU = PDF_DIR / "06_jiangsu_gaoji_fayuan_2019_bumen_yusuan.pdf"
@@ -143,10 +143,9 @@ def test_a_cell_that_cannot_be_told_apart_is_never_outlined(tmp_path):
 
 
 def test_unmarked_page_says_so(pdf_engine, tmp_path):
-    answer, found = evidence(pdf_engine, "万里街道的公务接待费是多少", tmp_path)
+    answer = pdf_engine.answer("万里街道的公务接待费是多少")
     query = CellQuery(page=30, value=D("0"), row_label=None, row_code=None, column=())
     unmarked = page_evidence(WANLI, pageimage._sha256(WANLI), query, tmp_path)
-    from qa.evidence import Evidence
     html = evidence_html([Evidence(answer.citations[0], unmarked)])
     assert "未能在第 30 页上确定这一格的位置" in html and "-crop.png" not in html
     assert f'src="evidence/{unmarked.page_png.name}"' in html
