@@ -39,6 +39,7 @@ import corpus  # noqa: E402
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.answer import Answer  # noqa: E402
+from qa.evidence import evidence_panel, evidence_routes  # noqa: E402
 from qa.export import answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
 from qa.http import api_routes, ask_api, doc_ids_for  # noqa: E402
 from qa.render import answer_markdown, browse_html, esc, findings_markdown, mark, md_escape, source_html  # noqa: E402
@@ -157,7 +158,7 @@ def notice_html(text: str) -> str:
 
 def chat_turn(service: EngineService, message: str, history: list[Message] | None,
               doc_choice: str | None) -> tuple[list[Message], str, str, str, Answer | None]:
-    """One chat exchange → (history, textbox value, source HTML, notice HTML, the answer).
+    """One chat exchange → (history, textbox value, source HTML (a PDF figure's page first), notice HTML, the answer).
     A question the app refuses leaves the history as it was, keeps the text for editing and
     says why in the notice."""
     history = list(history or [])
@@ -175,7 +176,8 @@ def chat_turn(service: EngineService, message: str, history: list[Message] | Non
         return history, "", "", "", None
     seconds = answer.timings.get("app_total")
     history.append({"role": "assistant", "content": answer_markdown(answer, seconds, documents)})
-    return history, "", source_html(answer, documents), "", answer
+    sources = evidence_panel(service.engine(), answer, documents) + source_html(answer, documents)
+    return history, "", sources, "", answer
 
 
 def download_files(answer: Answer | None, documents: Sequence[BudgetDocument],
@@ -410,7 +412,7 @@ def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, q
     app, url, _ = demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block,
                               max_file_size=MAX_UPLOAD_BYTES, show_error=False, quiet=quiet, css=CSS,
                               theme=gr.themes.Default(), footer_links=["api"], ssr_mode=False, i18n=i18n, head=HEAD,
-                              app_kwargs={"routes": api_routes(service or get_service())},
+                              app_kwargs={"routes": api_routes(service or get_service()) + evidence_routes()},
                               auth=staff.check if staff else None, auth_message=LOGIN_MESSAGE if staff else None)
     return app, url
 

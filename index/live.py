@@ -25,7 +25,7 @@ from .factstore import FactStore
 from .search import SearchIndex
 from .store import (
     FACTS, FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
-    index_inputs, is_current, load_documents, read_manifest, resolve_source,
+    index_inputs, is_current, kept_source, load_documents, read_manifest, resolve_source,
 )
 
 log = logging.getLogger("budgetqa.index")
@@ -159,6 +159,13 @@ class LiveIndex:
     def documents(self) -> list[BudgetDocument]:
         """The indexed documents as parsed (for the table browser), from the index itself."""
         return list(self.current().parsed.values())
+
+    def source_file(self, doc_id: str) -> Path | None:
+        """The file a document was parsed from (the index's own copy when it kept one), for
+        showing its printed pages; None for a document not in the index or without a file."""
+        loaded = self.current()
+        info = loaded.manifest["documents"].get(doc_id)
+        return kept_source(loaded.build, info) if info else None
 
     def source_findings(self) -> list[SourceFinding]:
         """The indexed documents whose files are gone or changed (shown to staff)."""

@@ -213,14 +213,22 @@ def index_inputs(folder: Path) -> dict[Path, Path]:
     inputs: dict[Path, Path] = {}
     for doc_id, info in read_manifest(folder)["documents"].items():
         original = resolve_source(info["source"])
-        copy = data / info["copy"] if info.get("copy") else None
-        if copy is not None and copy.exists():
-            inputs[copy] = original
-        elif original.exists():
-            inputs[original] = original
+        kept = kept_source(data, info)
+        if kept is not None:
+            inputs[kept] = original
         else:
             log.warning("document %s dropped: neither its file %s nor a copy in the index exists", doc_id, original)
     return inputs
+
+
+def kept_source(build: Path, info: Mapping) -> Path | None:
+    """A document's file: the copy kept in the build folder, else the original; None when
+    neither exists."""
+    copy = build / info["copy"] if info.get("copy") else None
+    if copy is not None and copy.exists():
+        return copy
+    original = resolve_source(info["source"])
+    return original if original.exists() else None
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from typing import Any
 from ..blocks import Block, NoTextLayer, ParseError, RawCell, RawTable, TextLine
 from ..grid import Grid, clean_pdf_cell, drop_spacer_columns, is_blank_row
 from ..model import Location
+from ..pages import Box, PageLayout, PageTable, Word
 from ..text import PAGE_FOLIO, PDF_GLYPH_FIXES
 
 # How far apart (pt) two x-positions may be and still count as the same column line.
@@ -374,3 +375,26 @@ def _raw_table(table: _PageTable, source: str) -> RawTable | None:
         return None
     locations = [Location(source=source, page=p) for p in table.row_pages]
     return RawTable(rows=rows, location=locations[0], row_locations=locations, header_rows=_header_rows(rows))
+
+
+# --- one page's geometry, for showing the printed page (corpus.pages) --------------------
+
+
+def page_layout(path: Path, page_number: int) -> PageLayout | None:
+    """The words and ruled tables of one page (1-based), as the reader sees them (invisible
+    fills dropped, tables closed as in `pdf_blocks`); None when the page does not exist."""
+    pdfplumber = _import_pdfplumber()
+    with pdfplumber.open(Path(path)) as pdf:
+        if not 1 <= page_number <= len(pdf.pages):
+            return None
+        page = pdf.pages[page_number - 1].filter(_is_visible)
+        words = tuple(Word(w["text"].translate(PDF_GLYPH_FIXES), _box(w)) for w in page.extract_words())
+        tables = tuple(PageTable(_box(t.bbox), tuple(_box(c) for c in t.cells)) for t in _find_tables(page))
+        return PageLayout(page_number, float(page.width), float(page.height), words, tables)
+
+
+def _box(obj: dict | tuple) -> Box:
+    if isinstance(obj, dict):
+        return Box(float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
+    x0, top, x1, bottom = obj
+    return Box(float(x0), float(top), float(x1), float(bottom))
