@@ -41,6 +41,7 @@ from .atomic import write_json_atomic, write_text_atomic
 from .config import PROJECT_ROOT, IndexConfig
 from .factstore import FactStore
 from .lexical import TOKENIZER_VERSION
+from .parsing import parse_files
 
 if TYPE_CHECKING:  # llama-index, faiss and the embedders load when a build runs, not to answer
     from llama_index.core.schema import TextNode
@@ -285,18 +286,25 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
 
     docs: list[BudgetDocument] = []
     parsed_from: dict[str, Path] = {}
-    reparsed, reused = [], []
-    for n, path in enumerate(tqdm(files, desc="parse", unit="doc", disable=not bars)):
-        report("parse", n / max(len(files), 1))
+    reparsed, reused, new_files = [], [], []
+    for path in files:
         digest = _sha256(path)
         previous = next((d for d, info in old_docs.items() if info["sha256"] == digest), None)
         if previous is not None:
             reused.append(previous)
-            continue
-        # parsed from where it is, known by where it stays: a staged upload by its final path
-        docs.append(replace(corpus.load(path), source=str(origins.get(path, path))))
-        parsed_from[docs[-1].doc_id] = path
-        reparsed.append(docs[-1].doc_id)
+        else:
+            new_files.append(path)
+    report("parse", 0.0)
+    with tqdm(total=len(new_files), desc="parse", unit="doc", disable=not bars) as bar:
+        def parsed(n: int) -> None:
+            bar.update(1)
+            report("parse", n / len(new_files))
+
+        for path, doc in parse_files(new_files, config.parse_workers, parsed):
+            # parsed from where it is, known by where it stays: a staged upload by its final path
+            docs.append(replace(doc, source=str(origins.get(path, path))))
+            parsed_from[doc.doc_id] = path
+            reparsed.append(doc.doc_id)
     keep = set(reused)
     removed = [d for d in old_docs if d not in keep]
 

@@ -228,3 +228,20 @@ def test_the_same_row_in_two_years_budgets_is_embedded_once():
     assert len(shared) >= 0.5 * min(map(len, texts))
     assert not any("2023" in t or "2025" in t or "万里" in t for t in shared)
     assert title_meaning("2017年度江苏省高级人民法院部门收支预算总表", "", "江苏省高级人民法院") == "部门收支预算总表"
+
+
+def test_files_parsed_in_two_processes_are_the_files_parsed_in_one(tmp_path, seed_path):
+    import corpus
+    from conftest import PDF_DIR
+    from index.parsing import parse_files
+
+    paths = [seed_path, *sorted(PDF_DIR.glob("*.pdf"))]
+    seen: list[int] = []
+    parallel = list(parse_files(paths, workers=2, done=seen.append))
+    assert [p for p, _ in parallel] == paths and seen == [1, 2, 3]
+    assert [d for _, d in parallel] == [d for _, d in parse_files(paths, workers=1)]
+    # a file that cannot be read fails the same way from a worker process
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(corpus.ParseError, match="broken.pdf"):
+        list(parse_files([seed_path, broken], workers=2))
