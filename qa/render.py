@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 from corpus import BudgetDocument, Finding, Row, Table
 from corpus.numbers import group_thousands
 
-from .answer import Answer, Citation
+from .answer import Answer, Citation, Figure
 
 MAX_SOURCE_TABLES = 3
 MAX_SOURCE_ROWS = 16      # longer cited tables show only the rows around the cited ones
@@ -138,7 +138,12 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     blocks: list[str] = []
     if answer.kind in ("lookup", "computed") and answer.value is not None:
         blocks.append(f"### {md_escape(format_figure(answer.value, answer.unit))}")
-    blocks.append(md_escape(sentence))
+    if several_departments(answer):  # a table, not a run-on sentence of every budget
+        blocks.append(f"**{md_escape(answer.figures[0].label)}**：已载入的各份预算分别为（可在问题中写明部门或年度）")
+    else:
+        blocks.append(md_escape(sentence))
+    if len(answer.figures) > 1:
+        blocks.append(figures_markdown(answer.figures))
     if formula:
         blocks.append("计算：`" + formula.replace("`", "'") + "`")
     if answer.kind == "not_found" and answer.reason and answer.reason not in answer.answer:
@@ -149,6 +154,33 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     if seconds is not None:
         blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
     return "\n\n".join(blocks)
+
+
+def several_departments(answer: Answer) -> bool:
+    """The answer lists the figures of several departments' budgets."""
+    return len({f.budget.department for f in answer.figures if f.role == "budget"}) > 1
+
+
+def figures_markdown(figures: Sequence[Figure]) -> str:
+    """An answer's figures as a compact table: 部门 | 年度 | 数额 | 来源 for several budgets,
+    项目 | 数额 | 来源 for the parts of a whole."""
+    if all(f.role == "part" for f in figures):
+        lines = ["| 项目 | 数额 | 来源 |", "|---|---:|---|"]
+        lines += [f"| {md_escape(f.label)} | {md_escape(_figure_cell(f))} | {md_escape(f.source)} |" for f in figures]
+        return "\n".join(lines)
+    one = len({f.budget.department for f in figures}) == 1  # one department's years: its name is said above
+    lines = ["| 年度 | 数额 | 来源 |", "|---|---:|---|"] if one else ["| 部门 | 年度 | 数额 | 来源 |", "|---|---|---:|---|"]
+    for f in figures:
+        year = f"{f.budget.year} 年" if f.budget.year else "—"
+        cells = [year + f.budget.kind, _figure_cell(f), f.source] if one else \
+            [f.budget.department, year + f.budget.kind, _figure_cell(f), f.source]
+        lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _figure_cell(f: Figure) -> str:
+    """The figure and its unit on one line of a narrow table column."""
+    return format_figure(f.value, f.unit).replace(" ", "\u00a0")
 
 
 MARKS = {"error": "错误", "warning": "注意", "ok": "完成", "info": "提示"}
