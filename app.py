@@ -72,6 +72,7 @@ STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算�
 
 CSS = """
 .bqa-chart svg { display: block; }
+#bqa-chat td:not(:last-child) { white-space: nowrap; }
 .bqa-browser { max-height: 640px; overflow: auto; }
 .bqa-mark { font-weight: 700; }
 .bqa-mark-error { color: #b71c1c; }

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from corpus import BudgetDocument
 
 NO_DEPARTMENT = "（文件未写明部门）"
+# Departments flow into columns and a department's years into one line: a long list stays short.
+_COLUMNS_STYLE = "column-width:26em;column-gap:2em"
+_YEARS_STYLE = "list-style:none;display:flex;flex-wrap:wrap;gap:0 1.2em;margin:2px 0 0 1.2em;padding:0"
 
 
 def department(doc: BudgetDocument) -> str:
@@ -66,14 +69,16 @@ def catalog_html(documents: Sequence[BudgetDocument], query: str = "") -> str:
     if not shown:
         return f'<p class="bqa-catalog-empty">没有与“{html.escape(query)}”相符的预算，请换一个部门名称或年度。</p>'
     total = sum(len(b) for b in departments.values())
-    out = [f'<div class="bqa-catalog"><p style="margin:0 0 4px 0">{len(departments)} 个部门，{total} 份预算'
-           f'（{len(shown)} 个文件）{"，筛选：“" + html.escape(query) + "”" if query else ""}</p>']
+    out = [f'<p style="margin:0 0 4px 0">{len(departments)} 个部门，{total} 份预算'
+           f'（{len(shown)} 个文件）{"，筛选：“" + html.escape(query) + "”" if query else ""}</p>',
+           f'<div class="bqa-catalog" style="{_COLUMNS_STYLE}">']
     for name, budgets in departments.items():
         items = "".join(f'<li data-year="{year or ""}">{f"{year} 年" if year else "年度未知"} · {html.escape(k)}'
                         f'{f"（{n} 个文件）" if n > 1 else ""}</li>'
                         for (year, k), n in budgets.items())
-        out.append(f'<details open class="bqa-department"><summary style="font-weight:600">{html.escape(name)}'
-                   f'</summary><ul style="margin:2px 0 6px 1.2em;padding:0">{items}</ul></details>')
+        out.append(f'<details open class="bqa-department" style="break-inside:avoid;margin:0 0 6px 0">'
+                   f'<summary style="font-weight:600">{html.escape(name)}</summary>'
+                   f'<ul style="{_YEARS_STYLE}">{items}</ul></details>')
     out.append("</div>")
     return "".join(out)
 

@@ -100,6 +100,14 @@ def place(location: str) -> str:
     return " ".join(parts)
 
 
+def where(location: object) -> str:
+    """A table's place for staff, in Chinese: 文件 x.pdf 第 9 页 (工作表“支出”, 第 12 行)."""
+    loc = str(location)
+    line = re.search(r", line (\d+)", loc)
+    said = " ".join(p for p in (place(loc), f"第 {line.group(1)} 行" if line else "") if p)
+    return f"文件 {loc.split(',')[0]}" + (f" {said}" if said else "")
+
+
 def document_name(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
     """Whose budget: department · year and kind (武汉…管理办公室 · 2024 年部门预算), read from the
     parsed document; its title when the document does not say."""
@@ -166,21 +174,17 @@ def figures_markdown(figures: Sequence[Figure]) -> str:
     项目 | 数额 | 来源 for the parts of a whole."""
     if all(f.role == "part" for f in figures):
         lines = ["| 项目 | 数额 | 来源 |", "|---|---:|---|"]
-        lines += [f"| {md_escape(f.label)} | {md_escape(_figure_cell(f))} | {md_escape(f.source)} |" for f in figures]
-        return "\n".join(lines)
+        rows = [[f.label, format_figure(f.value, f.unit), f.source] for f in figures]
+        return "\n".join(lines + ["| " + " | ".join(md_escape(c) for c in cells) + " |" for cells in rows])
     one = len({f.budget.department for f in figures}) == 1  # one department's years: its name is said above
     lines = ["| 年度 | 数额 | 来源 |", "|---|---:|---|"] if one else ["| 部门 | 年度 | 数额 | 来源 |", "|---|---|---:|---|"]
     for f in figures:
         year = f"{f.budget.year} 年" if f.budget.year else "—"
-        cells = [year + f.budget.kind, _figure_cell(f), f.source] if one else \
-            [f.budget.department, year + f.budget.kind, _figure_cell(f), f.source]
+        cells = [year + f.budget.kind, format_figure(f.value, f.unit), f.source] if one else \
+            [f.budget.department, year + f.budget.kind, format_figure(f.value, f.unit), f.source]
         lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     return "\n".join(lines)
 
-
-def _figure_cell(f: Figure) -> str:
-    """The figure and its unit on one line of a narrow table column."""
-    return format_figure(f.value, f.unit).replace(" ", "\u00a0")
 
 
 MARKS = {"error": "错误", "warning": "注意", "ok": "完成", "info": "提示"}
@@ -323,7 +327,7 @@ def browse_html(doc: BudgetDocument | None, key: str | None) -> str:
     cols = "".join(f"<li><code>{esc(column_name(c))}</code></li>" for c in table.columns)
     notes = "".join(f"<li>{esc(n)}</li>" for n in table.notes)
     meta = (f"<p><b>{esc(table.display_title)}</b> · 单位：{esc(table.unit or '—')} · "
-            f"{len(table.rows)} 行 · 类型：{esc(table.kind)} · {esc(table.location)}</p>"
+            f"{len(table.rows)} 行 · 类型：{esc(table.kind)} · {esc(where(table.location))}</p>"
             f"<details><summary>列路径（{len(table.columns)}）</summary><ol>{cols}</ol></details>")
     if notes:
         meta += f"<details><summary>注</summary><ul>{notes}</ul></details>"

@@ -111,9 +111,16 @@ def test_budgets_by_department_tables_and_charts_in_browser(compare_url):
             .map(e => e.className)""")
         assert scrolls == [], scrolls
 
-        # no English words on the Chinese page (file formats and the API link aside)
-        text = page.evaluate("document.body.innerText")
-        latin = set(re.findall(r"[A-Za-z]{3,}", text)) - LATIN_ALLOWED
+        # no English words on the Chinese page (file formats and the API link aside), nor on the staff tab
+        latin = set(re.findall(r"[A-Za-z]{3,}", page.evaluate("document.body.innerText"))) - LATIN_ALLOWED
+        assert not latin, latin
+        page.get_by_role("tab", name="管理（工作人员）").click()
+        expect(page.locator("#bqa-upload")).to_be_visible()
+        expect(page.locator("#bqa-no-staff")).to_contain_text("python app.py --hash-password")  # a command
+        staff = page.evaluate("document.body.innerText").replace(page.locator("#bqa-no-staff").inner_text(), "")
+        files = re.compile(r"[\w.-]*\.(?:pdf|txt|xlsx?|docx|html?)\b")   # file names and the formats accepted
+        latin = set(re.findall(r"[A-Za-z]{3,}", files.sub(" ", staff))) - LATIN_ALLOWED
+        page.screenshot(path=str(OUT / "compare-staff.png"), full_page=True)
         assert not latin, latin
     for name in ("compare-catalog.png", "compare-departments.png", "compare-years.png"):
         assert (OUT / name).stat().st_size > 10_000
