@@ -307,8 +307,8 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         gr.Markdown("# 预算问答\n对部门预算提问：每个答案写明是哪个部门、哪一年、哪类预算，给出确切数字、单位和出处（表 / 行 / 列）。")
         status = gr.Markdown("正在加载…", elem_id="bqa-status")
         with gr.Accordion("已载入的预算（按部门、年度）", open=True, elem_id="bqa-catalog-box"):
-            catalog_filter = gr.Textbox(label="筛选已载入的预算", placeholder="按部门、年度或类型筛选，如：万里街道 2024", show_label=False,
-                                        max_lines=1, elem_id="bqa-catalog-filter")
+            catalog_filter = gr.Textbox(label="筛选已载入的预算", placeholder="按部门、年度或类型筛选，如：万里街道 2024",
+                                        show_label=False, max_lines=1, elem_id="bqa-catalog-filter")
             catalog = gr.HTML(elem_id="bqa-catalog")
         catalog_filter.change(lambda query: catalog_html(service.documents(), query), inputs=[catalog_filter],
                               outputs=[catalog], api_visibility="private")

@@ -59,9 +59,14 @@ def named(answer: Answer, documents: Mapping[str, DocumentInfo]) -> Answer:
     if answer.kind == "not_found" or not answer.citations:
         return answer
     budgets = budgets_of(answer.citations, documents)
-    if len({f.budget.department for f in answer.figures if f.role == "budget"}) > 1:
+    if several_departments(answer.figures):
         return replace(answer, budgets=budgets)
     return replace(answer, answer=f"据{budgets_phrase(budgets)}，{answer.answer}", budgets=budgets)
+
+
+def several_departments(figures: Sequence[Figure]) -> bool:
+    """The figures are several departments' budgets: each named on its own line."""
+    return len({f.budget.department for f in figures if f.role == "budget"}) > 1
 
 
 def figure(fact: Fact, documents: Mapping[str, DocumentInfo], label: str | None = None,

@@ -17,6 +17,7 @@ from corpus import BudgetDocument, Finding, Row, Table
 from corpus.numbers import group_thousands
 
 from .answer import Answer, Citation, Figure
+from .budgets import several_departments
 
 MAX_SOURCE_TABLES = 3
 MAX_SOURCE_ROWS = 16      # longer cited tables show only the rows around the cited ones
@@ -146,7 +147,7 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     blocks: list[str] = []
     if answer.kind in ("lookup", "computed") and answer.value is not None:
         blocks.append(f"### {md_escape(format_figure(answer.value, answer.unit))}")
-    if several_departments(answer):  # a table, not a run-on sentence of every budget
+    if several_departments(answer.figures):  # a table, not a run-on sentence of every budget
         blocks.append(f"**{md_escape(answer.figures[0].label)}**：已载入的各份预算分别为（可在问题中写明部门或年度）")
     else:
         blocks.append(md_escape(sentence))
@@ -162,11 +163,6 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     if seconds is not None:
         blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
     return "\n\n".join(blocks)
-
-
-def several_departments(answer: Answer) -> bool:
-    """The answer lists the figures of several departments' budgets."""
-    return len({f.budget.department for f in answer.figures if f.role == "budget"}) > 1
 
 
 def figures_markdown(figures: Sequence[Figure]) -> str:
