@@ -111,6 +111,15 @@ def test_budgets_by_department_tables_and_charts_in_browser(compare_url):
             .map(e => e.className)""")
         assert scrolls == [], scrolls
 
+        # a whole broken into its parts: the seed's “三公” total, 0.00 + 5.04 + 0.50 = 5.54
+        ask(page, "智能制造产业园管理办公室2024年“三公”经费是多少")
+        expect(chat).to_contain_text("5.54 万元", timeout=60_000)
+        expect(chart.locator("svg")).to_have_attribute("data-kind", "parts")
+        assert [chart.locator("rect.bqa-bar").nth(i).get_attribute("data-value") for i in range(3)] == [
+            "0.00", "5.04", "0.50"]
+        expect(chart.locator(".bqa-changes")).to_contain_text("公务接待费占合计 9.03%（0.50 ÷ 5.54 = 9.03%）")
+        page.screenshot(path=str(OUT / "compare-parts.png"), full_page=True)
+
         # no English words on the Chinese page (file formats and the API link aside), nor on the staff tab
         latin = set(re.findall(r"[A-Za-z]{3,}", page.evaluate("document.body.innerText"))) - LATIN_ALLOWED
         assert not latin, latin
@@ -122,5 +131,5 @@ def test_budgets_by_department_tables_and_charts_in_browser(compare_url):
         latin = set(re.findall(r"[A-Za-z]{3,}", files.sub(" ", staff))) - LATIN_ALLOWED
         page.screenshot(path=str(OUT / "compare-staff.png"), full_page=True)
         assert not latin, latin
-    for name in ("compare-catalog.png", "compare-departments.png", "compare-years.png"):
+    for name in ("compare-catalog.png", "compare-departments.png", "compare-years.png", "compare-parts.png"):
         assert (OUT / name).stat().st_size > 10_000
