@@ -21,7 +21,6 @@ import argparse
 import json
 import logging
 import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -39,8 +38,10 @@ import corpus  # noqa: E402
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.answer import Answer  # noqa: E402
+from qa.catalog import added_document, catalog_html, document_choices  # noqa: E402
+from qa.charts import chart_for, chart_html  # noqa: E402
 from qa.evidence import evidence_panel, evidence_routes  # noqa: E402
-from qa.export import answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
+from qa.export import answer_folder, answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
 from qa.http import api_routes, ask_api, doc_ids_for  # noqa: E402
 from qa.render import answer_markdown, browse_html, esc, findings_markdown, mark, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
@@ -65,13 +66,14 @@ EXAMPLES = [
     "哪一类功能支出最多",
     "公务接待费占“三公”经费的比例是多少",
     "什么是基本支出",
-    "How much is the official reception expense?",
+    "“三公”经费是多少",
 ]
 
 STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算向量", "done": "索引完成", "load": "载入文档"}
 
 CSS = """
-.bqa-sources { max-height: 520px; overflow: auto; }
+.bqa-chart svg { display: block; }
+#bqa-chat td:not(:last-child) { white-space: nowrap; }
 .bqa-browser { max-height: 640px; overflow: auto; }
 .bqa-mark { font-weight: 700; }
 .bqa-mark-error { color: #b71c1c; }
@@ -126,14 +128,8 @@ def get_service(index_dir: str | Path | None = None) -> EngineService:
 # Choices of the dropdowns
 # --------------------------------------------------------------------------------------
 
-def document_choices(documents: Sequence[BudgetDocument]) -> list[tuple[str, str]]:
-    """(label, doc_id) per document; a title shared by several documents gets its id."""
-    titles = [d.title for d in documents]
-    return [(d.title + (f"（{d.doc_id}）" if titles.count(d.title) > 1 else ""), d.doc_id) for d in documents]
-
-
 def selector_choices(documents: Sequence[BudgetDocument]) -> list[tuple[str, str]]:
-    """The chat's document/year selector: "all", then each document."""
+    """The chat's document/year selector: "all", then each document as 部门 · 年度 · 类型."""
     return [("全部文档", ALL_DOCUMENTS)] + document_choices(documents)
 
 
@@ -186,7 +182,7 @@ def download_files(answer: Answer | None, documents: Sequence[BudgetDocument],
     None where there is nothing (no answer; no cited table for a prose answer)."""
     if answer is None:
         return None, None, None
-    out = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="budgetqa-"))
+    out = Path(folder) if folder else answer_folder()
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / "answer.json"
     json_path.write_text(answer_json(answer), encoding="utf-8")
@@ -278,7 +274,8 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         ready(progress)
         docs = service.documents()
         choices = selector_choices(docs)
-        updates = [service.loaded_message(docs), gr.update(choices=choices, value=ALL_DOCUMENTS, visible=len(docs) > 1)]
+        updates = [service.loaded_message(docs), catalog_html(docs),
+                   gr.update(choices=choices, value=ALL_DOCUMENTS, visible=len(docs) > 1)]
         if not public:
             dc = document_choices(docs)
             updates.append(gr.update(choices=dc, value=dc[0][1] if dc else None))
@@ -288,11 +285,12 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
     def respond(message, history, doc_choice, progress=gr.Progress()):
         ready(progress)
         history, box, source, notice, answer = chat_turn(service, message, history, doc_choice)
-        if notice:   # a refused question: the previous answer's sources and downloads stay
-            return [history, box, gr.update(), notice, gr.update(), gr.update(), gr.update()]
+        if notice:   # a refused question: the previous answer's chart, sources and downloads stay
+            return [history, box, gr.update(), gr.update(), notice, gr.update(), gr.update(), gr.update()]
         files = download_files(answer, service.documents()) if answer is not None else (None, None, None)
         buttons = [gr.update(value=f, visible=f is not None) for f in files]
-        return [history, box, source, notice, *buttons]
+        chart = chart_html(chart_for(answer)) if answer is not None else ""
+        return [history, box, chart, source, notice, *buttons]
 
     async def ask(question: str, doc_id: str | None = None) -> dict[str, Any]:
         """Answer one question; returns Answer.to_dict() (answer, kind, value, unit, citations, ...)."""
@@ -306,13 +304,21 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         except InputError as e:
             raise gr.Error(str(e)) from None
 
-    with gr.Blocks(title="预算问答") as demo:
-        gr.Markdown("# 预算问答\n对部门预算提问：每个答案给出确切数字、单位和出处（表 / 行 / 列）。")
+    # delete_cache: the downloads Gradio copied into its cache go after an hour, checked hourly
+    with gr.Blocks(title="预算问答", delete_cache=(3600, 3600)) as demo:
+        gr.Markdown("# 预算问答\n对部门预算提问：每个答案写明是哪个部门、哪一年、哪类预算，给出确切数字、单位和出处（表 / 行 / 列）。")
         status = gr.Markdown("正在加载…", elem_id="bqa-status")
+        with gr.Accordion("已载入的预算（按部门、年度）", open=True, elem_id="bqa-catalog-box"):
+            catalog_filter = gr.Textbox(label="筛选已载入的预算", placeholder="按部门、年度或类型筛选，如：万里街道 2024",
+                                        show_label=False, max_lines=1, elem_id="bqa-catalog-filter")
+            catalog = gr.HTML(elem_id="bqa-catalog")
+        catalog_filter.change(lambda query: catalog_html(service.documents(), query), inputs=[catalog_filter],
+                              outputs=[catalog], api_visibility="private")
         with gr.Tab("问答"):
             doc_select = gr.Dropdown(choices=[("全部文档", ALL_DOCUMENTS)], value=ALL_DOCUMENTS,
                                      label="文档 / 年度", visible=False, interactive=True)
             chatbot = gr.Chatbot(label="问答", height=520, elem_id="bqa-chat", buttons=["copy"])
+            chart = gr.HTML(elem_id="bqa-chart", elem_classes=["bqa-chart"])
             with gr.Row():
                 msg = gr.Textbox(placeholder=f"输入问题，回车发送（最多 {MAX_QUESTION_CHARS} 字）",
                                  label="问题", show_label=False, scale=8, max_lines=4, elem_id="bqa-question",
@@ -328,15 +334,15 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
                 get_json = gr.DownloadButton("下载答案及出处（JSON）", visible=False, size="sm", elem_id="bqa-download-json")
             source = gr.HTML(elem_classes=["bqa-sources"], elem_id="bqa-source")
             chat_io: dict[str, Any] = dict(fn=respond, inputs=[msg, chatbot, doc_select],
-                                           outputs=[chatbot, msg, source, notice, get_csv, get_xlsx, get_json],
+                                           outputs=[chatbot, msg, chart, source, notice, get_csv, get_xlsx, get_json],
                                            api_visibility="private")
             msg.submit(**chat_io)
             send.click(**chat_io)
             examples.load_input_event.then(**chat_io)
 
-        warm_outputs = [status, doc_select]
+        warm_outputs = [status, catalog, doc_select]
         if not public:
-            warm_outputs.extend(_staff_tab(gr, service, status, doc_select, staff))
+            warm_outputs.extend(_staff_tab(gr, service, [status, catalog, doc_select], staff))
         gr.api(ask, api_name="ask", concurrency_limit="default")
         demo.load(warm_up, outputs=warm_outputs, concurrency_limit=None, api_visibility="private",
                   show_progress="full")
@@ -344,9 +350,10 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
     return demo
 
 
-def _staff_tab(gr, service: EngineService, status, doc_select, staff: StaffAccounts):
-    """Upload + table browser. Returns the browser's document dropdown and the notes on
-    source files (both filled on load). Uploads need a signed-in staff user."""
+def _staff_tab(gr, service: EngineService, page: list, staff: StaffAccounts):
+    """Upload + table browser. `page`: the status line, the budget list and the chat's
+    document selector, which an upload updates. Returns the browser's document dropdown and
+    the notes on source files (both filled on load). Uploads need a signed-in staff user."""
     with gr.Tab("管理（工作人员）"):
         if not staff:
             gr.Markdown(f"{mark('warning')}{md_escape(NO_STAFF_MESSAGE)}", elem_id="bqa-no-staff")
@@ -381,14 +388,16 @@ def _staff_tab(gr, service: EngineService, status, doc_select, staff: StaffAccou
             log.warning("upload refused (user %r): not signed in as staff", getattr(request, "username", None))
         else:
             progress(0, desc="解析文件…")
+        before = {(d.doc_id, d.sha256) for d in service.documents()}
         ok, status_md, findings_md = upload_document(service, file_path, progress=progress_reporter(progress),
                                                      refusal=refusal)
         if not ok:
-            return status_md, findings_md, gr.update(), gr.update(), gr.update()
+            return status_md, findings_md, gr.update(), gr.update(), gr.update(), gr.update()
         docs = service.documents()
-        return (status_md, findings_md, service.loaded_message(docs),
+        new = added_document(before, docs)  # the table browser turns to the document just added
+        return (status_md, findings_md, service.loaded_message(docs), catalog_html(docs),
                 gr.update(choices=selector_choices(docs), visible=len(docs) > 1),
-                gr.update(choices=document_choices(docs)))
+                gr.update(choices=document_choices(docs), value=new) if new else gr.update(choices=document_choices(docs)))
 
     # Gradio passes the request (and its signed-in user) to a parameter annotated gr.Request; a
     # string annotation naming the local `gr` would not resolve, so the class itself is set here.
@@ -396,7 +405,7 @@ def _staff_tab(gr, service: EngineService, status, doc_select, staff: StaffAccou
 
     browse_doc.change(on_doc, inputs=[browse_doc], outputs=[browse_table, browser], api_visibility="private")
     browse_table.change(on_table, inputs=[browse_doc, browse_table], outputs=[browser], api_visibility="private")
-    add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, status, doc_select, browse_doc],
+    add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, *page, browse_doc],
               api_name="upload", concurrency_limit=1, concurrency_id="upload")
     return browse_doc, notes
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import threading
 
-from .answer import Answer, Candidate, Citation
+from .answer import Answer, Budget, Candidate, Citation, Figure
 from .engine import Engine
 
-__all__ = ["Answer", "Candidate", "Citation", "Engine", "answer", "default_engine"]
+__all__ = ["Answer", "Budget", "Candidate", "Citation", "Engine", "Figure", "answer", "default_engine"]
 
 _default: Engine | None = None
 _lock = threading.Lock()

@@ -53,6 +53,42 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """Whose budget: a department's publication of one year and kind (部门预算 / 单位预算 /
+    部门决算 / 单位决算), as the document itself says (`corpus.identity`)."""
+
+    department: str
+    year: int | None
+    kind: str
+
+    @property
+    def name(self) -> str:
+        """`上海市普陀区人民政府万里街道办事处 2024 年部门预算`."""
+        when = f"{self.year} 年" if self.year else ""
+        return " ".join(p for p in (self.department, f"{when}{self.kind}") if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"department": self.department, "year": self.year, "kind": self.kind, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of an answer that covers several budgets (years, departments) or breaks a
+    whole into parts: a row of the answer's table and a bar of its chart."""
+
+    label: str              # what the figure is: the metric, or the part's name
+    value: Decimal
+    unit: str | None
+    budget: Budget
+    source: str             # the table · row · column (or section) it is printed in
+    role: str = "budget"    # "budget": one per budget; "part": one part of a whole
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "value": _json_number(self.value), "unit": self.unit,
+                "budget": self.budget.to_dict(), "source": self.source, "role": self.role}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -64,6 +100,8 @@ class Answer:
     formula: str | None = None
     reason: str | None = None  # for not_found: why
     timings: dict[str, float] = field(default_factory=dict)
+    budgets: tuple[Budget, ...] = ()   # whose budgets the answer is from (`qa.budgets.named`)
+    figures: tuple[Figure, ...] = ()   # several budgets' or parts' figures: the table and chart
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -77,6 +115,8 @@ class Answer:
             "candidates": [c.to_dict() for c in self.candidates],
             "formula": self.formula, "reason": self.reason,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "budgets": [b.to_dict() for b in self.budgets],
+            "figures": [f.to_dict() for f in self.figures],
         }
 
 

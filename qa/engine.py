@@ -22,6 +22,7 @@ from index.search import Filters, SearchIndex
 
 from .analyze import analyze, says_previous_year, validate_question, with_previous_year
 from .answer import Answer, Candidate
+from .budgets import named
 from .compose import guard, source_phrase
 from .render import format_figure
 from .scope import Asked, FactBase, documents_for, no_execution_figures, timings, unknown_year
@@ -122,7 +123,7 @@ class Engine:
         reason = unknown_year(asked) or no_execution_figures(asked)
         if reason:
             return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
-        return guard(first_answer(asked))
+        return named(guard(first_answer(asked)), base.documents)
 
     def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: FactBase,
                           started: float) -> Answer:

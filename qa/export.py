@@ -104,3 +104,22 @@ def number_format(raw: str) -> str:
     found = re.search(r"\.(\d+)", raw)
     decimals = len(found.group(1)) if found else 0
     return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+DOWNLOADS_KEPT = 32   # answers whose files stay on disk: more than the page answers at once
+
+
+def answer_folder(root: str | Path | None = None, keep: int = DOWNLOADS_KEPT) -> Path:
+    """A fresh folder for one answer's downloads under `root` (default: budgetqa-downloads in
+    the system's temporary folder), the oldest beyond the newest `keep` removed first, so the
+    files of a long-running page never pile up. Gradio copies a returned file into its own
+    cache (cleaned by `delete_cache`), so a folder removed later breaks no link."""
+    import shutil
+    import tempfile
+
+    base = Path(root) if root else Path(tempfile.gettempdir()) / "budgetqa-downloads"
+    base.mkdir(parents=True, exist_ok=True)
+    old = sorted((p for p in base.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for folder in old[:max(0, len(old) - keep + 1)]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix="answer-", dir=base))

@@ -16,7 +16,8 @@ from typing import Iterable, Mapping, Sequence
 from corpus import BudgetDocument, Finding, Row, Table
 from corpus.numbers import group_thousands
 
-from .answer import Answer, Citation
+from .answer import Answer, Citation, Figure
+from .budgets import several_departments
 
 MAX_SOURCE_TABLES = 3
 MAX_SOURCE_ROWS = 16      # longer cited tables show only the rows around the cited ones
@@ -100,6 +101,14 @@ def place(location: str) -> str:
     return " ".join(parts)
 
 
+def where(location: object) -> str:
+    """A table's place for staff, in Chinese: 文件 x.pdf 第 9 页 (工作表“支出”, 第 12 行)."""
+    loc = str(location)
+    line = re.search(r", line (\d+)", loc)
+    said = " ".join(p for p in (place(loc), f"第 {line.group(1)} 行" if line else "") if p)
+    return f"文件 {loc.split(',')[0]}" + (f" {said}" if said else "")
+
+
 def document_name(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
     """Whose budget: department · year and kind (武汉…管理办公室 · 2024 年部门预算), read from the
     parsed document; its title when the document does not say."""
@@ -138,7 +147,12 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     blocks: list[str] = []
     if answer.kind in ("lookup", "computed") and answer.value is not None:
         blocks.append(f"### {md_escape(format_figure(answer.value, answer.unit))}")
-    blocks.append(md_escape(sentence))
+    if several_departments(answer.figures):  # a table, not a run-on sentence of every budget
+        blocks.append(f"**{md_escape(answer.figures[0].label)}**：已载入的各份预算分别为（可在问题中写明部门或年度）")
+    else:
+        blocks.append(md_escape(sentence))
+    if len(answer.figures) > 1:
+        blocks.append(figures_markdown(answer.figures))
     if formula:
         blocks.append("计算：`" + formula.replace("`", "'") + "`")
     if answer.kind == "not_found" and answer.reason and answer.reason not in answer.answer:
@@ -149,6 +163,24 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     if seconds is not None:
         blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
     return "\n\n".join(blocks)
+
+
+def figures_markdown(figures: Sequence[Figure]) -> str:
+    """An answer's figures as a compact table: 部门 | 年度 | 数额 | 来源 for several budgets,
+    项目 | 数额 | 来源 for the parts of a whole."""
+    if all(f.role == "part" for f in figures):
+        lines = ["| 项目 | 数额 | 来源 |", "|---|---:|---|"]
+        rows = [[f.label, format_figure(f.value, f.unit), f.source] for f in figures]
+        return "\n".join(lines + ["| " + " | ".join(md_escape(c) for c in cells) + " |" for cells in rows])
+    one = len({f.budget.department for f in figures}) == 1  # one department's years: its name is said above
+    lines = ["| 年度 | 数额 | 来源 |", "|---|---:|---|"] if one else ["| 部门 | 年度 | 数额 | 来源 |", "|---|---|---:|---|"]
+    for f in figures:
+        year = f"{f.budget.year} 年" if f.budget.year else "—"
+        cells = [year + f.budget.kind, format_figure(f.value, f.unit), f.source] if one else \
+            [f.budget.department, year + f.budget.kind, format_figure(f.value, f.unit), f.source]
+        lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    return "\n".join(lines)
+
 
 
 MARKS = {"error": "错误", "warning": "注意", "ok": "完成", "info": "提示"}
@@ -291,7 +323,7 @@ def browse_html(doc: BudgetDocument | None, key: str | None) -> str:
     cols = "".join(f"<li><code>{esc(column_name(c))}</code></li>" for c in table.columns)
     notes = "".join(f"<li>{esc(n)}</li>" for n in table.notes)
     meta = (f"<p><b>{esc(table.display_title)}</b> · 单位：{esc(table.unit or '—')} · "
-            f"{len(table.rows)} 行 · 类型：{esc(table.kind)} · {esc(table.location)}</p>"
+            f"{len(table.rows)} 行 · 类型：{esc(table.kind)} · {esc(where(table.location))}</p>"
             f"<details><summary>列路径（{len(table.columns)}）</summary><ol>{cols}</ol></details>")
     if notes:
         meta += f"<details><summary>注</summary><ul>{notes}</ul></details>"

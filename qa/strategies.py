@@ -23,6 +23,7 @@ from corpus.facts import Fact
 from . import compute, years
 from .analyze import COMPUTED_OPERATIONS, Question, analyze, composite_parts
 from .answer import Answer
+from .budgets import budget_figures, budget_of, part_figures
 from .compose import candidates, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
@@ -55,10 +56,9 @@ def total_budget(asked: Asked) -> Answer | None:
                                 asked.started)
     if len({t.value_fact.doc_id for t in totals}) > 1:
         firsts = [t.value_fact for t in totals]
-        parts = [f"{asked.documents[f.doc_id].title}：{_fmt_cited(f.value)} {f.unit or ''}".rstrip() for f in firsts]
-        text = "收支总预算（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+        text = "收支总预算" + _each_budget(asked, firsts)
         return Answer(q.raw, text, "lookup", None, firsts[0].unit, citations(firsts, asked.documents),
-                      timings=asked.timings())
+                      timings=asked.timings(), figures=budget_figures(firsts, asked.documents))
     total = totals[0]
     fact = total.value_fact
     value = fact.value
@@ -138,8 +138,8 @@ def _figure(asked: Asked, best: Reading, value: Decimal, tier: list[Reading], go
         text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {_fmt_cited(c.value)} {c.unit or ''}"
                                     for c in other_cites) + "，与上面的数字不同"
         cites += other_cites
-    return Answer(q.raw, text, "lookup", value, fact.unit, cites, candidates(rs),
-                  formula=formula, timings=asked.timings())
+    return Answer(q.raw, text, "lookup", value, fact.unit, cites, candidates(rs), formula=formula,
+                  timings=asked.timings(), figures=part_figures(fact, asked.facts, asked.documents, q.expanded))
 
 
 def _fmt_cited(value: Decimal | None) -> str:
@@ -172,14 +172,19 @@ def _per_document(asked: Asked, tier: list[Reading], rs: list[Reading]) -> Answe
     for r in tier:
         by_publication.setdefault(_publication(asked, r), []).append(r)
     firsts = [readings[0] for readings in by_publication.values()]
-    label = fact_label(firsts[0].fact)
-    parts = [f"{asked.documents[r.fact.doc_id].title}：{fmt(r.fact.value)} {r.fact.unit or ''}".rstrip()
-             for r in firsts if r.fact.value is not None]
-    text = f"{label}（已载入的各份文件分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
+    text = fact_label(firsts[0].fact) + _each_budget(asked, [r.fact for r in firsts])
     cited = [r.fact for first, readings in zip(firsts, by_publication.values()) for r in readings
              if r.fact.doc_id != first.fact.doc_id and same_figure(r.fact, first.fact)]  # the publication's other file
     return Answer(asked.question.raw, text, "lookup", None, firsts[0].fact.unit,
-                  citations([r.fact for r in firsts] + cited, asked.documents), candidates(rs), timings=asked.timings())
+                  citations([r.fact for r in firsts] + cited, asked.documents), candidates(rs), timings=asked.timings(),
+                  figures=budget_figures([r.fact for r in firsts], asked.documents))
+
+
+def _each_budget(asked: Asked, facts: Sequence[Fact]) -> str:
+    """（已载入的各份预算分别为）A 2025 年部门预算：1.35 万元；…: each budget by department, year and kind."""
+    parts = [f"{budget_of(asked.documents.get(f.doc_id), f.doc_id).name}：{_fmt_cited(f.value)} {f.unit or ''}".rstrip()
+             for f in facts if f.value is not None]
+    return "（已载入的各份预算分别为）" + "；".join(parts) + "。可在问题中写明部门或年度。"
 
 
 def _empty_table(asked: Asked, best: Reading) -> Answer:
@@ -291,7 +296,7 @@ def several_years(asked: Asked) -> Answer | None:
     一共多少), or the whole budget of two years compared (2019年预算总额比2017年增长了百分之多少),
     each year's figure from that year's document."""
     result = years.across_years(asked, ("sum",)) or years.across_years(asked, ("growth", "difference"), whole_only=True)
-    return _computed_answer(asked, result) if result else None
+    return _computed_answer(asked, result) if result else years.each_year_answer(asked)
 
 
 def change_across_years(asked: Asked) -> Answer | None:
@@ -348,7 +353,7 @@ def _first_numeric(cells: list[Fact]) -> dict[tuple[str, str], int]:
 def _computed_answer(asked: Asked, result: compute.Computed) -> Answer:
     cites = citations(list(result.inputs), asked.documents)
     return Answer(asked.question.raw, result.sentence, "computed", result.value, result.unit, cites,
-                  formula=result.formula, timings=asked.timings())
+                  formula=result.formula, timings=asked.timings(), figures=budget_figures(result.inputs, asked.documents))
 
 
 # ---------------------------------------------------------------------------- slips

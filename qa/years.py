@@ -17,7 +17,9 @@ from corpus.facts import Fact
 from corpus.numbers import convert
 
 from .analyze import analyze, read_years
-from .compose import fact_label, fmt
+from .answer import Answer
+from .budgets import budget_figures
+from .compose import citations, fact_label, fmt
 from .compute import Computed, percentage_change
 from .scope import Asked, department_spans, fixed_spans
 from .resolve import whole_budget
@@ -30,7 +32,7 @@ _SUM = re.compile(r"合计|一共|总共|共计|加起来|加在一起|之和|�
 _GROWTH = re.compile(r"(?:增长|增加|上升|提高|下降|减少|降低)了?(?:百分之多少|百分之几|多少%|几%|的?百分比|的?比例|的?幅度|多少个百分点)"
                      r"|增长率|增幅|降幅|下降率")
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|多|少|相差|差|变化|变动)了?(?:多少|几)|相差|差额")
-_ASKS = re.compile(r"(?:是|为|有)?(?:多少|几)")
+_ASKS = re.compile(r"(?:分别|各自|各)?(?:是|为|有)?(?:多少|几)")
 # A run of years as a question writes it (2017年到2019年三年的, 2017、2018、2019三年), and a
 # count of years (三年, 两年): they say which documents, never what is asked.
 _YEARS = re.compile(r"(?:(?<![\d.])(?:19|20)\d{2}(?![\d.])\s*年?度?\s*(?:(?:[、，,和与及]|到|至|[-—–－~～])\s*)?)+"
@@ -143,6 +145,50 @@ def across_years(asked: Asked, ops: tuple[Across, ...], whole_only: bool = False
     if op == "growth":
         return _growth(this, base, what, direction)
     return _difference(this, base, what, requested_unit(q), direction)
+
+
+def each_year(asked: Asked) -> list[YearFigure] | None:
+    """万里街道2023年到2025年的公务接待费（分别是多少）: a plain question over several loaded
+    years, neither a sum nor a change — the metric's figure in each year's own document, or
+    None when a year has none (a comparison with a year missing is not one)."""
+    q = asked.question
+    years = sorted(set(q.years))
+    if q.operation != "lookup" or len(years) < 2 or not set(years) <= set(asked.doc_years.values()):
+        return None
+    if operation(q.expanded) is not None or not _listed_years(q.expanded):
+        return None
+    what = metric(asked)
+    figures = [year_figure(asked, y, what) for y in years]
+    found = [f for f in figures if f is not None]
+    if len(found) != len(figures) or not _one_department(asked, found):
+        return None
+    return found if all(in_one_unit(found[0].fact, f.fact) for f in found) else None
+
+
+def each_year_answer(asked: Asked) -> Answer | None:
+    """Each year's figure (`each_year`), cited each from its own document, with the changes
+    from year to year as the formula: 2024年 1.05 − 2023年 1.35 = −0.30."""
+    found = each_year(asked)
+    if not found:
+        return None
+    first = found[0].fact
+    values = [(f.year, both[1]) for f in found if (both := in_one_unit(first, f.fact)) is not None]
+    unit = first.unit or ""
+    listed = "；".join(f"{year}年 {fmt(v)} {unit}".rstrip() for year, v in values)
+    formula = "；".join(f"{y}年 {fmt(a)} − {by}年 {fmt(b)} = {fmt(a - b)}"
+                       for (y, a), (by, b) in zip(values[1:], values[:-1]))
+    span = [f.year for f in found]
+    said = f"{span[0]}—{span[-1]}" if span == list(range(span[0], span[-1] + 1)) else "、".join(map(str, span))
+    text = f"{said}年{_label(found[0], metric(asked))}：{listed}"
+    facts = [f.fact for f in found]
+    return Answer(asked.question.raw, text, "lookup", None, first.unit, citations(facts, asked.documents),
+                  formula=formula, timings=asked.timings(), figures=budget_figures(facts, asked.documents))
+
+
+def _listed_years(text: str) -> bool:
+    """The years are written as one list or range (2023年到2025年, 2023、2025年): a question
+    that names two years apart (2024年的行政运行在2023年的执行数) asks one figure, not each."""
+    return any(len(set(read_years(m.group(0)))) >= 2 for m in _YEARS.finditer(text))
 
 
 def _one_department(asked: Asked, figures: list[YearFigure]) -> bool:

@@ -129,7 +129,7 @@ def test_check_upload(tmp_path):
 
 
 def test_document_selector(seed_doc):
-    assert app.selector_choices([seed_doc]) == [("全部文档", ""), (seed_doc.title, seed_doc.doc_id)]
+    assert app.selector_choices([seed_doc]) == [("全部文档", ""), ("武汉经济技术开发区智能制造产业园管理办公室 · 2024 年 · 部门预算", seed_doc.doc_id)]
     assert qa_http.doc_ids_for("") is None and app.doc_ids_for(DOC_ID) == {DOC_ID}
     assert ("附表1 收支总表（收入）", "附表1/收入") in app.table_choices(seed_doc)
 

@@ -6,6 +6,7 @@ then clicks an example question."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,20 @@ SCREENSHOT = ROOT / "test-output" / "chat.png"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def chromium_page(**options):
+    """A page of Debian's headless Chromium, 1280×1100, in Chinese; closed after use."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "run `make test`: it installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN", **options)
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module")
