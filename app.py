@@ -71,47 +71,15 @@ EXAMPLES = [
 
 STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算向量", "done": "索引完成", "load": "载入文档"}
 
-CSS = """
-.bqa-chart svg { display: block; }
-#bqa-chat td:not(:last-child) { white-space: nowrap; }
-.bqa-browser { max-height: 640px; overflow: auto; }
-.bqa-mark { font-weight: 700; }
-.bqa-mark-error { color: #b71c1c; }
-.bqa-mark-warning { color: #e65100; }
-.bqa-mark-ok { color: #1b5e20; }
-.bqa-notice [role="alert"] { border-left: 4px solid #e65100; background: #fff3e0; padding: 6px 10px; }
-"""
-
-# Gradio's own strings that its zh-CN locale lacks: the status tracker announces an event's
-# progress to screen readers (role="status") as i18n("status.queue_position"), then
-# i18n("common.complete"), which fall through to English or to the raw key. The page is
-# Chinese, so every locale hears Chinese.
-TRANSLATIONS = {"common.complete": "完成", "common.error": "错误", "common.loading": "加载中", "common.progress": "进度",
-                "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
-                # the staff page's sign-in (Gradio's login page)
-                "login.login": "登录", "login.username": "用户名", "login.password": "口令",
-                "login.incorrect_credentials": "用户名或口令不正确。",
-                "login.enable_cookies": "请允许本站使用 Cookie 后再登录。"}
-LOCALES = ("zh-CN", "zh-TW", "zh", "en")
-
-# Strings gradio hard-codes in English, outside its i18n (the Chatbot's pending message reads
-# "Loading content" to a screen reader): replaced in the page as they appear.
-HARD_CODED = {"Loading content": "正在生成回答", "Loading response": "正在生成回答"}
-HEAD = """<script>
-(() => {
-  const words = %s;
-  const fix = (root) => {
-    if (!root.querySelectorAll) return;
-    for (const e of [root, ...root.querySelectorAll("[aria-label], .sr-only")]) {
-      const label = e.getAttribute && e.getAttribute("aria-label");
-      if (label && words[label]) e.setAttribute("aria-label", words[label]);
-      if (e.classList && e.classList.contains("sr-only") && words[e.textContent.trim()]) e.textContent = words[e.textContent.trim()];
-    }
-  };
-  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(fix)))
-    .observe(document.documentElement, {subtree: true, childList: true});
-})();
-</script>""" % json.dumps(HARD_CODED, ensure_ascii=False)
+# The page's style, its Chinese for Gradio's own strings, and the script that translates the
+# strings Gradio hard-codes: files in static/, read once here.
+STATIC = Path(__file__).resolve().parent / "static"
+CSS = (STATIC / "page.css").read_text(encoding="utf-8")
+_I18N = json.loads((STATIC / "i18n.json").read_text(encoding="utf-8"))
+TRANSLATIONS: dict[str, str] = _I18N["gradio"]
+LOCALES: tuple[str, ...] = tuple(_I18N["locales"])
+HEAD = (STATIC / "head.html").read_text(encoding="utf-8").replace(
+    "__HARD_CODED__", json.dumps(_I18N["hard_coded"], ensure_ascii=False))
 
 _SERVICE: EngineService | None = None
 
