@@ -339,7 +339,8 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as fh:   # streamed: a 200 MB file is hashed in 1 MB, before it is refused
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _copy_name(doc: BudgetDocument) -> str:
