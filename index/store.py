@@ -202,13 +202,16 @@ def load_documents(folder: Path, manifest: dict) -> dict[str, BudgetDocument]:
     return out
 
 
-def index_inputs(folder: Path) -> dict[Path, Path]:
+def index_inputs(folder: Path, without: Iterable[str] = ()) -> dict[Path, Path]:
     """The files to rebuild the index at `folder` from, each with the source it stands for:
-    the copy kept in the index, else the original. A document with neither is dropped,
-    and logged."""
+    the copy kept in the index, else the original; documents `without` are left out (a
+    removal). A document with neither file is dropped, and logged."""
     data = build_folder(folder)
     inputs: dict[Path, Path] = {}
+    left_out = set(without)
     for doc_id, info in read_manifest(folder)["documents"].items():
+        if doc_id in left_out:
+            continue
         original = resolve_source(info["source"])
         copy = data / info["copy"] if info.get("copy") else None
         if copy is not None and copy.exists():
@@ -240,19 +243,23 @@ def build_lock(out: Path, wait: bool = True) -> Iterator[bool]:
 
 def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | None = None,
                 progress: Progress | None = None, show_bars: bool | None = None,
-                chunker: ChunkerConfig = ChunkerConfig(), origins: Mapping[Path, Path] | None = None) -> BuildReport:
+                chunker: ChunkerConfig = ChunkerConfig(), origins: Mapping[Path, Path] | None = None,
+                parsed: Mapping[Path, BudgetDocument] | None = None) -> BuildReport:
     """Parse, chunk, embed and index `paths` (files or folders) into `out`, reusing what an
     existing index at `out` already holds for unchanged documents. `origins` names the
     source a file stands for when it is not where it lives for good (a staged upload, a
-    copy kept in the index)."""
+    copy kept in the index); `parsed` holds files already parsed (an upload, checked
+    before it is added: parsed once)."""
     out = Path(out)
     with build_lock(out):
         clean_stale(out)
-        return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker, origins or {})
+        return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker, origins or {},
+                      parsed or {})
 
 
 def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
-           show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path]) -> BuildReport:
+           show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path],
+           parsed: Mapping[Path, BudgetDocument]) -> BuildReport:
     started = time.perf_counter()
     bars = sys.stderr.isatty() if show_bars is None else show_bars
     report = progress or (lambda stage, fraction: None)
@@ -273,7 +280,8 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
             reused.append(previous)
             continue
         # parsed from where it is, known by where it stays: a staged upload by its final path
-        docs.append(replace(corpus.load(path), source=str(origins.get(path, path))))
+        doc = parsed[path] if path in parsed else corpus.load(path)
+        docs.append(replace(doc, source=str(origins.get(path, path))))
         parsed_from[docs[-1].doc_id] = path
         reparsed.append(docs[-1].doc_id)
     keep = set(reused)

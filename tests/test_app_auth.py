@@ -103,7 +103,7 @@ def test_who_may_change_the_index(accounts):
     assert accounts.may_change(None) == NOT_SIGNED_IN_MESSAGE
     assert accounts.may_change("lisi") == NOT_SIGNED_IN_MESSAGE
     assert accounts.may_change(NAME) is None
-    ok, status, _ = app.upload_document(None, "x.txt", refusal=NOT_SIGNED_IN_MESSAGE)  # type: ignore[arg-type]
+    ok, status, *_ = app.upload_document(None, "x.txt", refusal=NOT_SIGNED_IN_MESSAGE)  # type: ignore[arg-type]
     assert not ok and "只有已登录的工作人员" in status
 
 
