@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from typing import IO
 from pathlib import Path
 
 from ..blocks import Block, RawTable
@@ -82,7 +83,7 @@ def _count_tables(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], fmt:
             return  # a damaged member: the reader reports it
 
 
-def _tags(fh: io.BufferedIOBase, pattern: re.Pattern[bytes]) -> Iterable[bool]:
+def _tags(fh: IO[bytes], pattern: re.Pattern[bytes]) -> Iterable[bool]:
     """Whether each tag found is a row (else a cell), reading a chunk at a time."""
     tail = b""
     while chunk := fh.read(CHUNK):
