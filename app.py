@@ -307,7 +307,8 @@ def _staff_tab(gr, service: EngineService, status, doc_select, staff: StaffAccou
         upload_findings = gr.Markdown()
         gr.Markdown("### 删除文档")
         with gr.Row():
-            remove_doc = gr.Dropdown(label="要删除的文档", choices=[], interactive=True, elem_id="bqa-remove-doc")
+            remove_doc = gr.Dropdown(label="要删除的文档", choices=[], interactive=True, elem_id="bqa-remove-doc",
+                                     allow_custom_value=True)   # an id the service checks, also over the API
             remove = gr.Button("删除所选文档", elem_id="bqa-remove")
             confirm_remove = gr.Button("确认删除", variant="stop", visible=False, elem_id="bqa-confirm-remove")
         remove_status = gr.Markdown()

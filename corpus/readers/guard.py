@@ -13,8 +13,8 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from typing import IO
 from pathlib import Path
+from typing import IO
 
 from ..blocks import Block, RawTable
 from ..limits import MB, ReadLimits, check
