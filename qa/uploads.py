@@ -65,7 +65,8 @@ def check_upload(path: str | Path, name: str | None = None, max_bytes: int = MAX
     if size == 0:
         raise InputError("上传的文件是空的。")
     if size > max_bytes:
-        raise InputError(f"文件过大（{size / 1048576:.1f} MB），上限 {max_bytes / 1048576:.0f} MB。")
+        raise InputError(f"无法导入 {clean}：文件过大（{size / 1048576:.1f} MB），上限 {max_bytes / 1048576:.0f} MB。"
+                         "预算文件通常只有几 MB：请确认选对了文件；确为预算文件的，请拆分后分别上传。")
     return clean
 
 

@@ -115,3 +115,16 @@ def test_an_upload_is_parsed_once(service, tmp_path, seed_path, monkeypatch):
     other = variant(seed_path, tmp_path / "in", "once", OTHER_DEPT, 2023, "0.80")
     assert service.add_upload(other, other.name).outcome == "added"
     assert len(calls) == 1
+
+
+def test_integrity_findings_shown_to_staff_are_in_chinese(seed_doc):
+    import re
+
+    messages = [f.message for f in seed_doc.findings]
+    assert messages == [
+        "附表6 一般公共预算基本支出表，行“301 工资福利支出”，列“本年一般公共预算基本支出 / 合计”："
+        "印的是 845.11，其下级科目之和为 845.12",
+        "附表6 一般公共预算基本支出表，行“301 工资福利支出”，列“本年一般公共预算基本支出 / 人员经费”："
+        "印的是 845.11，其下级科目之和为 845.12",
+    ]
+    assert not [m for m in messages if re.search(r"[A-Za-z]{3,}", m)]
