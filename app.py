@@ -1,4 +1,4 @@
-"""预算问答 web app: a chat over the loaded budgets, plus a staff tab to add documents.
+"""预算问答 web app: a chat over the loaded budgets, plus a staff tab to add, replace and remove documents.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--public] [--index DIR] [--staff-file FILE]
     python app.py --hash-password NAME      # prints an account line for BUDGETQA_STAFF / the account file

@@ -11,7 +11,7 @@ import pytest
 import corpus
 from conftest import PDF_DIR, SEED
 from corpus.limits import ReadLimits, TooLarge
-from office_fixtures import TABLE_5, TABLE_7, with_numbers, write_docx, write_xlsx
+from office_fixtures import TABLE_5, TABLE_7, with_numbers, write_docx, write_html, write_xlsx
 
 
 def refused(path, **limits) -> TooLarge:
@@ -84,3 +84,14 @@ def test_pdf_pages():
     pdf = sorted(PDF_DIR.glob("*.pdf"))[0]
     err = refused(pdf, max_pages=2)
     assert err.measure == "max_pages" and err.found > 2
+
+
+def test_html_rows_and_cells_are_counted_before_the_page_is_parsed(tmp_path):
+    path = write_html(tmp_path / "budget.html", [with_numbers(TABLE_5), with_numbers(TABLE_7)])
+    assert corpus.load(path).table("附表7") is not None
+    assert refused(path, max_rows=3).measure == "max_rows"
+    assert refused(path, max_cells=10).measure == "max_cells"
+    rows = tmp_path / "rows.xls"   # an "Excel export" that is an HTML table, 100,000 rows
+    rows.write_bytes(b"<html><table>" + b"<TR><td>1</td><td>2</td></TR>" * 100_000 + b"</table></html>")
+    err = refused(rows)
+    assert (err.measure, err.found) == ("max_rows", 50_001)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..blocks import Block, ParseError, UnsupportedFormat
 from ..limits import ReadLimits
 from .docx import docx_blocks
-from .guard import check_blocks, check_file, check_text, check_zip
+from .guard import check_blocks, check_file, check_html, check_text, check_zip
 from .html import html_blocks
 from .pdf import pdf_blocks
 from .sniff import Format, actual_format
@@ -79,7 +79,7 @@ def _read_bytes(path: Path, fmt: Format, limits: ReadLimits) -> list[Block]:
     if actual in ("xlsx", "docx"):
         check_zip(data, actual, path.name, limits)
     elif actual == "html":
-        check_text(data, path.name, limits)
+        check_html(data, path.name, limits)
     return _BYTE_READERS[actual](data, path.name)
 
 

@@ -42,6 +42,16 @@ def check_text(data: bytes, source: str, limits: ReadLimits) -> None:
     check(source, "max_text_lines", data.count(b"\n") + 1, limits)
 
 
+_HTML_TAGS = re.compile(rb"<(tr)[\s>/]|<t[dh][\s>/]", re.IGNORECASE)
+
+
+def check_html(data: bytes, source: str, limits: ReadLimits) -> None:
+    """An HTML page's lines, then its table rows and cells, counted in the bytes before the
+    page is parsed into a tree (a node per cell)."""
+    check_text(data, source, limits)
+    _count(source, (m.group(1) is not None for m in _HTML_TAGS.finditer(data)), limits)
+
+
 def check_zip(data: bytes, fmt: str, source: str, limits: ReadLimits) -> None:
     """An .xlsx or .docx: declared sizes and ratios first, then its table rows and cells.
     Python's zipfile never inflates a member past its declared size, so the declared sizes
@@ -66,21 +76,28 @@ def _count_tables(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], fmt:
                   limits: ReadLimits) -> None:
     names, row_tag, cell_tag = _ZIP_TABLES[fmt]
     pattern = re.compile(b"(" + row_tag + b")|" + cell_tag)
+
+    def tags() -> Iterable[bool]:
+        for m in members:
+            if names.match(m.filename):
+                with archive.open(m) as fh:
+                    yield from _tags(fh, pattern)
+    try:
+        _count(source, tags(), limits)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return  # a damaged member: the reader reports it
+
+
+def _count(source: str, tags: Iterable[bool], limits: ReadLimits) -> None:
+    """Count rows (True) and cells (False) as they come; stop at the first over its limit."""
     rows = cells = 0
-    for m in members:
-        if not names.match(m.filename):
-            continue
-        try:
-            with archive.open(m) as fh:
-                for is_row in _tags(fh, pattern):
-                    if is_row:
-                        rows += 1
-                        check(source, "max_rows", rows, limits)
-                    else:
-                        cells += 1
-                        check(source, "max_cells", cells, limits)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-            return  # a damaged member: the reader reports it
+    for is_row in tags:
+        if is_row:
+            rows += 1
+            check(source, "max_rows", rows, limits)
+        else:
+            cells += 1
+            check(source, "max_cells", cells, limits)
 
 
 def _tags(fh: IO[bytes], pattern: re.Pattern[bytes]) -> Iterable[bool]:
