@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .blocks import Block, NoTextLayer, ParseError, UnsupportedFormat
-from .limits import ReadLimits, TooLarge
+from .limits import ReadLimits, TooLarge, check
 from .model import (
     BudgetDocument, Cell, Field, Finding, KeyValueRecord, Location, Paragraph, Row, Section, Table,
 )
@@ -38,8 +38,10 @@ def load(path: str | Path, limits: ReadLimits | None = None) -> BudgetDocument:
         raise ParseError(f"{path}: no such file")
     if path.is_dir():
         raise ParseError(f"{path}: is a folder; use load_dir() or pass a file")
-    blocks = read_blocks(path, limits=limits)
-    return assemble(blocks, path)
+    limits = limits or ReadLimits.from_env()
+    doc = assemble(read_blocks(path, limits=limits), path)
+    check(path.name, "max_paragraphs", len(doc.paragraphs), limits)   # before any is embedded
+    return doc
 
 
 def load_parts(paths: list[str | Path]) -> BudgetDocument:

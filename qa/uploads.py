@@ -97,7 +97,8 @@ def internal_error_message(name: str) -> str:
 LIMITS = {"max_file_bytes": ("文件大小", "字节"), "max_text_bytes": ("文本大小", "字节"),
           "max_text_lines": ("文本行数", "行"), "max_unzipped_bytes": ("解压后的大小", "字节"),
           "max_zip_ratio": ("压缩比", "倍"), "max_rows": ("表格行数", "行"),
-          "max_cells": ("表格单元格数", "个"), "max_pages": ("页数", "页")}
+          "max_cells": ("表格单元格数", "个"), "max_pages": ("页数", "页"),
+          "max_paragraphs": ("文字段落数", "段")}
 
 
 def too_large_message(name: str, error: corpus.TooLarge) -> str:

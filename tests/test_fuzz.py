@@ -87,7 +87,7 @@ def mutated(draw, data: bytes, zipped: bool) -> bytes:
 
 
 ENGLISH_ALLOWED = {"PDF", "Excel", "Word", "WPS", "xlsx", "docx", "BUDGETQA", "MAX", "ROWS", "CELLS", "ZIP", "RATIO",
-                   "UNZIPPED", "BYTES", "TEXT", "LINES", "FILE", "PAGES"}
+                   "UNZIPPED", "BYTES", "TEXT", "LINES", "FILE", "PAGES", "PARAGRAPHS"}
 
 
 def check_outcome(service: EngineService, tmp_path: Path, suffix: str, data: bytes) -> None:

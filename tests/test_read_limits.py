@@ -77,6 +77,7 @@ def test_text_size_and_lines(tmp_path):
     assert refused(SEED, max_text_lines=lines - 1).measure == "max_text_lines"
     assert refused(SEED, max_file_bytes=1000).measure == "max_file_bytes"
     assert refused(SEED, max_rows=100).measure == "max_rows"   # the tables read, any format
+    assert refused(SEED, max_paragraphs=50).measure == "max_paragraphs"   # before they are embedded
     assert corpus.load(SEED, ReadLimits(max_text_lines=lines, max_text_bytes=size)).table("附表7") is not None
 
 
@@ -94,4 +95,4 @@ def test_html_rows_and_cells_are_counted_before_the_page_is_parsed(tmp_path):
     rows = tmp_path / "rows.xls"   # an "Excel export" that is an HTML table, 100,000 rows
     rows.write_bytes(b"<html><table>" + b"<TR><td>1</td><td>2</td></TR>" * 100_000 + b"</table></html>")
     err = refused(rows)
-    assert (err.measure, err.found) == ("max_rows", 50_001)
+    assert (err.measure, err.found) == ("max_rows", 5_001)
