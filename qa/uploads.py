@@ -103,8 +103,7 @@ LIMITS = {"max_file_bytes": ("文件大小", "字节"), "max_text_bytes": ("文�
 
 def too_large_message(name: str, error: corpus.TooLarge) -> str:
     what, unit = LIMITS.get(error.measure, (error.measure, ""))
-    found = f"{error.found:,} {unit}" if error.measure != "max_zip_ratio" else f"{error.found:,} 倍"
-    return (f"无法导入 {name}：{what}超过上限（{found}，上限 {error.limit:,} {unit}），未作解析。"
+    return (f"无法导入 {name}：{what}超过上限（{error.found:,} {unit}，上限 {error.limit:,} {unit}），文件未导入。"
             "预算文件远小于这个上限：请确认选对了文件（不是数据导出或压缩包）；确为预算文件的，请拆分后分别上传，"
             f"或请管理员调高 BUDGETQA_{error.measure.upper()}。")
 
