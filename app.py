@@ -1,4 +1,4 @@
-"""预算问答 web app: a chat over the loaded budgets, plus a staff tab to add documents.
+"""预算问答 web app: a chat over the loaded budgets, plus a staff tab to add, replace and remove documents.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--public] [--index DIR] [--staff-file FILE]
     python app.py --hash-password NAME      # prints an account line for BUDGETQA_STAFF / the account file
@@ -23,7 +23,7 @@ import logging
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -34,7 +34,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
-import corpus  # noqa: E402
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.answer import Answer  # noqa: E402
@@ -43,11 +42,13 @@ from qa.charts import chart_for, chart_html  # noqa: E402
 from qa.evidence import evidence_panel, evidence_routes  # noqa: E402
 from qa.export import answer_folder, answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
 from qa.http import api_routes, ask_api, doc_ids_for  # noqa: E402
-from qa.render import answer_markdown, browse_html, esc, findings_markdown, mark, md_escape, source_html  # noqa: E402
+from qa.render import answer_markdown, browse_html, esc, mark, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
-    LOGIN_MESSAGE, MAX_UPLOAD_BYTES, NO_STAFF_MESSAGE, UPLOAD_SUFFIXES, EngineService, InputError, Progress,
-    StaffAccounts, StaffConfigError, check_question, check_upload, default_engine_factory, internal_error_message,
-    staff_line, unreadable_message,
+    LOGIN_MESSAGE, MAX_UPLOAD_BYTES, NO_STAFF_MESSAGE, UPLOAD_SUFFIXES, EngineService, InputError, StaffAccounts,
+    StaffConfigError, check_question, default_engine_factory, staff_line,
+)
+from qa.staff import (  # noqa: E402, F401 — the staff tab's events (upload_document: tests call it here)
+    progress_reporter, removal_prompt, remove_document, source_notes_markdown, upload_document,
 )
 
 log = logging.getLogger("budgetqa.app")
@@ -68,8 +69,6 @@ EXAMPLES = [
     "什么是基本支出",
     "“三公”经费是多少",
 ]
-
-STAGES = {"parse": "解析文档", "facts": "写入数据表", "embed": "计算向量", "done": "索引完成", "load": "载入文档"}
 
 # The page's style, its Chinese for Gradio's own strings, and the script that translates the
 # strings Gradio hard-codes: files in static/, read once here.
@@ -164,60 +163,6 @@ def download_files(answer: Answer | None, documents: Sequence[BudgetDocument],
     return str(csv_path), str(xlsx_path), str(json_path)
 
 
-def upload_document(service: EngineService, file_path: str | None,
-                    progress: Progress | None = None, refusal: str | None = None) -> tuple[bool, str, str]:
-    """Check and add one uploaded file → (ok, status markdown, findings markdown).
-    A bad file leaves the corpus folder, the corpus and the index as they were; so does a
-    `refusal` (why the user may not change the index: `StaffAccounts.may_change`)."""
-    if refusal:
-        return False, f"{mark('error')}{md_escape(refusal)}", ""
-    if not file_path:
-        return False, "请先选择文件。", ""
-    try:
-        clean = check_upload(file_path)
-        doc, findings = service.add_upload(file_path, clean, progress=progress)
-    except InputError as e:
-        return False, f"{mark('error')}{md_escape(e)}", ""
-    except corpus.ParseError as e:
-        return False, f"{mark('error')}{md_escape(unreadable_message(clean, e))}", ""
-    except Exception:  # noqa: BLE001 — report, keep the app running
-        log.exception("add_document failed for %s", file_path)
-        return False, f"{mark('error')}{md_escape(internal_error_message(clean))}", ""
-    status = (f"{mark('ok')}已导入《{md_escape(doc.title)}》（{md_escape(doc.doc_id)}）：{len(doc.tables)} 张表，"
-              f"{len(doc.paragraphs)} 段文字；索引已更新。")
-    return True, status, findings_markdown(findings)
-
-
-def source_notes_markdown(service: EngineService) -> str:
-    """The staff tab's notes on indexed files that are gone or changed; empty when none."""
-    notes = service.source_notes()
-    return "#### 源文件提示\n" + "\n".join(f"- {mark('warning')}{md_escape(n)}" for n in notes) if notes else ""
-
-
-def progress_reporter(progress: Callable[..., Any] | None) -> Callable[..., None] | None:
-    """Adapt gr.Progress to the engine's progress callback: accepts (stage, fraction) as
-    index.store reports it, (done, total) or (fraction,), and never raises."""
-    if progress is None:
-        return None
-
-    def report(*args: Any, **kwargs: Any) -> None:
-        nums = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
-        texts = [a for a in args if isinstance(a, str)]
-        desc = kwargs.get("desc") or kwargs.get("message") or (texts[0] if texts else None)
-        desc = STAGES.get(desc, desc) if desc else desc
-        try:
-            if len(nums) >= 2 and nums[1]:
-                progress((int(nums[0]), int(nums[1])), desc=desc)
-            elif nums:
-                progress(max(0.0, min(1.0, float(nums[0]))), desc=desc)
-            else:
-                progress(None, desc=desc)
-        except Exception:  # noqa: BLE001 — progress display must never break the work
-            log.debug("progress update failed", exc_info=True)
-
-    return report
-
-
 # --------------------------------------------------------------------------------------
 # Gradio layout
 # --------------------------------------------------------------------------------------
@@ -247,6 +192,7 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         if not public:
             dc = document_choices(docs)
             updates.append(gr.update(choices=dc, value=dc[0][1] if dc else None))
+            updates.append(gr.update(choices=dc, value=None))
             updates.append(source_notes_markdown(service))
         return updates
 
@@ -319,9 +265,11 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
 
 
 def _staff_tab(gr, service: EngineService, page: list, staff: StaffAccounts):
-    """Upload + table browser. `page`: the status line, the budget list and the chat's
-    document selector, which an upload updates. Returns the browser's document dropdown and
-    the notes on source files (both filled on load). Uploads need a signed-in staff user."""
+    """Upload (with a confirm step to replace a loaded document), removal (with a confirm
+    step) and the table browser. `page`: the status line, the budget list and the chat's
+    document selector, which a change updates. Returns the browser's and the removal's
+    document dropdowns and the notes on source files (filled on load). Changes need a
+    signed-in staff user."""
     with gr.Tab("管理（工作人员）"):
         if not staff:
             gr.Markdown(f"{mark('warning')}{md_escape(NO_STAFF_MESSAGE)}", elem_id="bqa-no-staff")
@@ -331,7 +279,17 @@ def _staff_tab(gr, service: EngineService, page: list, staff: StaffAccounts):
         upload = gr.File(label="预算文件", file_types=list(UPLOAD_SUFFIXES), type="filepath", elem_id="bqa-upload")
         add = gr.Button("解析并加入", variant="primary")
         upload_status = gr.Markdown()
+        with gr.Row():
+            replace_button = gr.Button("替换已加载的文档", variant="stop", visible=False, elem_id="bqa-replace")
+            add_part = gr.Button("作为另一部分一并加入", visible=False, elem_id="bqa-add-part")
         upload_findings = gr.Markdown()
+        gr.Markdown("### 删除文档")
+        with gr.Row():
+            remove_doc = gr.Dropdown(label="要删除的文档", choices=[], interactive=True, elem_id="bqa-remove-doc",
+                                     allow_custom_value=True)   # an id the service checks, also over the API
+            remove = gr.Button("删除所选文档", elem_id="bqa-remove")
+            confirm_remove = gr.Button("确认删除", variant="stop", visible=False, elem_id="bqa-confirm-remove")
+        remove_status = gr.Markdown()
         gr.Markdown("### 表格浏览")
         with gr.Row():
             browse_doc = gr.Dropdown(label="文档", choices=[], interactive=True)
@@ -350,32 +308,60 @@ def _staff_tab(gr, service: EngineService, page: list, staff: StaffAccounts):
     def on_table(doc_id, key):
         return browse_html(documents_by_id().get(doc_id), key)
 
-    def on_upload(file_path, request, progress=gr.Progress()):
+    def refusal_for(request) -> str | None:
         refusal = staff.may_change(getattr(request, "username", None))
         if refusal:
-            log.warning("upload refused (user %r): not signed in as staff", getattr(request, "username", None))
-        else:
-            progress(0, desc="解析文件…")
-        before = {(d.doc_id, d.sha256) for d in service.documents()}
-        ok, status_md, findings_md = upload_document(service, file_path, progress=progress_reporter(progress),
-                                                     refusal=refusal)
-        if not ok:
-            return status_md, findings_md, gr.update(), gr.update(), gr.update(), gr.update()
+            log.warning("change refused (user %r): not signed in as staff", getattr(request, "username", None))
+        return refusal
+
+    def changed(new: str | None = None):
+        """The page after the index changed: status line, budget list, selector, browser (turned
+        to `new`, the document just added) and removal list."""
         docs = service.documents()
-        new = added_document(before, docs)  # the table browser turns to the document just added
-        return (status_md, findings_md, service.loaded_message(docs), catalog_html(docs),
+        dc = document_choices(docs)
+        return (service.loaded_message(docs), catalog_html(docs),
                 gr.update(choices=selector_choices(docs), visible=len(docs) > 1),
-                gr.update(choices=document_choices(docs), value=new) if new else gr.update(choices=document_choices(docs)))
+                gr.update(choices=dc, value=new) if new else gr.update(choices=dc), gr.update(choices=dc, value=None))
 
-    # Gradio passes the request (and its signed-in user) to a parameter annotated gr.Request; a
-    # string annotation naming the local `gr` would not resolve, so the class itself is set here.
-    on_upload.__annotations__["request"] = gr.Request
+    def upload_with(decision):
+        def on_upload(file_path, request, progress=gr.Progress()):
+            refusal = refusal_for(request)
+            if not refusal:
+                progress(0, desc="解析文件…")
+            before = {(d.doc_id, d.sha256) for d in service.documents()}
+            ok, status_md, findings_md, asks = upload_document(service, file_path, progress_reporter(progress),
+                                                               refusal=refusal, decision=decision)
+            buttons = [gr.update(visible=asks)] * 2
+            # the table browser turns to the document just added
+            after = changed(added_document(before, service.documents())) if ok else (gr.update(),) * 5
+            return (status_md, findings_md, *buttons, *after)
+        # Gradio passes the request (and its signed-in user) to a parameter annotated gr.Request; a
+        # string annotation naming the local `gr` would not resolve, so the class itself is set here.
+        on_upload.__annotations__["request"] = gr.Request
+        return on_upload
 
+    def on_remove_asked(doc_id, request):
+        prompt, offer = removal_prompt(service, doc_id, refusal_for(request))
+        return prompt, gr.update(visible=offer)
+
+    def on_remove(doc_id, request, progress=gr.Progress()):
+        ok, status_md = remove_document(service, doc_id, progress_reporter(progress), refusal=refusal_for(request))
+        return (status_md, gr.update(visible=False), *(changed() if ok else (gr.update(),) * 5))
+
+    on_remove_asked.__annotations__["request"] = on_remove.__annotations__["request"] = gr.Request
     browse_doc.change(on_doc, inputs=[browse_doc], outputs=[browse_table, browser], api_visibility="private")
     browse_table.change(on_table, inputs=[browse_doc, browse_table], outputs=[browser], api_visibility="private")
-    add.click(on_upload, inputs=[upload], outputs=[upload_status, upload_findings, *page, browse_doc],
-              api_name="upload", concurrency_limit=1, concurrency_id="upload")
-    return browse_doc, notes
+    after = [*page, browse_doc, remove_doc]
+    upload_outputs = [upload_status, upload_findings, replace_button, add_part, *after]
+    for button, decision, name in ((add, "ask", "upload"), (replace_button, "replace", "upload_replace"),
+                                   (add_part, "add", "upload_add_part")):
+        button.click(upload_with(decision), inputs=[upload], outputs=upload_outputs, api_name=name,
+                     concurrency_limit=1, concurrency_id="upload")
+    remove.click(on_remove_asked, inputs=[remove_doc], outputs=[remove_status, confirm_remove],
+                 api_visibility="private")
+    confirm_remove.click(on_remove, inputs=[remove_doc], outputs=[remove_status, confirm_remove, *after],
+                         api_name="remove", concurrency_limit=1, concurrency_id="upload")
+    return browse_doc, remove_doc, notes
 
 
 def serve(demo, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False,

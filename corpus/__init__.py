@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .blocks import Block, NoTextLayer, ParseError, UnsupportedFormat
+from .limits import ReadLimits, TooLarge, check
 from .model import (
     BudgetDocument, Cell, Field, Finding, KeyValueRecord, Location, Paragraph, Row, Section, Table,
 )
@@ -17,7 +18,7 @@ from .readers import SUPPORTED_SUFFIXES, read_blocks
 
 __all__ = [
     "BudgetDocument", "Cell", "Field", "Finding", "KeyValueRecord", "Location", "Paragraph", "Row",
-    "Section", "Table", "ParseError", "NoTextLayer", "UnsupportedFormat",
+    "Section", "Table", "ParseError", "NoTextLayer", "UnsupportedFormat", "ReadLimits", "TooLarge",
     "load", "load_dir", "load_parts", "default_corpus_dir", "SUPPORTED_SUFFIXES",
 ]
 
@@ -27,8 +28,9 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parent / "data"
 
 
-def load(path: str | Path) -> BudgetDocument:
-    """Parse one budget document. Raises `ParseError` (naming the file) on bad input."""
+def load(path: str | Path, limits: ReadLimits | None = None) -> BudgetDocument:
+    """Parse one budget document. Raises `ParseError` (naming the file) on bad input, and
+    `TooLarge` (a ParseError) for a file over `limits` (default: from the environment)."""
     from .assemble import assemble
 
     path = Path(path)
@@ -36,8 +38,10 @@ def load(path: str | Path) -> BudgetDocument:
         raise ParseError(f"{path}: no such file")
     if path.is_dir():
         raise ParseError(f"{path}: is a folder; use load_dir() or pass a file")
-    blocks = read_blocks(path)
-    return assemble(blocks, path)
+    limits = limits or ReadLimits.from_env()
+    doc = assemble(read_blocks(path, limits=limits), path)
+    check(path.name, "max_paragraphs", len(doc.paragraphs), limits)   # before any is embedded
+    return doc
 
 
 def load_parts(paths: list[str | Path]) -> BudgetDocument:

@@ -44,8 +44,7 @@ def check_unparsed_numbers(table: Table) -> Iterator[Finding]:
             cell = row.cells[i]
             if cell.value is None and cell.raw and cell.raw not in PLACEHOLDERS and not _TOTAL_NAME.search(cell.raw):
                 yield Finding("unparsed_number", "error",
-                              f"{table.display_title}, row “{row.code or ''} {row.label}”, column "
-                              f"{' / '.join(table.columns[i])}: “{cell.raw}” is not a number; kept as text",
+                              f"{_where(table, row, table.columns[i])}：“{cell.raw}”不是数字，已按文字保留",
                               row.location, table.key, row.id, table.columns[i])
 
 
@@ -53,9 +52,13 @@ def _finding(check: str, table: Table, row: Row, column: ColumnPath, expected: D
              actual: Decimal, what: str, addends: int) -> Finding:
     diff = abs(expected - actual)
     severity = "warning" if diff <= CENT * max(addends, 1) else "error"
-    message = (f"{table.display_title}, row “{row.code or ''} {row.label}”, column "
-               f"{' / '.join(column)}: printed {actual}, but {what} = {expected}")
+    message = f"{_where(table, row, column)}：印的是 {actual}，{what}为 {expected}"
     return Finding(check, severity, message, row.location, table.key, row.id, column, expected, actual)
+
+
+def _where(table: Table, row: Row, column: ColumnPath) -> str:
+    """Where a finding is, as staff read it (the messages are shown on the staff tab)."""
+    return f"{table.display_title}，行“{f'{row.code} ' if row.code else ''}{row.label}”，列“{' / '.join(column)}”"
 
 
 def _numeric_columns(table: Table) -> list[int]:
@@ -87,7 +90,7 @@ def check_children_sum(table: Table) -> Iterator[Finding]:
             expected = sum((_value(c, i) for c in children), Decimal(0))
             if expected != printed:
                 yield _finding("children_sum", table, row, table.columns[i], expected,
-                               printed, "the sum of its sub-items", len(children))
+                               printed, "其下级科目之和", len(children))
 
 
 def check_total_rows(table: Table) -> Iterator[Finding]:
@@ -115,7 +118,7 @@ def check_total_rows(table: Table) -> Iterator[Finding]:
             expected = sum((_value(p, i) for p in parts), Decimal(0))
             if expected != total:
                 yield _finding("total_row", table, rows[k], table.columns[i], expected, total,
-                               "the sum of the rows it totals", len(parts))
+                               "它所合计的各行之和", len(parts))
 
 
 def _sibling_totals(first: str, later: str) -> bool:
@@ -142,7 +145,7 @@ def check_column_sums(table: Table) -> Iterator[Finding]:
             if expected != total:
                 names = " + ".join(table.columns[c][-1] for c in addend_cols)
                 yield _finding("column_sum", table, row, table.columns[total_col], expected, total,
-                               names, len(addend_cols))
+                               f"{names} 之和", len(addend_cols))
 
 
 def _column_groups(columns: tuple[ColumnPath, ...], numeric: set[int]) -> list[tuple[int, list[int]]]:
@@ -218,6 +221,6 @@ def _compare_labels(summary: Table, detail: Table) -> Iterator[Finding]:
         diff = abs(mine - theirs)
         yield Finding(
             "cross_table", "warning" if diff <= CENT else "error",
-            f"“{row.label}” is {mine} in {summary.display_title} but {theirs} in {detail.display_title}",
+            f"“{row.label}”在{summary.display_title}中为 {mine}，在{detail.display_title}中为 {theirs}",
             row.location, summary.key, row.id, summary.columns[value_col], theirs, mine,
         )

@@ -171,19 +171,34 @@ class LiveIndex:
         """The indexed documents whose files are gone or changed (shown to staff)."""
         return source_findings(self.current().manifest)
 
-    def add_document(self, path: str | Path, progress: Progress | None = None,
-                     source: str | Path | None = None) -> BudgetDocument:
-        """Parse a new document and update the index incrementally; a bad file raises
-        `corpus.ParseError` and leaves the index untouched. `source` is where the file will
-        live when `path` is a staged copy of it."""
+    def add_document(self, path: str | Path, progress: Progress | None = None, source: str | Path | None = None,
+                     parsed: BudgetDocument | None = None, replaces: str | None = None) -> BudgetDocument:
+        """Parse a new document (unless it comes `parsed`) and update the index incrementally,
+        in place of document `replaces` when given (one build: the index holds the old
+        document or the new one, never neither); a bad file raises `corpus.ParseError` and
+        leaves the index untouched. `source` is where the file will live when `path` is a
+        staged copy of it."""
         path = Path(path)
         final = Path(source) if source else path
-        doc = replace(corpus.load(path), source=str(final))  # parse first: a bad file never reaches the index
+        # parse first: a bad file never reaches the index
+        doc = replace(parsed if parsed is not None else corpus.load(path), source=str(final))
         self.current()  # an index to add to (built first if there is none)
         with self._build_lock:
             # the folder's own list, read under the build lock: it includes a document that
             # another build added since this index was loaded
-            inputs = {**index_inputs(self.folder), path: final}
-            build_index(list(inputs), self.folder, self.config, progress=progress, origins=inputs)
+            inputs = {**index_inputs(self.folder, without=[replaces] if replaces else []), path: final}
+            build_index(list(inputs), self.folder, self.config, progress=progress, origins=inputs,
+                        parsed={path: doc})
         self.reload()
         return doc
+
+    def remove_document(self, doc_id: str, progress: Progress | None = None) -> None:
+        """Rebuild the index without document `doc_id` (the others keep their nodes and
+        vectors); swapped in atomically like any build. An unknown id changes nothing."""
+        self.current()
+        with self._build_lock:
+            inputs = index_inputs(self.folder, without=[doc_id])
+            if doc_id not in read_manifest(self.folder)["documents"] or not inputs:
+                return   # nothing to remove, or nothing would be left to answer from
+            build_index(list(inputs), self.folder, self.config, progress=progress, origins=inputs)
+        self.reload()

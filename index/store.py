@@ -206,13 +206,16 @@ def load_documents(folder: Path, manifest: dict) -> dict[str, BudgetDocument]:
     return out
 
 
-def index_inputs(folder: Path) -> dict[Path, Path]:
+def index_inputs(folder: Path, without: Iterable[str] = ()) -> dict[Path, Path]:
     """The files to rebuild the index at `folder` from, each with the source it stands for:
-    the copy kept in the index, else the original. A document with neither is dropped,
-    and logged."""
+    the copy kept in the index, else the original; documents `without` are left out (a
+    removal). A document with neither file is dropped, and logged."""
     data = build_folder(folder)
     inputs: dict[Path, Path] = {}
+    left_out = set(without)
     for doc_id, info in read_manifest(folder)["documents"].items():
+        if doc_id in left_out:
+            continue
         original = resolve_source(info["source"])
         kept = kept_source(data, info)
         if kept is not None:
@@ -252,22 +255,25 @@ def build_lock(out: Path, wait: bool = True) -> Iterator[bool]:
 
 def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | None = None,
                 progress: Progress | None = None, show_bars: bool | None = None,
-                chunker: ChunkerConfig | None = None, origins: Mapping[Path, Path] | None = None) -> BuildReport:
+                chunker: ChunkerConfig | None = None, origins: Mapping[Path, Path] | None = None,
+                parsed: Mapping[Path, BudgetDocument] | None = None) -> BuildReport:
     """Parse, chunk, embed and index `paths` (files or folders) into `out`, reusing what an
     existing index at `out` already holds for unchanged documents. `origins` names the
     source a file stands for when it is not where it lives for good (a staged upload, a
-    copy kept in the index)."""
+    copy kept in the index); `parsed` holds files already parsed (an upload, checked
+    before it is added: parsed once)."""
     from .nodes import ChunkerConfig
 
     out = Path(out)
     with build_lock(out):
         clean_stale(out)
         return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker or ChunkerConfig(),
-                      origins or {})
+                      origins or {}, parsed or {})
 
 
 def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
-           show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path]) -> BuildReport:
+           show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path],
+           parsed: Mapping[Path, BudgetDocument]) -> BuildReport:
     from tqdm import tqdm
 
     from .dense import DenseIndex
@@ -294,17 +300,20 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
             reused.append(previous)
         else:
             new_files.append(path)
+    to_parse = [p for p in new_files if p not in parsed]
     report("parse", 0.0)
-    with tqdm(total=len(new_files), desc="parse", unit="doc", disable=not bars) as bar:
-        def parsed(n: int) -> None:
+    with tqdm(total=len(to_parse), desc="parse", unit="doc", disable=not bars) as bar:
+        def done(n: int) -> None:
             bar.update(1)
-            report("parse", n / len(new_files))
+            report("parse", n / len(to_parse))
 
-        for path, doc in parse_files(new_files, config.parse_workers, parsed):
-            # parsed from where it is, known by where it stays: a staged upload by its final path
-            docs.append(replace(doc, source=str(origins.get(path, path))))
-            parsed_from[doc.doc_id] = path
-            reparsed.append(doc.doc_id)
+        fresh = dict(parse_files(to_parse, config.parse_workers, done))
+    for path in new_files:
+        # parsed from where it is, known by where it stays: a staged upload by its final path
+        doc = parsed[path] if path in parsed else fresh[path]
+        docs.append(replace(doc, source=str(origins.get(path, path))))
+        parsed_from[doc.doc_id] = path
+        reparsed.append(doc.doc_id)
     keep = set(reused)
     removed = [d for d in old_docs if d not in keep]
 
@@ -368,7 +377,8 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as fh:   # streamed: a 200 MB file is hashed in 1 MB, before it is refused
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _copy_name(doc: BudgetDocument) -> str:

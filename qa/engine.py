@@ -64,12 +64,18 @@ class Engine:
         return self.live_index.documents()
 
     def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None,
-                     source: str | Path | None = None) -> tuple[corpus.BudgetDocument, tuple[Finding, ...]]:
-        """Parse a new document and update the index incrementally; a bad file raises
-        `corpus.ParseError` and leaves the loaded index untouched. `source` is where the file
-        will live when `path` is a staged copy of it."""
-        doc = self.live_index.add_document(path, progress, source=source)
+                     source: str | Path | None = None, parsed: corpus.BudgetDocument | None = None,
+                     replaces: str | None = None) -> tuple[corpus.BudgetDocument, tuple[Finding, ...]]:
+        """Parse a new document (unless it comes `parsed`) and update the index incrementally,
+        in place of document `replaces` when given; a bad file raises `corpus.ParseError` and
+        leaves the loaded index untouched. `source` is where the file will live when `path`
+        is a staged copy of it."""
+        doc = self.live_index.add_document(path, progress, source=source, parsed=parsed, replaces=replaces)
         return doc, doc.findings
+
+    def remove_document(self, doc_id: str, progress: Callable[[str, float], None] | None = None) -> None:
+        """Take a document out of the index (one atomic rebuild)."""
+        self.live_index.remove_document(doc_id, progress)
 
     def source_findings(self) -> list[SourceFinding]:
         """The indexed documents whose files are gone or changed since they were indexed."""

@@ -1,6 +1,7 @@
 """The engine as a web page needs it, without gradio: one engine shared by all sessions and
-created on first use, its answers remembered per index, checks of questions and uploaded
-files, the staging of uploads, and the staff accounts that may upload (salted scrypt hashes).
+created on first use, its answers remembered per index, the check of questions, the staging
+of uploads and removals (what an upload must be: `qa.uploads`), and the staff accounts that
+may change the index (salted scrypt hashes).
 
 app.py is a thin layer of layout and events over this module; the engine is reached only
 through `AnswerEngine`, the four methods the page calls.
@@ -18,14 +19,12 @@ import secrets
 import shutil
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-import corpus
 from corpus import BudgetDocument, Finding
 from index.config import STATE_DIR
 from index.live import SourceFinding
@@ -33,12 +32,13 @@ from index.live import SourceFinding
 from .analyze import validate_question
 from .answer import Answer
 from .engine import Engine
+from .uploads import (  # noqa: F401 — the upload checks, re-exported for app.py
+    FORMATS, MAX_FILENAME_CHARS, MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, InputError, UploadResult, check_upload, compare,
+    internal_error_message, parse_upload, sanitize_filename, unreadable_message,
+)
 
 log = logging.getLogger("budgetqa.app")
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_SUFFIXES = tuple(corpus.SUPPORTED_SUFFIXES)  # .txt .pdf .xlsx .xls .docx .html .htm
-MAX_FILENAME_CHARS = 120
 ANSWER_CACHE_SIZE = 2048   # answers kept per loaded index (a few MB)
 INDEX_CHECK_SECONDS = 0.5  # how often a cached answer checks that its index is still the one in use
 STAGING_PREFIX = ".incoming-"  # data_dir/.incoming-PID/: uploads not yet in the index
@@ -59,10 +59,15 @@ class AnswerEngine(Protocol):
     def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """The answer to one question, over the given documents or all."""
 
-    def add_document(self, path: Path, progress: Progress | None = None,
-                     source: Path | None = None) -> tuple[BudgetDocument, Sequence[Finding]]:
-        """Parse a file and add it to the index, known by `source` (where it will live) when
-        given; raises corpus.ParseError for a bad file."""
+    def add_document(self, path: Path, progress: Progress | None = None, source: Path | None = None,
+                     parsed: BudgetDocument | None = None,
+                     replaces: str | None = None) -> tuple[BudgetDocument, Sequence[Finding]]:
+        """Add a file to the index (as `parsed` when given, else parsed here), known by
+        `source` (where it will live) when given, in place of document `replaces` when given;
+        raises corpus.ParseError for a bad file."""
+
+    def remove_document(self, doc_id: str, progress: Progress | None = None) -> None:
+        """Take a document out of the index (one atomic rebuild)."""
 
     def source_findings(self) -> Sequence[SourceFinding]:
         """The indexed documents whose files are gone or changed (the index still answers)."""
@@ -72,10 +77,6 @@ class AnswerEngine(Protocol):
 # Input checks
 # --------------------------------------------------------------------------------------
 
-class InputError(ValueError):
-    """A question or upload the app refuses, with a message fit to show the user."""
-
-
 def check_question(text: str | None) -> str:
     """The question, stripped; raises InputError with `qa.analyze.validate_question`'s
     message when it cannot be asked (empty, too long, no text)."""
@@ -84,62 +85,6 @@ def check_question(text: str | None) -> str:
     if problem:
         raise InputError(problem)
     return question
-
-
-def sanitize_filename(name: str, max_chars: int = MAX_FILENAME_CHARS) -> str:
-    """A safe file name: no folders, no control or shell characters, no leading dots.
-    Chinese characters are kept; the suffix is lower-cased."""
-    name = unicodedata.normalize("NFKC", str(name or ""))
-    name = re.split(r"[\\/]", name)[-1]                         # drop any folder part
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"[^\w.\-()（）]+", "_", name)                  # \w keeps CJK letters
-    name = re.sub(r"\.{2,}", ".", name).strip("._ ")
-    stem, dot, suffix = name.rpartition(".")
-    if not dot:
-        stem, suffix = name, ""
-    stem = stem.strip("._ ") or "upload"
-    suffix = suffix.lower()
-    keep = max_chars - (len(suffix) + 1 if suffix else 0)
-    stem = stem[:max(keep, 1)]
-    return f"{stem}.{suffix}" if suffix else stem
-
-
-def check_upload(path: str | Path, name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
-    """Validate an uploaded file; returns its sanitised name. Raises InputError."""
-    path = Path(path)
-    clean = sanitize_filename(name or path.name)
-    suffix = Path(clean).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        raise InputError(f"不支持的文件类型“{suffix or '（无扩展名）'}”；支持：{' '.join(UPLOAD_SUFFIXES)}")
-    if not path.is_file():
-        raise InputError("上传的文件不存在。")
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError("上传的文件是空的。")
-    if size > max_bytes:
-        raise InputError(f"文件过大（{size / 1048576:.1f} MB），上限 {max_bytes / 1048576:.0f} MB。")
-    return clean
-
-
-# What each format is called, and the program that opens it, in what the user is told.
-FORMATS = {".pdf": ("PDF 文件", "PDF 阅读器"), ".xlsx": ("Excel 表格（.xlsx）", "Excel 或 WPS"),
-           ".xls": ("Excel 表格（.xls）", "Excel 或 WPS"), ".docx": ("Word 文档（.docx）", "Word 或 WPS"),
-           ".html": ("网页文件", "浏览器"), ".htm": ("网页文件", "浏览器"), ".txt": ("文本文件", "文本编辑器")}
-
-
-def unreadable_message(name: str, error: Exception) -> str:
-    """What the user is told when a file cannot be parsed: in Chinese, the file named once,
-    and what to do. The reader's own (English, technical) message goes to the log only."""
-    log.info("cannot parse %s: %s", name, error)
-    kind, program = FORMATS.get(Path(name).suffix.lower(), ("预算文件", "相应的软件"))
-    if "empty" in str(error) or "no text or tables" in str(error):
-        return f"无法导入 {name}：文件中没有可读取的文字或表格。请确认选对了文件，重新导出后再上传。"
-    return (f"无法导入 {name}：它不是可读取的 {kind}（可能已损坏、不完整，或扩展名与内容不符）。"
-            f"请先用 {program} 打开确认，重新下载或另存一份完整的文件后再上传。")
-
-
-def internal_error_message(name: str) -> str:
-    return f"导入 {name} 时出现内部错误，语料和索引都未改变。请稍后重试；如仍失败，请联系管理员（详情已记入日志）。"
 
 
 # --------------------------------------------------------------------------------------
@@ -386,29 +331,66 @@ class EngineService:
         future.set_result(answer)
         return answer
 
-    def add_upload(self, src: str | Path, clean_name: str,
-                   progress: Progress | None = None) -> tuple[BudgetDocument, list[Finding]]:
-        """Stage the upload, add it to the engine, then move it into place as
-        data_dir/clean_name: the name appears only once the index holds the document, so a
-        crash at any point leaves nothing that blocks uploading the file again. A file of
-        that name that no indexed document comes from (left by an earlier crash) is replaced."""
+    def add_upload(self, src: str | Path, clean_name: str, progress: Progress | None = None,
+                   decision: str = "ask") -> UploadResult:
+        """Stage the upload, parse it once, and add it to the engine unless it is already
+        loaded ("duplicate") or another document is for the same department, year and kind
+        ("confirm": call again with `decision` "replace" or "add"). The file moves into place
+        as data_dir/clean_name only once the index holds it, so a crash at any point leaves
+        nothing that blocks uploading it again; a file of that name that no indexed document
+        comes from (left by an earlier crash) is replaced. Raises InputError for a refused file
+        and corpus.ParseError for one that cannot be read."""
         engine = self.engine()
         with self._upload_lock:
             dest = self.data_dir / clean_name
-            if dest.exists() and _indexed(dest, engine.documents()):
-                raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
+            loaded = engine.documents()
             staging = self.data_dir / f"{STAGING_PREFIX}{os.getpid()}"
             staging.mkdir(parents=True, exist_ok=True)
             staged = staging / clean_name
             shutil.copyfile(src, staged)
             try:
-                doc, findings = engine.add_document(staged, progress=progress, source=dest)
+                doc = parse_upload(staged, clean_name, dest)
+                outcome, existing = compare(doc, loaded)
+                if outcome == "duplicate" or (outcome == "confirm" and decision not in ("replace", "add")):
+                    return UploadResult(outcome, doc, existing=existing)
+                replaced = existing if outcome == "confirm" and decision == "replace" else None
+                same_name = next((d for d in loaded if _is_file(d, dest)), None)
+                if same_name is not None and same_name is not replaced:
+                    raise InputError(f"语料文件夹中已有同名文件 {clean_name}；请改名后再上传。")
+                added, findings = engine.add_document(staged, progress=progress, source=dest, parsed=doc,
+                                                      replaces=replaced.doc_id if replaced else None)
                 self._index_checked = float("-inf")   # the next question sees the new index
                 os.replace(staged, dest)
             finally:
                 staged.unlink(missing_ok=True)
                 staging.rmdir()
-        return doc, list(findings)
+            if replaced is not None and not _is_file(replaced, dest):
+                self._drop_upload(replaced)
+        return UploadResult("replaced" if replaced else "added", added, tuple(findings), replaced)
+
+    def remove_document(self, doc_id: str, progress: Progress | None = None) -> BudgetDocument:
+        """Take a loaded document out of the index (one atomic rebuild, like an upload) and
+        delete its uploaded file; a bundled file is left where it is. Raises InputError for an
+        unknown document or the last one."""
+        engine = self.engine()
+        with self._upload_lock:
+            loaded = engine.documents()
+            doc = next((d for d in loaded if d.doc_id == doc_id), None)
+            if doc is None:
+                raise InputError(f"找不到文档 {doc_id}，它可能已被删除。请刷新页面后重新选择。")
+            if len(loaded) == 1:
+                raise InputError(f"《{doc.title}》是唯一的文档，不能删除：请先上传新的文档，再删除它。")
+            engine.remove_document(doc_id, progress=progress)
+            self._index_checked = float("-inf")
+            self._drop_upload(doc)
+        return doc
+
+    def _drop_upload(self, doc: BudgetDocument) -> None:
+        """Delete a document's file if it is an upload (in data_dir); the index keeps its own copy
+        until the build that dropped it is cleaned away."""
+        path = Path(doc.source)
+        if path.parent.resolve() == self.data_dir.resolve():
+            path.unlink(missing_ok=True)
 
     def clean_staging(self) -> None:
         """Remove the staged uploads of processes that died mid-upload (never another live
@@ -428,9 +410,9 @@ def _loaded_index(engine: Any) -> object | None:
     return live.current() if live is not None else None
 
 
-def _indexed(path: Path, documents: Sequence[BudgetDocument]) -> bool:
-    """Whether an indexed document comes from the file at `path`."""
-    return any(Path(d.source).resolve() == path.resolve() for d in documents)
+def _is_file(doc: BudgetDocument, path: Path) -> bool:
+    """Whether `doc` comes from the file at `path`."""
+    return Path(doc.source).resolve() == path.resolve()
 
 
 def _alive(pid: int) -> bool:

@@ -36,6 +36,21 @@ def seed_citation(**kw) -> Citation:
 RECEPTION = Answer("公务接待费是多少", "公务接待费为 0.50 万元。", "lookup", Decimal("0.50"), "万元", (seed_citation(),))
 
 
+SEED_ROW = "5.54\t0.00\t5.04\t0.00\t5.04\t0.50"
+
+
+def variant(seed_path: Path, folder: Path, name: str, dept: str, year: int, reception: str) -> Path:
+    """The seed as another department's budget of another year, with another 公务接待费."""
+    text = seed_path.read_text(encoding="utf-8").replace("武汉经济技术开发区智能制造产业园管理办公室", dept)
+    text = text.replace(f"{dept} 2024 年部门预算", f"{dept} {year} 年部门预算", 1)
+    total = Decimal("5.04") + Decimal(reception)
+    text = text.replace(SEED_ROW, f"{total}\t0.00\t5.04\t0.00\t5.04\t{reception}")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def free_port() -> int:
     """A localhost port nobody is listening on, for a server a test starts."""
     with socket.socket() as s:

@@ -18,7 +18,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
-from conftest import DOC_ID, RECEPTION, free_port, seed_citation  # noqa: E402
+from conftest import DOC_ID, RECEPTION, free_port, seed_citation, variant  # noqa: E402
+
+OTHER_DEPT = "武汉经济技术开发区示范园管理办公室"
 import corpus  # noqa: E402
 from qa import http as qa_http  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
@@ -49,11 +51,14 @@ class FakeEngine:
     def source_findings(self):
         return []
 
-    def add_document(self, path, progress=None, source=None):
-        doc = replace(corpus.load(path), source=str(source or path))  # raises ParseError before anything changes
+    def add_document(self, path, progress=None, source=None, parsed=None, replaces=None):
+        doc = replace(parsed or corpus.load(path), source=str(source or path))  # ParseError before any change
         self.added.append(Path(path).name)
-        self.docs.append(doc)
+        self.docs = [d for d in self.docs if d.doc_id != replaces] + [doc]
         return doc, list(doc.findings)
+
+    def remove_document(self, doc_id, progress=None):
+        self.docs = [d for d in self.docs if d.doc_id != doc_id]
 
 
 # ---------------------------------------------------------------------------------------
@@ -183,11 +188,11 @@ def test_engine_is_created_lazily_once(seed_doc):
     assert answer.value == Decimal("0.50") and "app_total" in answer.timings
 
 
-def test_answers_go_on_while_a_document_is_added(seed_doc, tmp_path):
+def test_answers_go_on_while_a_document_is_added(seed_doc, seed_path, tmp_path):
     events = []
 
     class Slow(FakeEngine):
-        def add_document(self, path, progress=None, source=None):
+        def add_document(self, path, progress=None, source=None, parsed=None, replaces=None):
             events.append("add-start")
             time.sleep(0.2)
             events.append("add-end")
@@ -200,11 +205,12 @@ def test_answers_go_on_while_a_document_is_added(seed_doc, tmp_path):
     service = EngineService(lambda: Slow([seed_doc]), data_dir=tmp_path / "data")
     service.data_dir.mkdir()
     service.engine()
-    src = tmp_path / "new.txt"
-    src.write_text("x", encoding="utf-8")
+    src = variant(seed_path, tmp_path, "new", OTHER_DEPT, 2023, "0.80")
     adder = threading.Thread(target=service.add_upload, args=(src, "new.txt"))
     adder.start()
-    time.sleep(0.05)
+    deadline = time.monotonic() + 30
+    while "add-start" not in events and time.monotonic() < deadline:   # the upload is parsed first
+        time.sleep(0.01)
     service.ask("公务接待费是多少")
     adder.join()
     assert events == ["add-start", "answer", "add-end"]
@@ -217,23 +223,23 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     service = EngineService(lambda: engine, data_dir=data)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"this is not a spreadsheet")
-    ok, status, findings = app.upload_document(service, str(broken))
+    ok, status, findings, _ = app.upload_document(service, str(broken))
     assert not ok and "无法导入 broken.xlsx" in status and findings == ""
     assert engine.documents() == [seed_doc] and not list(data.iterdir())   # nothing left behind
-    ok, status, _ = app.upload_document(service, str(tmp_path / "missing.txt"))
+    ok, status, *_ = app.upload_document(service, str(tmp_path / "missing.txt"))
     assert not ok and "不存在" in status
-    ok, status, _ = app.upload_document(service, None)
+    ok, *_ = app.upload_document(service, None)
     assert not ok
     # a good file is stored in the data folder under its sanitised name, then indexed
-    upload = tmp_path / "my budget (2024).txt"
-    upload.write_bytes(seed_path.read_bytes())
-    ok, status, findings = app.upload_document(service, str(upload))
-    assert ok and "已导入" in status and "2 条发现" in findings
+    upload = variant(seed_path, tmp_path / "a", "my budget (2024)", OTHER_DEPT, 2023, "0.80")
+    ok, status, findings, asks = app.upload_document(service, str(upload))
+    assert ok and not asks and "已导入" in status and "完整性检查" in findings
     assert engine.added == ["my_budget_(2024).txt"]
     assert [p.name for p in data.iterdir()] == ["my_budget_(2024).txt"]
-    # the same name again is refused, and the stored file stays
-    ok, status, _ = app.upload_document(service, str(upload))
-    assert not ok and "同名" in status and (data / "my_budget_(2024).txt").exists()
+    # another budget under the same name is refused, and the stored file stays
+    other = variant(seed_path, tmp_path / "b", "my budget (2024)", "武汉经济技术开发区试验区管理办公室", 2022, "0.70")
+    ok, status, *_ = app.upload_document(service, str(other))
+    assert not ok and "同名" in status and (data / "my_budget_(2024).txt").read_bytes() == upload.read_bytes()
 
 
 @pytest.mark.parametrize("name, content", [("broken.xlsx", b"this is not a spreadsheet"),
@@ -243,7 +249,7 @@ def test_a_refused_file_is_explained_in_chinese_naming_it_once(tmp_path, seed_do
     service = EngineService(lambda: FakeEngine([seed_doc]), data_dir=tmp_path / "data")
     broken = tmp_path / name
     broken.write_bytes(content)
-    ok, status, _ = app.upload_document(service, str(broken))
+    ok, status, *_ = app.upload_document(service, str(broken))
     assert not ok and status.count(name) == 1 and "请" in status          # what to do
     text = re.sub(r"<[^>]+>", "", status)                                   # the status mark's markup
     words = set(re.findall(r"[A-Za-z]{3,}", text.replace(name, "")))

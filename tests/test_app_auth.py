@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
-from conftest import DOC_ID, RECEPTION, ROOT, free_port  # noqa: E402
+from conftest import DOC_ID, RECEPTION, ROOT, SEED_ROW, free_port, variant  # noqa: E402
 from qa.service import (  # noqa: E402
     NO_STAFF_MESSAGE, NOT_SIGNED_IN_MESSAGE, EngineService, StaffAccounts, StaffConfigError, default_engine_factory,
     hash_password, staff_line, verify_password,
@@ -103,7 +103,7 @@ def test_who_may_change_the_index(accounts):
     assert accounts.may_change(None) == NOT_SIGNED_IN_MESSAGE
     assert accounts.may_change("lisi") == NOT_SIGNED_IN_MESSAGE
     assert accounts.may_change(NAME) is None
-    ok, status, _ = app.upload_document(None, "x.txt", refusal=NOT_SIGNED_IN_MESSAGE)  # type: ignore[arg-type]
+    ok, status, *_ = app.upload_document(None, "x.txt", refusal=NOT_SIGNED_IN_MESSAGE)  # type: ignore[arg-type]
     assert not ok and "只有已登录的工作人员" in status
 
 
@@ -170,6 +170,8 @@ def test_staff_page_without_accounts_refuses_uploads_in_chinese(index_copy, tmp_
         client = Client(url, verbose=False)
         status, findings, *_ = client.predict(handle_file(str(seed_path)), api_name="/upload")
         assert "上传已停用" in status and "--hash-password" in status and findings == ""
+        status, *_ = client.predict(DOC_ID, api_name="/remove")
+        assert "上传已停用" in status
         assert client.predict(RECEPTION.question, None, api_name="/ask")["value"] == 0.5   # answering goes on
     finally:
         demo.close()
@@ -202,6 +204,41 @@ def test_staff_page_needs_sign_in(index_copy, tmp_path, accounts):
     finally:
         demo.close()
     assert [d.doc_id for d in service.documents()] == [DOC_ID]
+
+
+def test_signed_in_staff_replace_and_remove_documents_through_the_api(index_copy, tmp_path, accounts, seed_path):
+    """Through the running staff page: an upload of the same department, year and kind asks
+    first and replaces on confirmation; a removal takes the document out of the index; without
+    sign-in both are refused (401), and the public page has no such endpoint (above)."""
+    from gradio_client import Client, handle_file
+
+    out = tmp_path / "index"
+    shutil.copytree(index_copy, out, symlinks=True)
+    service = service_over(out, tmp_path)
+    other = variant(seed_path, tmp_path / "in", "2023_demo-park_budget", "武汉经济技术开发区示范园管理办公室", 2023, "0.80")
+    revised = tmp_path / "in" / "revised.txt"
+    revised.write_text(seed_path.read_text(encoding="utf-8").replace(SEED_ROW, "5.64\t0.00\t5.04\t0.00\t5.04\t0.60"),
+                       encoding="utf-8")
+    demo, url = start(service, staff=accounts)
+    try:
+        for name in ("remove", "upload_replace"):
+            status, _ = http("POST", f"{url}/gradio_api/call/{name}", {"data": [DOC_ID]})
+            assert status == 401
+        client = Client(url, auth=(NAME, PASSWORD), verbose=False)
+        status_md, *_ = client.predict(handle_file(str(other)), api_name="/upload")
+        assert "已导入" in status_md
+        status_md, _, replace_button, add_part, *_ = client.predict(handle_file(str(revised)), api_name="/upload")
+        assert "替换" in status_md and "revised.txt" in status_md and sorted(d.doc_id for d in service.documents()) \
+            == ["2023_demo-park_budget", DOC_ID]
+        status_md, *_ = client.predict(handle_file(str(revised)), api_name="/upload_replace")
+        assert "已用 revised.txt 替换" in status_md
+        assert client.predict("公务接待费是多少", "revised", api_name="/ask")["value"] == 0.6
+        status_md, *_ = client.predict("2023_demo-park_budget", api_name="/remove")
+        assert "已删除" in status_md
+        assert client.predict("2023年的公务接待费是多少", None, api_name="/ask")["value"] is None
+    finally:
+        demo.close()
+    assert sorted(d.doc_id for d in service.documents()) == ["revised"]
 
 
 def test_the_staff_page_does_not_start_with_a_plain_text_password_or_a_missing_file(monkeypatch, tmp_path):

@@ -135,3 +135,60 @@ def test_downloads_warning_and_screen_reader_text_in_browser(app_url):
             page.screenshot(path=str(SCREENSHOT.with_name("chat-downloads.png")), full_page=True)
         finally:
             browser.close()
+
+
+def test_staff_replace_and_remove_in_browser(seed_index, tmp_path):
+    """Signed in on the staff page: an upload of the same department, year and kind shows the
+    replace button, which replaces it; a removal asks for confirmation, then removes."""
+    import shutil
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from conftest import SEED_ROW, variant
+    from qa.service import EngineService, StaffAccounts, default_engine_factory, staff_line
+
+    shutil.copytree(seed_index, tmp_path / "index", symlinks=True)
+    service = EngineService(default_engine_factory(tmp_path / "index"), data_dir=tmp_path / "uploads")
+    other = variant(ROOT / "corpus" / "data" / "2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt",
+                    tmp_path / "in", "2023_demo-park_budget", "武汉经济技术开发区示范园管理办公室", 2023, "0.80")
+    assert service.add_upload(other, other.name).outcome == "added"
+    revised = tmp_path / "in" / "revised.txt"
+    revised.write_text((ROOT / "corpus" / "data" / "2024_wuhan-jkq_intelligent-manufacturing-park_budget.txt")
+                       .read_text(encoding="utf-8").replace(SEED_ROW, "5.64\t0.00\t5.04\t0.00\t5.04\t0.60"),
+                       encoding="utf-8")
+    staff = StaffAccounts.parse(staff_line("zhangsan", "口令-2024"))
+    demo = app.build_app(service, staff=staff)
+    _, url = app.serve(demo, host="127.0.0.1", port=free_port(), block=False, quiet=True, service=service,
+                       staff=staff)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="zh-CN")
+                page.goto(url)
+                page.locator("input[type=text]").first.fill("zhangsan")
+                page.locator("input[type=password]").first.fill("口令-2024")
+                page.locator("input[type=password]").first.press("Enter")
+                expect(page.locator("#bqa-status")).to_contain_text("已加载 2 份文档", timeout=60_000)
+                page.get_by_role("tab", name="管理（工作人员）").click()
+                page.locator("#bqa-upload input[type=file]").set_input_files(str(revised))
+                page.get_by_role("button", name="解析并加入").click()
+                expect(page.locator("#bqa-replace")).to_be_visible(timeout=60_000)
+                expect(page.locator("#bqa-add-part")).to_be_visible()
+                page.locator("#bqa-replace").click()
+                expect(page.get_by_text("已用 revised.txt 替换")).to_be_visible(timeout=120_000)
+                expect(page.locator("#bqa-replace")).to_be_hidden()
+                picker = page.locator("#bqa-remove-doc input")
+                picker.click()
+                picker.fill("2023_demo-park_budget")
+                picker.press("Enter")
+                page.locator("#bqa-remove").click()
+                expect(page.locator("#bqa-confirm-remove")).to_be_visible(timeout=30_000)
+                page.locator("#bqa-confirm-remove").click()
+                expect(page.get_by_text("已删除《武汉经济技术开发区示范园管理办公室")).to_be_visible(timeout=120_000)
+                expect(page.locator("#bqa-status")).to_contain_text("已加载 1 份文档")
+            finally:
+                browser.close()
+    finally:
+        demo.close()
+    assert [d.doc_id for d in service.documents()] == ["revised"]

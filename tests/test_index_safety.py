@@ -18,27 +18,12 @@ import pytest
 from index.config import IndexConfig
 from index.live import LiveIndex
 from index.store import build_index, read_manifest
-from tests.conftest import DOC_ID, RECEPTION, ROOT
+from tests.conftest import DOC_ID, RECEPTION, ROOT, variant
 
 OTHER_DEPT = "武汉经济技术开发区示范园管理办公室"
 OTHER_ID = "2023_demo-park_budget"
 THIRD_DEPT = "武汉经济技术开发区试验区管理办公室"
 THIRD_ID = "2022_trial-zone_budget"
-SEED_ROW = "5.54\t0.00\t5.04\t0.00\t5.04\t0.50"
-
-
-def variant(seed_path: Path, folder: Path, name: str, dept: str, year: int, reception: str) -> Path:
-    """The seed as another department's budget of another year, with another 公务接待费."""
-    text = seed_path.read_text(encoding="utf-8").replace("武汉经济技术开发区智能制造产业园管理办公室", dept)
-    text = text.replace(f"{dept} 2024 年部门预算", f"{dept} {year} 年部门预算", 1)
-    total = D("5.04") + D(reception)
-    text = text.replace(SEED_ROW, f"{total}\t0.00\t5.04\t0.00\t5.04\t{reception}")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def reception(engine, year: int | None = None):
     """(value, doc_id of the first citation) of the 公务接待费 question, for a year or all."""
     a = engine.answer(f"{year}年的公务接待费是多少" if year else "公务接待费是多少",
@@ -122,7 +107,7 @@ def test_an_orphan_upload_and_stale_temporary_folders_do_not_block_a_re_upload(t
     service = EngineService(default_engine_factory(out), data_dir=other.parent)
     service.engine()
     assert not stale.exists()
-    doc, _ = service.add_upload(third, third.name)
+    doc = service.add_upload(third, third.name).doc
     assert doc.doc_id == THIRD_ID
     assert reception(service.engine(), 2022) == (D("0.70"), THIRD_ID)
     assert sorted(p.name for p in other.parent.iterdir()) == sorted([other.name, third.name])
@@ -150,7 +135,7 @@ def test_a_build_killed_at_any_phase_loses_nothing(two_docs, seed_path, tmp_path
     service = EngineService(default_engine_factory(out), data_dir=other.parent)
     engine = service.engine()
     assert [reception(engine), reception(engine, 2023)] == before
-    doc, _ = service.add_upload(third, third.name)
+    doc = service.add_upload(third, third.name).doc
     assert doc.doc_id == THIRD_ID and reception(service.engine(), 2022) == (D("0.70"), THIRD_ID)
     assert [reception(Engine(out)), reception(Engine(out), 2023)] == before
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..blocks import Block, ParseError, UnsupportedFormat
+from ..limits import ReadLimits
 from .docx import docx_blocks
+from .guard import check_blocks, check_file, check_html, check_text, check_zip
 from .html import html_blocks
 from .pdf import pdf_blocks
 from .sniff import Format, actual_format
@@ -50,18 +52,35 @@ def claimed_format(path: Path) -> Format:
     return FORMATS[suffix]
 
 
-def read_blocks(path: str | Path, claimed: Format | None = None) -> list[Block]:
-    """Read a budget file into blocks. `claimed` stands in for the extension."""
+def read_blocks(path: str | Path, claimed: Format | None = None, limits: ReadLimits | None = None) -> list[Block]:
+    """Read a budget file into blocks. `claimed` stands in for the extension. A file over
+    `limits` (default: `ReadLimits.from_env()`) raises `corpus.limits.TooLarge` before the
+    reader inflates it."""
     path = Path(path)
+    limits = limits or ReadLimits.from_env()
     fmt = claimed or claimed_format(path)
+    check_file(path, fmt, limits)
     if fmt == "pdf":
-        return pdf_blocks(path)  # pdfplumber reads the file itself, a page at a time
+        blocks = pdf_blocks(path, limits.max_pages)  # pdfplumber reads the file itself, a page at a time
+    else:
+        blocks = _read_bytes(path, fmt, limits)
+    check_blocks(blocks, path.name, limits)
+    return blocks
+
+
+def _read_bytes(path: Path, fmt: Format, limits: ReadLimits) -> list[Block]:
     data = path.read_bytes()
     if fmt == "txt":
+        check_text(data, path.name, limits)
         return txt_blocks(data, path.name)
     if not data:
         raise ParseError(f"{path.name}: the file is empty (0 bytes); download or export it again.")
-    return _BYTE_READERS[actual_format(fmt, data)](data, path.name)
+    actual = actual_format(fmt, data)
+    if actual in ("xlsx", "docx"):
+        check_zip(data, actual, path.name, limits)
+    elif actual == "html":
+        check_html(data, path.name, limits)
+    return _BYTE_READERS[actual](data, path.name)
 
 
 # A file read as the format its name would claim (the extension is not looked at).

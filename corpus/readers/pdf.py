@@ -16,6 +16,7 @@ from typing import Any
 
 from ..blocks import Block, NoTextLayer, ParseError, RawCell, RawTable, TextLine
 from ..grid import Grid, clean_pdf_cell, drop_spacer_columns, is_blank_row
+from ..limits import TooLarge
 from ..model import Location
 from ..pages import Box, PageLayout, PageTable, Word
 from ..text import PAGE_FOLIO, PDF_GLYPH_FIXES
@@ -47,15 +48,16 @@ class _Item:
     block: TextLine | _PageTable
 
 
-def pdf_blocks(path: Path) -> list[Block]:
-    """Read a PDF with a text layer into blocks; tables continued across pages are one RawTable."""
+def pdf_blocks(path: Path, max_pages: int | None = None) -> list[Block]:
+    """Read a PDF with a text layer into blocks; tables continued across pages are one RawTable.
+    More than `max_pages` pages raises `corpus.limits.TooLarge` before any page is read."""
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0:
         raise ParseError(f"{path.name}: the file is empty (0 bytes); download or copy it again")
     pdfplumber = _import_pdfplumber()
     try:
         with pdfplumber.open(path) as pdf:
-            pages = _read_pages(pdf, path.name)
+            pages = _read_pages(pdf, path.name, max_pages)
     except ParseError:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types for a broken file
@@ -93,12 +95,14 @@ def _parse_error(path: Path, exc: Exception) -> ParseError:
     return ParseError(f"{path.name}: cannot read PDF ({what}); {hint}")
 
 
-def _read_pages(pdf: Any, source: str) -> list[list[_Item]]:
+def _read_pages(pdf: Any, source: str, max_pages: int | None) -> list[list[_Item]]:
     """Every page as its items, top to bottom. Pages without text are empty lists."""
     from tqdm import tqdm
 
     if not pdf.pages:
         raise ParseError(f"{source}: the PDF has no pages; check that the file is a complete budget document")
+    if max_pages is not None and len(pdf.pages) > max_pages:
+        raise TooLarge(source, "max_pages", max_pages, len(pdf.pages))
     return [
         _read_and_release(page, source)
         for page in tqdm(pdf.pages, desc=source, unit="page", disable=not sys.stderr.isatty())
