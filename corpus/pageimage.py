@@ -13,6 +13,7 @@ call trusts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -59,9 +60,16 @@ def cache_key(sha256: str, query: CellQuery) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def page_evidence(source: Path | None, sha256: str, query: CellQuery, cache_dir: Path) -> PageEvidence | None:
+# Cells kept in the cache (70–150 KB each): the least recently shown beyond this are removed
+# when a new one is rendered, so a public page's cache never fills the disk (~300 MB at most).
+CELLS_KEPT = 2_000
+
+
+def page_evidence(source: Path | None, sha256: str, query: CellQuery, cache_dir: Path,
+                  keep: int = CELLS_KEPT) -> PageEvidence | None:
     """The images for a cited cell, from the cache or rendered now from `source` (a PDF whose
-    sha256 must still be `sha256`). None when there is no such page or no usable file."""
+    sha256 must still be `sha256`). None when there is no such page or no usable file. The
+    cache keeps the `keep` cells shown most recently."""
     key = cache_key(sha256, query)
     cached = _read_cached(cache_dir, key)
     if cached is not None:
@@ -78,7 +86,23 @@ def page_evidence(source: Path | None, sha256: str, query: CellQuery, cache_dir:
     meta = {"page": query.page, "page_png": page_png.name, "crop_png": crop_png.name if crop_png else None,
             "cell": [cell.x0, cell.top, cell.x1, cell.bottom] if cell else None}
     _write_atomic(cache_dir / f"{key}.json", json.dumps(meta).encode("utf-8"))
+    _trim(cache_dir, keep)
     return PageEvidence(query.page, page_png, crop_png, cell)
+
+
+def _trim(cache_dir: Path, keep: int) -> None:
+    """Remove the cells shown least recently beyond the newest `keep` (a cell's .json is
+    touched each time it is served from the cache). Another thread's removal is no error."""
+    entries = []
+    for meta in cache_dir.glob("*.json"):
+        try:
+            entries.append((meta.stat().st_mtime, meta))
+        except OSError:
+            continue
+    entries.sort()
+    for _, meta in entries[:max(0, len(entries) - keep)]:
+        for suffix in (".json", "-page.png", "-crop.png"):
+            (cache_dir / f"{meta.stem}{suffix}").unlink(missing_ok=True)
 
 
 def render(source: Path, page: int, located: Located | None) -> tuple[Any, Any | None] | None:
@@ -153,6 +177,8 @@ def _read_cached(cache_dir: Path, key: str) -> PageEvidence | None:
     if not page_png.is_file() or (crop_png is not None and not crop_png.is_file()):
         return None   # a file cleaned away: render again
     cell = Box(*meta["cell"]) if meta.get("cell") else None
+    with contextlib.suppress(OSError):
+        os.utime(cache_dir / f"{key}.json")   # shown again: the last to be trimmed
     return PageEvidence(int(meta["page"]), page_png, crop_png, cell)
 
 

@@ -6,6 +6,7 @@ never outlined."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import astuple
 from decimal import Decimal as D
 from pathlib import Path
@@ -126,7 +127,24 @@ def test_rendered_once_then_served_from_the_cache(pdf_engine, tmp_path, monkeypa
     monkeypatch.setattr(pageimage, "locate_cell", no_render)
     _, again = evidence(pdf_engine, "万里街道机关运行经费是多少", tmp_path)
     assert [e.images for e in again] == [e.images for e in first]
-    assert {f: f.stat().st_mtime_ns for f in sorted(tmp_path.iterdir())} == stamps
+    pictures = {f: t for f, t in stamps.items() if f.suffix == ".png"}
+    assert {f: f.stat().st_mtime_ns for f in pictures} == pictures   # not written again
+
+
+def test_the_cache_keeps_the_cells_shown_most_recently(tmp_path):
+    sha = pageimage._sha256(WANLI)
+    cells = [CellQuery(page=31, value=D(v), row_label=None, row_code=None, column=()) for v in ("1.35", "47.91", "443.18")]
+    first, second = (page_evidence(WANLI, sha, q, tmp_path, keep=2) for q in cells[:2])
+    assert first is not None and second is not None
+    meta = {q: tmp_path / f"{pageimage.cache_key(sha, q)}.json" for q in cells}
+    now = time.time()
+    os.utime(meta[cells[0]], (now - 10, now - 10))
+    os.utime(meta[cells[1]], (now - 5, now - 5))
+    assert page_evidence(WANLI, sha, cells[0], tmp_path, keep=2) == first   # shown again: now the newest
+    page_evidence(WANLI, sha, cells[2], tmp_path, keep=2)
+    assert meta[cells[0]].exists() and meta[cells[2]].exists() and not meta[cells[1]].exists()
+    assert not second.page_png.exists()                                      # its pictures went with it
+    assert len(list(tmp_path.glob("*.json"))) == 2
 
 
 def test_a_cell_that_cannot_be_told_apart_is_never_outlined(tmp_path):
