@@ -96,7 +96,8 @@ def item_code(text: str) -> str | None:
     if not found:
         return None
     klass, kuan, xiang = found[-1].groups()
-    codes = [c for c in code_for_name(kuan) if len(c) == 5 and (not klass or any(n.startswith(klass) for n in _names_of(c[:3])))]
+    codes = [c for c in code_for_name(kuan)
+             if len(c) == 5 and (not klass or any(n.startswith(klass) for n in _names_of(c[:3])))]
     if xiang:
         codes = [c + tail[5:] for c in codes for tail in code_for_name(xiang) if len(tail) == 7 and tail[:5] == c]
     return codes[0] if len(codes) == 1 else None
