@@ -470,6 +470,16 @@ def test_every_gold_set_loads_and_names_documents_of_its_corpus(name):
         assert min(single.values()) >= 20, single  # the issue asks at least 20 questions per document
 
 
+def test_fresh_set_is_held_out_and_spread_over_both_families():
+    fresh = load_sets().get("multi-fresh")
+    questions = fresh.load_questions()  # raises on a document or file the corpus lacks
+    assert fresh.held_out and len(questions) == 60
+    assert all(q.department and q.year and q.doc_kind for q in questions)
+    documents = {d for q in questions for d in q.documents}
+    assert len(documents) >= 10 and any("shanghai" in d for d in documents) and any("jiangsu" in d for d in documents)
+    assert Counter(q.category for q in questions)["not_found"] == 6
+
+
 def test_dev_and_holdout_share_no_document():
     manifest = load_sets()
     dev = {d for q in manifest.get("multi-dev").load_questions() for d in q.documents}
