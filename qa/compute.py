@@ -18,6 +18,7 @@ from corpus.numbers import convert
 
 from .analyze import EXECUTION_RATE, Question, Wants, detect_phase
 from .compose import fact_label, fmt
+from .text import norm_name
 from .units import in_one_unit
 
 class Resolve(Protocol):
@@ -155,14 +156,27 @@ def _without_phase(text: str) -> str:
 def split_terms(text: str) -> list[str]:
     """`差旅费、会议费和培训费加起来` → [差旅费, 会议费, 培训费]."""
     core = re.sub(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*$", "", text)
-    return [t for t in re.split(r"[、,，和与及]|加上|以及", core) if t.strip()]
+    return [t for t in re.split(r"[、,，和与]|(?<![涉以])及|加上|以及", core) if t.strip()]
+
+
+def one_part_of_a_sum(q: Question, fact: Fact) -> bool:
+    """Whether a figure is one part of the sum the question asks for: 服务采购金额 for
+    "工程和服务采购金额合计". A row whose own name holds the join (商品和服务支出, 社会保障和
+    就业支出) is the whole, not a part."""
+    if q.operation != "sum":
+        return False
+    terms = [t.strip() for t in split_terms(q.expanded)]
+    if len(terms) < 2:
+        return False
+    name = norm_name(fact.row_label or fact.subject)
+    return not all(t[-2:] in name for t in terms[:-1]) or terms[-1][:2] not in name
 
 
 def total(q: Question, resolve: Resolve) -> Computed | None:
-    terms = split_terms(q.expanded)
+    terms = [t.strip() for t in split_terms(q.expanded)]
     if len(terms) < 2:
         return None
-    resolved = [resolve(t, "money") for t in terms]
+    resolved = [resolve(t, "money") or _with_shared_tail(t, terms[-1], resolve) for t in terms]
     facts = [f for f in resolved if f is not None]
     if len(facts) < len(resolved) or len({id(f) for f in facts}) < len(facts):
         return None
@@ -176,6 +190,13 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     formula = " + ".join(fmt(v) for v in values) + f" = {fmt(value)}"
     names = "、".join(fact_label(f) for f in facts)
     return Computed(value, unit or "", formula, f"{names}合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
+
+
+def _with_shared_tail(term: str, last: str, resolve: Resolve) -> Fact | None:
+    """A term that shares the last term's tail: 工程 of "工程和服务采购金额" is 工程采购金额."""
+    if term == last:
+        return None
+    return next((f for j in range(1, len(last)) if (f := resolve(term + last[j:], "money"))), None)
 
 
 def sum_of(facts: list[Fact], what: str) -> Computed | None:

@@ -74,6 +74,11 @@ class Asked:
         q = masked(self.question, department_spans(self.question, self.documents, self.doc_ids))
         return readings(q, self.facts, self.names, self.doc_years, self.fixed)
 
+    def about_the_metric(self) -> Question:
+        """The question with its department, year and 部门预算 blanked: only the metric's words
+        (规划和自然资源局 holds a 和 that joins no two items)."""
+        return masked(self.question, self.fixed)
+
     def timings(self) -> dict[str, float]:
         return timings(self.started)
 

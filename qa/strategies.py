@@ -103,8 +103,9 @@ def lookup(asked: Asked) -> Answer | None:
     if not good:
         return None
     best = good[0]
-    if q.years and any(y != asked.doc_years.get(best.fact.doc_id) for y in q.years) and not _states_year(q, best):
-        return None  # another year than the document's: see previous_year
+    if (q.years and any(y != asked.doc_years.get(best.fact.doc_id) for y in q.years) and not _states_year(q, best)) \
+            or compute.one_part_of_a_sum(asked.about_the_metric(), best.fact):
+        return None  # another year than the document's (see previous_year), or one part of "A和B合计"
     tier = [r for r in good if r.key.fit == best.key.fit]
     if best.fact.kind == "empty_table":
         return _empty_table(asked, best)
@@ -256,7 +257,7 @@ def computed(asked: Asked) -> Answer | None:
     if q.operation == "ratio":
         result = compute.ratio(q, resolve)
     elif q.operation == "sum":
-        result = compute.total(q, resolve)
+        result = compute.total(asked.about_the_metric(), resolve)
     elif q.operation == "difference":
         result = compute.difference(q, resolve, doc_year)
     else:  # max, min, count
