@@ -6,7 +6,9 @@ single-query latency, and (from evaluation reports) answer accuracy and dense-on
 
 Each --report folder holds <set>/summary.json written by
 `python -m evaluation run --set <set> --configs full,dense --out <folder>/<set>`
-(the USE run with BUDGETQA_EMBEDDER=use:multilingual and an index built with it).
+(the USE run with BUDGETQA_EMBEDDER=use:multilingual and `--index` pointing at a folder built
+with it, e.g. by evaluation.runner.prepare_index: the default .budgetqa/eval-index/<set> is
+reused whatever embedder built it, and the engine then refuses the mismatch).
 Throughput is cold: the embedders are called directly, never through the cache.
 """
 
