@@ -51,33 +51,27 @@ def app_url():
 
 
 def test_chat_answer_in_browser(app_url):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    assert Path(CHROMIUM).exists(), "run `make test`: it installs Debian's chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
-            page.goto(app_url)
-            expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
-            box = page.locator("#bqa-question textarea")
-            box.fill("公务接待费是多少")
-            box.press("Enter")
-            chat = page.locator("#bqa-chat")
-            expect(chat).to_contain_text("0.50", timeout=60_000)
-            expect(chat).to_contain_text("万元")
-            expect(chat).to_contain_text("附表7")
-            source = page.locator("#bqa-source")
-            expect(source).to_contain_text("附表7 一般公共预算“三公”经费支出表")
-            expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="0.50").first).to_be_visible()
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            # an example question asks itself when clicked
-            page.get_by_role("button", name="2089999是多少").click()
-            expect(chat).to_contain_text("9.76", timeout=60_000)
-            expect(source).to_contain_text("2089999")
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.goto(app_url)
+        expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
+        box = page.locator("#bqa-question textarea")
+        box.fill("公务接待费是多少")
+        box.press("Enter")
+        chat = page.locator("#bqa-chat")
+        expect(chat).to_contain_text("0.50", timeout=60_000)
+        expect(chat).to_contain_text("万元")
+        expect(chat).to_contain_text("附表7")
+        source = page.locator("#bqa-source")
+        expect(source).to_contain_text("附表7 一般公共预算“三公”经费支出表")
+        expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="0.50").first).to_be_visible()
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        # an example question asks itself when clicked
+        page.get_by_role("button", name="2089999是多少").click()
+        expect(chat).to_contain_text("9.76", timeout=60_000)
+        expect(source).to_contain_text("2089999")
     assert SCREENSHOT.stat().st_size > 10_000
 
 

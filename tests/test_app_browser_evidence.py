@@ -19,7 +19,7 @@ from conftest import PDF_DIR, free_port  # noqa: E402
 from index.config import IndexConfig  # noqa: E402
 from index.store import build_index  # noqa: E402
 from qa.service import EngineService, default_engine_factory  # noqa: E402
-from test_app_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from test_app_browser import chromium_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "test-output" / "evidence.png"
@@ -40,43 +40,37 @@ def app_url(tmp_path_factory):
 
 
 def test_pdf_answer_shows_the_printed_page(app_url):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    assert Path(CHROMIUM).exists(), "run `make test`: it installs Debian's chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
-            page.goto(app_url)
-            expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
-            box = page.locator("#bqa-question textarea")
-            box.fill("万里街道的公务接待费是多少")
-            box.press("Enter")
-            expect(page.locator("#bqa-chat")).to_contain_text("1.35", timeout=60_000)
-            source = page.locator("#bqa-source")
-            expect(source).to_contain_text("原文第 31 页", timeout=30_000)
-            crop = source.locator("figure.bqa-page img.bqa-page-image").first
-            crop.scroll_into_view_if_needed()
-            expect(crop).to_be_visible()
-            page.wait_for_function("""() => { const i = document.querySelector('#bqa-source img.bqa-page-image');
-                                        return i && i.complete && i.naturalWidth > 0; }""", timeout=30_000)
-            width = crop.evaluate("i => i.naturalWidth")
-            assert width > 1000, width                      # the table's width at 144 dpi
-            assert crop.get_attribute("alt").startswith("原文第 31 页的截图：表9")
-            expect(source.locator("figure.bqa-page").first).to_contain_text("1.35 万元")
-            expect(source).to_contain_text("红框为所引的格")
-            # the rebuilt table stays below the page band
-            expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="1.35").first).to_be_attached()
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            source.screenshot(path=str(SCREENSHOT))
-            # a click on the band opens the whole page
-            with page.context.expect_page() as opened:
-                crop.click()
-            whole = opened.value
-            whole.wait_for_load_state()
-            assert whole.url.endswith("-page.png")
-            size = whole.evaluate("() => { const i = document.querySelector('img'); return [i.naturalWidth, i.naturalHeight]; }")
-            assert size == [1684, 1191], size               # A4 landscape at 144 dpi
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.goto(app_url)
+        expect(page.locator("#bqa-status")).to_contain_text("已加载", timeout=60_000)
+        box = page.locator("#bqa-question textarea")
+        box.fill("万里街道的公务接待费是多少")
+        box.press("Enter")
+        expect(page.locator("#bqa-chat")).to_contain_text("1.35", timeout=60_000)
+        source = page.locator("#bqa-source")
+        expect(source).to_contain_text("原文第 31 页", timeout=30_000)
+        crop = source.locator("figure.bqa-page img.bqa-page-image").first
+        crop.scroll_into_view_if_needed()
+        expect(crop).to_be_visible()
+        page.wait_for_function("""() => { const i = document.querySelector('#bqa-source img.bqa-page-image');
+                                    return i && i.complete && i.naturalWidth > 0; }""", timeout=30_000)
+        width = crop.evaluate("i => i.naturalWidth")
+        assert width > 1000, width                      # the table's width at 144 dpi
+        assert crop.get_attribute("alt").startswith("原文第 31 页的截图：表9")
+        expect(source.locator("figure.bqa-page").first).to_contain_text("1.35 万元")
+        expect(source).to_contain_text("红框为所引的格")
+        # the rebuilt table stays below the page band
+        expect(source.locator("tr.bqa-hit td.bqa-hit-cell").filter(has_text="1.35").first).to_be_attached()
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        source.screenshot(path=str(SCREENSHOT))
+        # a click on the band opens the whole page
+        with page.context.expect_page() as opened:
+            crop.click()
+        whole = opened.value
+        whole.wait_for_load_state()
+        assert whole.url.endswith("-page.png")
+        size = whole.evaluate("() => { const i = document.querySelector('img'); return [i.naturalWidth, i.naturalHeight]; }")
+        assert size == [1684, 1191], size               # A4 landscape at 144 dpi
     assert SCREENSHOT.stat().st_size > 10_000
