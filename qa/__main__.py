@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from index.store import has_index
@@ -45,5 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if answer.kind != "not_found" else 3
 
 
+def run() -> int:
+    """`main`, quiet when the reader stops early (`python -m qa ask … | head -1`): a closed pipe
+    is the reader's choice, not an error worth a traceback."""
+    try:
+        return main()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a process ended by SIGPIPE
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -37,3 +37,20 @@ def test_a_figure_is_answered_without_the_search_libraries(seed_index):
     # a prose question does need them: the probe would pass vacuously if nothing ever loaded
     assert seen["passage"][0] == "passage"
     assert {"llama_index", "faiss", "bm25s"} <= set(seen["passage"][1])
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(seed_index):
+    """`python -m qa ask --json … | head -1`: the closed pipe ends the command quietly."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_WAIT_POLICY": "passive"}
+    questions = "公务接待费是多少\n" * 200  # more output than a pipe buffer holds
+    proc = subprocess.Popen([sys.executable, "-m", "qa", "ask", "--json", "--index", str(seed_index)], cwd=ROOT,
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(questions.encode())
+    proc.stdin.close()
+    first = json.loads(proc.stdout.readline())
+    proc.stdout.close()  # the reader goes away, as `head -1` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141
+    assert (first["value"], first["unit"]) == (0.5, "万元")
+    assert "Traceback" not in err and "BrokenPipeError" not in err
