@@ -480,6 +480,24 @@ def test_fresh_set_is_held_out_and_spread_over_both_families():
     assert Counter(q.category for q in questions)["not_found"] == 6
 
 
+def test_second_fresh_set_is_held_out_and_mostly_on_the_held_out_four():
+    manifest = load_sets()
+    fresh2 = manifest.get("multi-fresh2")
+    questions = fresh2.load_questions()  # raises on a document or file the corpus lacks
+    assert fresh2.held_out and len(questions) == 60
+    assert all(q.department and q.year and q.doc_kind for q in questions)
+    held = {d for q in manifest.get("multi-holdout").load_questions() for d in q.documents}
+    on_held = Counter(q.document for q in questions if q.document in held)
+    assert set(on_held) == held and sum(on_held.values()) == 41
+    kinds = {q.doc_kind for q in questions}
+    assert {"部门预算", "部门决算", "单位预算"} <= kinds
+    categories = Counter(q.category for q in questions)
+    assert categories["not_found"] == 6 and categories["computed"] == 9
+    asked_before = {q.question for name in ("multi-dev", "multi-holdout", "multi-fresh")
+                    for q in manifest.get(name).load_questions()}
+    assert not [q.id for q in questions if q.question in asked_before]
+
+
 def test_dev_and_holdout_share_no_document():
     manifest = load_sets()
     dev = {d for q in manifest.get("multi-dev").load_questions() for d in q.documents}
