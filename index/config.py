@@ -58,19 +58,20 @@ class IndexConfig:
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw.strip():
-                overrides[f.name] = _parse(f.name, raw.strip(), f.default)
+                # the annotation, not the default: a field with a default_factory has none
+                overrides[f.name] = _parse(f.name, raw.strip(), f.type if isinstance(f.type, str) else f.type.__name__)
         return cls(**overrides)
 
 
-def _parse(name: str, raw: str, default: object) -> object:
-    if isinstance(default, Path):
+def _parse(name: str, raw: str, kind: str) -> object:
+    if kind == "Path":
         return Path(raw).expanduser()
-    if isinstance(default, float):
+    if kind == "float":
         try:
             return float(raw)
         except ValueError:
             raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
-    if isinstance(default, int):
+    if kind == "int":
         try:
             return int(raw)
         except ValueError:

@@ -240,3 +240,7 @@ def test_config_env_overrides(tmp_path):
     assert IndexConfig.from_env({}).index_dir.name == "index"
     with pytest.raises(ValueError):
         IndexConfig.from_env({"BUDGETQA_BATCH_SIZE": "many"})
+    # a field whose default comes from a factory is parsed by its type too
+    assert IndexConfig.from_env({"BUDGETQA_PARSE_WORKERS": "1"}).parse_workers == 1
+    with pytest.raises(ValueError, match="BUDGETQA_PARSE_WORKERS must be an integer"):
+        IndexConfig.from_env({"BUDGETQA_PARSE_WORKERS": "two"})
