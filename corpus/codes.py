@@ -88,6 +88,13 @@ _ITEM_LEVELS = re.compile(r"(?:([^（）()，,。；;、\s\d.]+?)[（(]类[)）]
                           r"(?:([^（）()，,。；;、\s\d.]+?)[（(]项[)）])?")
 
 
+def also_named(name: str) -> tuple[str, ...]:
+    """The other names of the code(s) whose standard name or a variant is exactly `name`
+    (机关事业单位职业年金缴费支出 is also 职业年金缴费支出)."""
+    plain = _plain(name)
+    return tuple(n for c in code_for_name(name) for n in standard_codes()[c].names if _plain(n) != plain)
+
+
 def item_code(text: str) -> str | None:
     """The 功能分类 code of the last item `text` names by its levels (…（类）…（款）…（项）),
     when the standard catalogue knows exactly one: 法院（款）行政运行（项） → 2040501. Names

@@ -99,8 +99,11 @@ _COMPARED = re.compile(
     r"(与|比|较|同)?\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?"
     r"(相比|比较)?[，,]?\s*$")
 _COMPARED_LEAD = re.compile(
-    r"^(?:(?:按|按照)?(?:与|同)(?:上年|上一年|去年)[^，,。；]{0,12}?相比[，,]\s*)?(?:本年度?|今年)?(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
+    r"^(?:(?:按|按照)?(?:与|同)(?:上年|上一年|去年)[^，,。；]{0,12}?相比[，,]\s*)?(?:本年度?数?|今年)?(与|比|较|同)\s*(上年|上一年|去年|(?:19|20)\d{2}\s*年)度?(?:[（(][^（()）]*[)）])?(当年)?(预算执行数|预算数|执行数|预算|决算数|决算)?(相比|比较)?[，,]?")
 _THRESHOLD = re.compile(r"\s*([（(]含[)）])?\s*(以上|以下)")
+# "本年数小于上年预算数 29.65 万元": the comparison first, then the figure — said as "比上年预算数减少"
+_COMPARATIVE = re.compile(r"(小于|低于|少于|大于|高于|多于)\s*(?P<than>(?:上年|上一年|去年|(?:19|20)\d{2}\s*年)度?"
+                          r"(?:预算执行数|预算数|执行数|预算|决算数|决算)?)\s*$")
 _CHANGE_WORD = re.compile(r"各?(增加|减少|增长|下降|持平|无增减)了?([（(](?:增加|减少|增长|下降)[)）])?$")
 # "主要原因是基本支出增加 1447.63 万元": the changed item inside a reason
 _REASON_LEAD = re.compile(r"^.*?(主要原因是|原因是|主要是|主要用于|用于)[：:]?")
@@ -217,6 +220,15 @@ def _subject(clause: str, dept: str) -> str:
     return re.sub(r"收入?、支出?", "收支", subject)
 
 
+def _as_change(clause: str) -> str:
+    """A comparative clause in the words of a change: "本年数小于上年预算数" → "本年数比上年预算数减少"."""
+    m = _COMPARATIVE.search(clause)
+    if not m:
+        return clause
+    word = "减少" if m.group(1) in ("小于", "低于", "少于") else "增加"
+    return f"{clause[:m.start()]}比{m.group('than')}{word}"
+
+
 def _changed_item(subject: str) -> str:
     """The item a change clause is about: `财政拨款支出增加` → 财政拨款支出; `与上年相比增加`
     and `增长` → "" (the item was named before); `主要原因是基本支出增加` → 基本支出."""
@@ -248,7 +260,7 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             continue
         if _THRESHOLD.match(sentence, m.end()):
             continue  # "单价 20 万元（含）以上的设备": a bound that qualifies what is counted
-        clause = _PAGE_MARK.sub("", before[clause_start(before):]).strip()
+        clause = _as_change(_PAGE_MARK.sub("", before[clause_start(before):]).strip())
         if "其中" in before[max(0, len(before) - len(clause) - 4):] and last_subject:
             parent = last_subject
         # "车辆7辆（一般公务用车3辆，执法执勤用车4辆…）": a bracket opened just after a figure lists its parts

@@ -131,6 +131,10 @@ PROSE_STRONG = re.compile(r"原因|为什么|为何|理由|什么意思|指什�
 EXECUTION_RATE = re.compile(r"执行率|完成率|完成(了)?(年初|调整)?预算的?(百分之多少|百分之几|多少|几|比例)")
 
 
+# "决算数减去年初预算数": one figure less another (never 减少, 减免, 增减, 精减)
+MINUS = re.compile(r"(?<=[\u4e00-\u9fff])(?<![增缩削精核递])减去?(?![少免持轻员半缓税])(?=[\u4e00-\u9fff])")
+
+
 def detect_operation(text: str) -> Operation:
     if EXECUTION_RATE.search(text):
         return "ratio"
@@ -146,7 +150,7 @@ def detect_operation(text: str) -> Operation:
         return "count"
     if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年", text):
         return "change"
-    if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text):
+    if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text) or MINUS.search(text):
         return "difference"
     if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|(?:合计|一共|总共|共计)(?:预算|决算|支出|金额|安排)*多少", text):
         return "sum"

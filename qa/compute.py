@@ -16,7 +16,7 @@ from typing import Protocol
 from corpus.facts import Fact
 from corpus.numbers import convert
 
-from .analyze import EXECUTION_RATE, Question, Wants, detect_phase
+from .analyze import EXECUTION_RATE, MINUS, Question, Wants, detect_phase
 from .compose import fact_label, fmt
 from .text import norm_name
 from .units import in_one_unit
@@ -213,12 +213,22 @@ def sum_of(facts: list[Fact], what: str) -> Computed | None:
     return Computed(value, unit, formula, f"{what}（{names}）合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
+def _minus_parts(text: str) -> tuple[str, str] | None:
+    """"A减去B是多少" → (A, B)."""
+    m = MINUS.search(text)
+    if not m:
+        return None
+    b = re.sub(r"(的|之)?(差额?|差值)?(是|为|等于)?(多少|几)?[?？]?$", "", text[m.end():])
+    return (text[:m.start()], b) if b else None
+
+
 def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed | None:
     # 比2023年多多少 / 比2023年增加了多少 / 比2023年减少了多少: b stops before the change word
     m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(?:增加|减少|增长|下降)?了?(多|少|相差|差)", q.expanded)
-    if not m:
+    minus = None if m else _minus_parts(q.expanded)
+    if not m and not minus:
         return None
-    a_text, b_text = m.group("a"), m.group("b")
+    a_text, b_text = (m.group("a"), m.group("b")) if m else minus  # type: ignore[misc]
     year_a = re.search(r"((?:19|20)\d{2})年", a_text)
     year_b = re.fullmatch(r"\s*((?:19|20)\d{2})年(预算)?\s*", b_text)
     if year_b:  # "X2024年比2022年少了多少": the same metric in two years
@@ -237,6 +247,10 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     if both is None:
         return None
     a, b, unit = both
+    if minus:  # "A减B": signed, in the order asked
+        formula = f"{fmt(a)} − {fmt(b)} = {fmt(a - b)}"
+        return Computed(a - b, unit, formula, f"{fact_label(fa)}减{fact_label(fb)}：{fmt(a - b)} {unit}（{formula}）",
+                        (fa, fb))
     if {fa.phase, fb.phase} == {"决算", "年初预算"} or {fa.phase, fb.phase} == {"决算", "调整预算"} \
             or {fa.phase, fb.phase} == {"决算", "预算"}:
         return _final_minus_budget(fa, fb, unit)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from corpus.codes import standard_names
+from corpus.codes import also_named, standard_names
 from corpus.facts import Fact
 from corpus.text import strip_list_number
 
@@ -63,6 +63,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
         names.row.extend(_said_forms(fact.subject))
         names.row.extend(_unscoped(fact.subject))
+        names.row.extend(_arranged(fact.subject))
         projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
         names.parent.extend(projects)
         own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
@@ -85,7 +86,8 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(n for n in (fact.parent_subject,) if n)
         # A 决算 说明 heads each 项 with its 类/款/项 names ("8、城乡社区支出（类）…（款）行政运行"),
         # then says "年初预算为 …，支出决算为 …": the figures are that 项's.
-        names.parent.extend(_components(strip_list_number(fact.section.split(" > ")[-1])))
+        heading = _components(strip_list_number(fact.section.split(" > ")[-1]))
+        names.parent.extend([*heading, *(n for c in heading for n in also_named(c))])
     elif fact.kind == "field":
         names.row.extend(record_names(fact.row_label))
         names.column.extend(p for p in fact.column.split(" / ") if p)
@@ -174,6 +176,20 @@ def _unscoped(subject: str) -> list[str]:
     characters or more: "一般公共预算支出" is no 支出."""
     core = _MEASURE_TAIL.sub("", re.sub(r"预算支出$", "支出", _FUND_LEAD.sub("", subject)))  # 支出 stays: it is the item's
     return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
+
+
+_ARRANGED = re.compile(r"安排的(?P<item>[^的]{2,})$")
+
+
+def _arranged(subject: str) -> list[str]:
+    """The item of a sentence that first says which funds pay for it: "2018年度一般公共预算拨款
+    安排的会议费预算支出" is spoken of as 会议费预算支出, 会议费支出 or 会议费."""
+    m = _ARRANGED.search(subject)
+    if not m:
+        return []
+    item = m.group("item")
+    forms = (item, re.sub(r"预算(?=支出$)", "", item), re.sub(r"(预算)?(支出)?$", "", item))
+    return [f for f in dict.fromkeys(forms) if len(f) >= 3]
 
 
 _PROJECT_HEADING = re.compile(r"(?P<name>.+?)(项目)?经费情况说明")

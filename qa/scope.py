@@ -219,7 +219,13 @@ def fixed_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[st
         at = q.expanded.find(word)
         if at >= 0:
             spans.append((at, at + len(word)))
+    spans += [m.span() for m in _SOURCE_WORDS.finditer(q.expanded)]
     return spans
+
+
+# Where the asker says the figure comes from, or how it is worked out ("根据…预算说明，该局…",
+# "（按2018年预算说明推算）"): words about the source, never a metric.
+_SOURCE_WORDS = re.compile(r"(?:情况|编制)?说明(?:推算|计算|测算)?|(?<=[按据])(?:推算|测算)|该(?:局|委|部|部门|单位|办|院|厅|街道)")
 
 
 def department_spans(q: Question, documents: Mapping[str, DocumentInfo], docs: Set[str]) -> list[Span]:

@@ -218,15 +218,15 @@ def previous_year(asked: Asked) -> Answer | None:
     said_year = rf"(上一?年度?|去年)?\s*[(（]?\s*{year}\s*年(度)?\s*[)）]?"
     bare = replace(q, expanded=re.sub(said_year, "", q.expanded), years=())
     rs = [r for r in replace(asked, question=bare).readings() if not r.leftover and r.fact.value is not None]
-    current = next((r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")), None)
-    if current is None:
+    currents = [r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")]
+    changes = [f for f in asked.facts if f.kind == "narrative" and f.compare_year == year and f.change in ("增加", "减少")]
+    # the figure whose own sentence states the change (a table may print it in 元), else the best one's item's
+    pair = next(((c, f) for c in currents for f in changes if f.unit == c.unit and _same_sentence(f, c)), None) \
+        or next(((c, f) for c in currents[:1] for f in changes
+                 if f.unit == c.unit and f.doc_id == c.doc_id and _same_topic(f, c)), None)
+    if pair is None:
         return None
-    change = next((f for f in asked.facts if f.kind == "narrative" and f.compare_year == year
-                   and f.change in ("增加", "减少") and f.unit == current.unit
-                   and (_same_sentence(f, current) or (f.doc_id == current.doc_id and _same_topic(f, current)))), None)
-    if change is None:
-        return None
-    result = compute.previous_year(current, change)
+    result = compute.previous_year(*pair)
     return _computed_answer(asked, result) if result else None
 
 
