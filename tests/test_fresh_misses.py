@@ -62,3 +62,10 @@ def test_a_sum_of_two_procurement_categories(engine, question, value, formula):
 def test_the_terms_of_a_sum_leave_out_how_many_they_are():
     assert split_terms("政府采购预算中货物和服务两项合计多少") == ["政府采购预算中货物", "服务"]
     assert split_terms("差旅费、会议费和培训费三项加起来") == ["差旅费", "会议费", "培训费"]
+
+
+def test_a_share_of_all_spending_divides_by_the_支出总计(engine):
+    # 2150899 其他支持中小企业发展和管理支出 293,810,000.00 元 ÷ 支出总计 371,514,655.00 元 = 79.08%
+    a = engine.answer("区商务委2025年其他支持中小企业发展和管理支出占全部支出预算的比例是多少？")
+    assert (a.kind, a.value, a.unit) == ("computed", Decimal("79.08"), "%"), a.answer
+    assert "371,514,655.00" in a.formula
