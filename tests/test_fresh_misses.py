@@ -13,6 +13,7 @@ from evaluation.runner import EVAL_INDEX_DIR, prepare_index
 from evaluation.sets import load_sets
 from qa import Engine
 from qa.compute import split_terms
+from qa.passages import content_bigrams
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +70,10 @@ def test_a_share_of_all_spending_divides_by_the_支出总计(engine):
     a = engine.answer("区商务委2025年其他支持中小企业发展和管理支出占全部支出预算的比例是多少？")
     assert (a.kind, a.value, a.unit) == ("computed", Decimal("79.08"), "%"), a.answer
     assert "371,514,655.00" in a.formula
+
+
+def test_a_why_question_quotes_the_reason_of_the_bracketed_name(engine):
+    # "（一）因公出国（境）费0万元，与2024年预算持平，主要原因是此部分预算由区外办统一安排。"
+    a = engine.answer("普陀区商务委员会2025年因公出国（境）费为什么是0？")
+    assert a.kind == "passage" and "由区外办统一安排" in a.answer, a.answer
+    assert {"国境", "境费"} <= content_bigrams("因公出国（境）费为什么是0")
