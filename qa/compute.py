@@ -177,9 +177,10 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     terms = [t.strip() for t in split_terms(q.expanded)]
     if len(terms) < 2:
         return None
-    terms = _with_shared_context(terms)
-    last = resolve(terms[-1], "money")
-    resolved = [resolve(t, "money") or _with_shared_tail(t, terms[-1], last, resolve) for t in terms]
+    context = _shared_context(terms[0])
+    last = _term_fact(terms[-1], context, resolve)
+    resolved = [_term_fact(t, context, resolve) or _with_shared_tail(t, terms[-1], last, resolve)
+                for t in terms[:-1]] + [last]
     facts = [f for f in resolved if f is not None]
     if len(facts) < len(resolved) or len({id(f) for f in facts}) < len(facts):
         return None
@@ -195,14 +196,19 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     return Computed(value, unit or "", formula, f"{names}合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
-def _with_shared_context(terms: list[str]) -> list[str]:
-    """The first term's "X中" is every term's: "政府采购预算中货物和服务" sums 政府采购预算中货物 and
-    政府采购预算中服务."""
-    m = re.match(r"(?P<context>.+?(中|里|当中|之中))(?=.{2})", terms[0])
-    if m is None:
-        return terms
-    context = m.group("context")
-    return terms[:1] + [t if context in t else context + t for t in terms[1:]]
+def _shared_context(first: str) -> str:
+    """The "X中" the first term opens with ("政府采购预算中货物"), "" when none."""
+    m = re.match(r".+?(中|里|当中|之中)(?=.{2})", first)
+    return m.group(0) if m else ""
+
+
+def _term_fact(term: str, context: str, resolve: Resolve) -> Fact | None:
+    """A term's fact, said alone or, failing that, in the first term's context: 服务 of
+    "政府采购预算中货物和服务" is 政府采购预算中服务."""
+    found = resolve(term, "money")
+    if found is None and context and context not in term:
+        found = resolve(context + term, "money")
+    return found
 
 
 def _with_shared_tail(term: str, last: str, last_fact: Fact | None, resolve: Resolve) -> Fact | None:
