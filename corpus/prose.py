@@ -92,8 +92,8 @@ def chinese_count(numeral: str, before: str) -> int | None:
     words before it state a count; None otherwise."""
     if not _COUNT_LEAD.search(before):
         return None
-    tens, _, ones = numeral.partition("十")
-    if not _:  # no 十: one digit
+    tens, ten, ones = numeral.partition("十")
+    if not ten:  # one digit
         return _DIGITS.get(numeral) if len(numeral) == 1 else None
     if len(tens) > 1 or len(ones) > 1 or (tens and tens not in _DIGITS) or (ones and ones not in _DIGITS):
         return None
