@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .organisations import NAME_END
+
 
 class DocKind(StrEnum):
     """The four kinds of publication, by scope (部门 = a department with its units, 单位 = one
@@ -57,10 +59,6 @@ _YEAR = r"(?:19|20)\d{2}"
 _KIND_WORDS = re.compile(rf"(?P<year>{_YEAR})\s*年度?\s*(?P<level>[省市区县]级)?\s*(?P<scope>部门|单位)?\s*(?P<phase>预算|决算)")
 # 预算主管部门：… / 预算单位：… / 部门：… — the department named by a caption.
 _CAPTION = re.compile(r"^(?:预算主管部门|主管部门|预算单位|决算单位|部门名称|单位名称|编制单位|编报单位|部门|单位)\s*[:：]\s*(?P<name>.*)$")
-_ORG_END = re.compile(
-    r"(?:办公厅|办公室|办事处|委员会|常委会|人民法院|法院|人民检察院|检察院|管委会|管理委员会|政府|"
-    r"中心|街道|[局厅委部院署所站馆校会社队处园镇乡])$"
-)
 _REGION = re.compile(
     r"^(?:中共)?(?P<province>[^省市区县]{2,7}?(?:省|自治区)|北京市|上海市|天津市|重庆市)?"
     r"(?P<city>[^省市区县]{2,6}?市)?"
@@ -81,7 +79,7 @@ def _compact(text: str) -> str:
 
 def is_organisation(name: str) -> bool:
     """A department's name ends like one (…局, …办公厅, …法院); a bare region (上海市普陀区) does not."""
-    return bool(name) and bool(_ORG_END.search(name)) and not _is_region_only(name)
+    return bool(name) and bool(NAME_END.search(name)) and not _is_region_only(name)
 
 
 def _is_region_only(name: str) -> bool:

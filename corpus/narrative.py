@@ -16,8 +16,10 @@ from .dates import stock_dates
 from .facts import Fact, FactKind
 from .model import BudgetDocument, Field, KeyValueRecord, Paragraph, Table
 from .prose import (
+    CHINESE_COUNT,
     SENTENCE,
     breakdown_bracket,
+    chinese_count,
     clause_start,
     counted_noun,
     restore_detached_figures,
@@ -81,10 +83,12 @@ _LIST_OPENS = re.compile(r"其中\s*[：:]?\s*$")
 
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
-_QUANTITY = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家"
-    r"|万(?=[，,。；;、）)]|$))"  # "其中支持外贸发展370.00万，…": 万 alone before a break is 万元
-)
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_UNIT = (r"万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家"
+         r"|万(?=[，,。；;、）)]|$)")  # "其中支持外贸发展370.00万，…": 万 alone before a break is 万元
+_QUANTITY = re.compile(rf"(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})")
+# A sentence's figures: also its counts in Chinese numerals (`chinese_count` says which are)
+_FIGURE = re.compile(rf"(?P<num>{_NUMBER}|{CHINESE_COUNT})\s*(?P<unit>{_UNIT})")
 _LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
 _ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
 # A bare measure ("采购金额 225.10 万元") is of what the sentence began with: "在面向中小企业预留的…项目中"
@@ -252,8 +256,11 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
     last_year = 0  # "比2023年预算减少31146.26万元，下降40.86%": the % compares to 2023 too
     changed = ""  # the item the last change in this sentence was about
     first_subject = ""
-    for m in _QUANTITY.finditer(sentence):
+    for m in _FIGURE.finditer(sentence):
         before = sentence[: m.start()]
+        number = _figure_value(m.group("num"), before)
+        if number is None:
+            continue  # "中央八项规定", "第一个": Chinese numerals that count nothing
         if re.search(r"[〔\[【(（]\s*$", before) or re.search(r"[\d.]\s*$", before):
             continue
         if m.group("unit") in ("人", "名") and re.search(r"[年月日号]", sentence[m.end(): m.end() + 1]):
@@ -313,7 +320,7 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             counted = has.group(2)  # "现有处室 21 个" counts 处室 (现有多少个处室)
         above = of or parent
         out.append(replace(
-            base, context=counted, value=Decimal(m.group("num").replace(",", "")), unit=unit,
+            base, context=counted, value=number, unit=unit,
             raw=m.group(0), subject=subject, parent_subject=above if above != subject else "",
             topic=base.topic or topic,
             compare_year=int(year_m.group("year")) if year_m else (last_year if change_m else 0),
@@ -329,6 +336,14 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             first_subject = first_subject or subject
             changed = ""
     return out, parent
+
+
+def _figure_value(num: str, before: str) -> Decimal | None:
+    """A figure as printed (1,234.5) or a count in Chinese numerals said as one (共计一家)."""
+    if num[0].isdigit():
+        return Decimal(num.replace(",", ""))
+    count = chinese_count(num, before)
+    return Decimal(count) if count is not None else None
 
 
 # "纳入…部门决算编制范围的单位包括：" and then a table 序号 | 单位名称 | 备注 numbered 1 … 5

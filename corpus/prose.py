@@ -77,6 +77,29 @@ def _last_open(before: str, breaks: Callable[[int], bool] | None = None) -> tupl
 _AFTER_FIGURE = re.compile(r"\d\s*(万元|亿元|元|%|人次|人|名|辆|个|台|套|平方米|次|批次|项|家)[^，,；;：:。]*$")
 
 
+# A count in Chinese numerals ("预算单位共计一家", "购置车辆两辆") is a figure only after a word
+# that states a count: slogans (八项规定, “四个全面”) and ordinals (第一个) are none.
+CHINESE_COUNT = r"[一二两三四五六七八九十]{1,3}(?=\s*(?:辆|个|家|台|套|项|名|人(?![民员])))"
+# a word that states a count: just before the numeral (共计一家), or a verb a few characters before
+# it in the same clause (购置车辆两辆)
+_COUNT_LEAD = re.compile(r"(共计|共有|合计|总计|现有|设有|拥有|配备|配置|购置|(?<!公)共|(?<![作成认因])为|(?<!没)有)\s*$"
+                         r"|(现有|设有|拥有|配备|配置|购置|购买|安排)[^，,；;：:。、“”\d]{0,8}$")
+_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_count(numeral: str, before: str) -> int | None:
+    """The value of a count in Chinese numerals (一 1, 两 2, 十二 12, 二十 20, 二十三 23) when the
+    words before it state a count; None otherwise."""
+    if not _COUNT_LEAD.search(before):
+        return None
+    tens, ten, ones = numeral.partition("十")
+    if not ten:  # one digit
+        return _DIGITS.get(numeral) if len(numeral) == 1 else None
+    if len(tens) > 1 or len(ones) > 1 or (tens and tens not in _DIGITS) or (ones and ones not in _DIGITS):
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
 def counted_noun(after: str, clause: str) -> str:
     """The noun a count counts: "5 家预算单位的综合收支计划" → 预算单位; "1 家机关和 1 家…" →
     机关; a 下属/所属/内设 just before the number belongs to it (下属 5 家预算单位 → 下属预算单位)."""

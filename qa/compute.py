@@ -156,6 +156,7 @@ def _without_phase(text: str) -> str:
 def split_terms(text: str) -> list[str]:
     """`差旅费、会议费和培训费加起来` → [差旅费, 会议费, 培训费]."""
     core = re.sub(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*$", "", text)
+    core = re.sub(r"(这|以上)?[两二三四五六七八九十几](项|者|类)$", "", core)  # 货物和服务两项合计
     return [t for t in re.split(r"[、,，和与]|(?<![涉以])及|加上|以及", core) if t.strip()]
 
 
@@ -176,7 +177,10 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     terms = [t.strip() for t in split_terms(q.expanded)]
     if len(terms) < 2:
         return None
-    resolved = [resolve(t, "money") or _with_shared_tail(t, terms[-1], resolve) for t in terms]
+    context = _shared_context(terms[0])
+    last = _term_fact(terms[-1], context, resolve)
+    resolved = [_term_fact(t, context, resolve) or _with_shared_tail(t, terms[-1], last, resolve)
+                for t in terms[:-1]] + [last]
     facts = [f for f in resolved if f is not None]
     if len(facts) < len(resolved) or len({id(f) for f in facts}) < len(facts):
         return None
@@ -192,11 +196,28 @@ def total(q: Question, resolve: Resolve) -> Computed | None:
     return Computed(value, unit or "", formula, f"{names}合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
-def _with_shared_tail(term: str, last: str, resolve: Resolve) -> Fact | None:
-    """A term that shares the last term's tail: 工程 of "工程和服务采购金额" is 工程采购金额."""
+def _shared_context(first: str) -> str:
+    """The "X中" the first term opens with ("政府采购预算中货物"), "" when none."""
+    m = re.match(r".+?(中|里|当中|之中)(?=.{2})", first)
+    return m.group(0) if m else ""
+
+
+def _term_fact(term: str, context: str, resolve: Resolve) -> Fact | None:
+    """A term's fact, said alone or, failing that, in the first term's context: 服务 of
+    "政府采购预算中货物和服务" is 政府采购预算中服务."""
+    found = resolve(term, "money")
+    if found is None and context and context not in term:
+        found = resolve(context + term, "money")
+    return found
+
+
+def _with_shared_tail(term: str, last: str, last_fact: Fact | None, resolve: Resolve) -> Fact | None:
+    """A term that shares the last term's tail: 工程 of "工程和服务采购金额" is 工程采购金额 — never
+    the last term's own figure (务采购金额 finds 服务采购金额)."""
     if term == last:
         return None
-    return next((f for j in range(1, len(last)) if (f := resolve(term + last[j:], "money"))), None)
+    return next((f for j in range(1, len(last)) if (f := resolve(term + last[j:], "money")) and f is not last_fact),
+                None)
 
 
 def sum_of(facts: list[Fact], what: str) -> Computed | None:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from corpus.organisations import NAME_WORD
+
 _REGION = re.compile(
     r"^(?P<province>[^省市区县]{2,7}?(?:省|自治区)|北京市|上海市|天津市|重庆市)?"
     r"(?P<city>[^省市区县]{2,6}?市)?"
@@ -34,7 +36,6 @@ _WORD_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("办公厅", ("办",)),
     ("办事处", ("办", "")),
 )
-_ORG_WORD = re.compile(r"(?:办公厅|办公室|办事处|委员会|常委会|法院|检察院|政府|中心|街道|[局厅委部院署所站馆校会社队处园办])")
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,6 @@ def _in_order(short: str, name: str) -> bool:
     return all(ch in rest for ch in short)
 
 
-def is_organisation_word(text: str) -> bool:
-    """Whether a phrase ends like an organisation's name (经委, 财政局, 办公厅)."""
-    return bool(text) and text[-1] in "局厅委部院署所站馆校会社队处园办室心府道"
-
-
 def org_phrases(question: str) -> list[str]:
     """The phrases of a question that end like an organisation's name (万里街道, 南京市中级人民法院)."""
     text = OPENERS.sub("", re.sub(r"\s+", "", question))
@@ -173,7 +169,7 @@ def org_phrases(question: str) -> list[str]:
     for run in re.split("[" + re.escape("".join(sorted(_BOUNDARY))) + "]+", text):
         # every phrase up to an organisation word, longest first: 普陀区规划资源局城乡社区支出
         # names 普陀区规划资源局 (the 社 of 城乡社区 is not the end of a name)
-        out.extend(run[:end] for end in sorted({m.end() for m in _ORG_WORD.finditer(run)}, reverse=True) if end >= 2)
+        out.extend(run[:end] for end in sorted({m.end() for m in NAME_WORD.finditer(run)}, reverse=True) if end >= 2)
     return out
 
 

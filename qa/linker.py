@@ -120,6 +120,8 @@ def match_fact(q: Question, fact: Fact, names: FactNames, alias_spans: dict[str,
             matches.append(Match("code", fact.code, at, at + len(fact.code), 1.0))
     for role in NAME_ROLES:
         for name in getattr(names, role):
+            if name in names.bare and "采购" not in text:
+                continue  # 服务 alone is 政府采购服务 only in a question about 采购
             m = _find(text, name, "subject" if (role == "row" and fact.kind == "narrative") else role)
             if m:
                 matches.append(m)

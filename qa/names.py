@@ -31,6 +31,9 @@ class FactNames:
     # A measure of an item ("“…行政运行（项）”2023年当年预算执行数"): the fact answers only a
     # question that names the measure, never one about the item's own figure.
     measure: list[str] = field(default_factory=list)
+    # A category said alone (服务 of 政府采购服务预算): it names the fact only in a question that
+    # says 采购, since 服务 alone is also 一般公共服务, 购买服务 …
+    bare: list[str] = field(default_factory=list)
 
 
 def fact_names(fact: Fact) -> FactNames:
@@ -84,6 +87,10 @@ def fact_names(fact: Fact) -> FactNames:
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
                            for h in fact.section.split(" > ") if h)
         names.parent.extend(n for n in (fact.parent_subject,) if n)
+        category = procurement_category(fact)
+        if category:  # one standard name whatever the template prints (拟购买货物, 货物采购金额 …)
+            names.row.extend((f"政府采购{category}", f"{category}采购", category))
+            names.bare.append(category)
         # A 决算 说明 heads each 项 with its 类/款/项 names ("8、城乡社区支出（类）…（款）行政运行"),
         # then says "年初预算为 …，支出决算为 …": the figures are that 项's.
         heading = _components(strip_list_number(fact.section.split(" > ")[-1]))
@@ -103,6 +110,19 @@ def fact_names(fact: Fact) -> FactNames:
         values = [v for n in getattr(names, attr) for v in variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
     return names
+
+
+# 政府采购 by category: the standard splits it into 货物, 工程 and 服务, which each template
+# words its own way (政府采购货物预算, 拟采购货物支出, 拟购买货物, 货物采购金额).
+PROCUREMENT_CATEGORIES = ("货物", "工程", "服务")
+
+
+def procurement_category(fact: Fact) -> str:
+    """The category (货物 / 工程 / 服务) a narrative figure of 政府采购 is for; "" when none."""
+    if fact.kind != "narrative" or "采购" not in fact.subject + fact.parent_subject:
+        return ""
+    found = [c for c in PROCUREMENT_CATEGORIES if c in fact.subject]
+    return found[0] if len(found) == 1 else ""
 
 
 _ITEM_GROUP = re.compile(r"(?P<prefix>.{2,}?)(?P<first>[^及和与]{2})[及和与](?P<second>.{2,})")

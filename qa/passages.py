@@ -48,7 +48,8 @@ def bigrams(text: str) -> set[str]:
 def content_bigrams(question: str) -> set[str]:
     """What a passage must talk about: the question minus its question words (the metric
     words such as 支出 stay: they are what the passage is about)."""
-    text = _QUESTION_WORDS.sub(" ", question)
+    # brackets inside a name join it (因公出国（境）费), as in `bigrams` of a passage
+    text = re.sub(r"[()（）]", "", _QUESTION_WORDS.sub(" ", question))
     for word in _PROSE_FILLERS:
         text = text.replace(word, " ")
     out: set[str] = set()

@@ -29,13 +29,20 @@ def resolver(asked: Asked) -> Resolve:
         part = replace(asked, question=sub, fixed=fixed_spans(sub, asked.documents, asked.doc_ids))
         if not sub.years and years:  # "2025年水费和电费": 电费 is 2025's too
             part = replace(part, facts=[f for f in asked.facts if asked.doc_years.get(f.doc_id) in years])
-        if wants == "money" and not fund_scope and names_whole_budget(_metric_words(part)):
+        words = _metric_words(part) if wants == "money" and not fund_scope else ""
+        if words and names_whole_budget(words):
             return whole_budget(part)
         rs = [r for r in part.readings() if not r.leftover and r.fact.value is not None and not r.fact.change
               and (not fund_scope or r.fact.fund_scope == fund_scope)]
-        return rs[0].fact if rs else None
+        if rs:
+            return rs[0].fact
+        # "全部支出预算": the whole side said with its phase, when no line prints those words
+        return whole_budget(part) if words and names_whole_budget(_PHASE_WORD.sub("", words)) else None
 
     return resolve
+
+
+_PHASE_WORD = re.compile(r"(预算|决算)数?")
 
 
 def _metric_words(part: Asked) -> str:

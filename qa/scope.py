@@ -12,10 +12,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from corpus.facts import DocumentInfo, Fact
+from corpus.organisations import OPENING_NAME, ends_like_organisation
 from corpus.text import HAN
 
 from .analyze import Question
-from .departments import OPENERS, DepartmentMatch, is_organisation_word, match_departments
+from .departments import OPENERS, DepartmentMatch, match_departments
 from .linker import Reading, Span, readings
 from .names import FactNames, fact_names
 from .text import nfkc, norm_name, norm_question
@@ -23,9 +24,6 @@ from .text import nfkc, norm_name, norm_question
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
-# An organisation named at the start of a question (武汉经开区教育局2024年的…): when it links to
-# no loaded department, the question is about a budget that is not loaded.
-_ORG = re.compile(rf"^(?:请问)?((?:(?![的之])[{HAN}]){{2,}}?(?:局|委员会|办公室|办事处|街道|法院|检察院|医院|学校|大学|中心|公司|管委会|政府|厅))")
 
 
 class Retriever(Protocol):
@@ -149,7 +147,7 @@ def _as_written(q: Question) -> str:
 def _unlinked_orgs(q: Question) -> list[str]:
     """An organisation named at the start of the question (after 请问/按/根据 and a year)."""
     text = re.sub(r"^(?:请问|按照?|根据|依据)?(?:(?:19|20)\d{2}\s*年度?)?", "", _as_written(q))
-    return [norm_name(m.group(1)) for m in _ORG.finditer(text)]
+    return [norm_name(m.group(1)) for m in OPENING_NAME.finditer(text)]
 
 
 def _of_named_years(q: Question, documents: Mapping[str, DocumentInfo], docs: set[str]) -> set[str]:
@@ -256,7 +254,7 @@ def _other_name(text: str, start: int, end: int) -> Span | None:
         return None
     close = text.find(")", end)
     before = re.search(rf"[{HAN}]{{2,12}}$", text[:start - 1])
-    if close < 0 or before is None or not is_organisation_word(before.group(0)) or re.search(r"[\d年]", text[end:close]):
+    if close < 0 or before is None or not ends_like_organisation(before.group(0)) or re.search(r"[\d年]", text[end:close]):
         return None
     return before.start(), close + 1
 

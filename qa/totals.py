@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from corpus.facts import Fact
 from corpus.numbers import MONEY_UNITS
+from corpus.organisations import OWNER_END
 
 from .analyze import Question
 from .keys import named_table
@@ -31,8 +32,6 @@ _PREVIOUS_YEAR = re.compile(r"(上一?年度?|去年)\s*[(（]\s*(?P<year>(?:19|
 _MEANS_BUDGET = re.compile(r"预算|决算|收支|钱")
 _PUNCT = re.compile(r"[\s?？,，。.!！:：、]")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
-# How the name of a department or unit ends (院, 局, 委, 厅, 办, 街道, 政府, 本级 …).
-_ORG_END = re.compile(r"(院|局|委|厅|办|室|街道|委员会|政府|中心|部|处|所|站|馆|会|校|园|本级|单位|部门)$")
 
 # The rows that carry a 收支总表's grand total (收入总计 / 支出总计; 收入合计 / 支出合计 in
 # templates that have no 结转 lines; 总计 on both sides in 决算 tables).
@@ -83,7 +82,7 @@ def asks_total_budget(q: Question, fixed: Sequence[Span]) -> bool:
     if not years:
         return False
     before = _PUNCT.sub("", text[:years[-1].start()])
-    return (not before or bool(_ORG_END.search(before))) and _only_generic(text[years[-1].end():])
+    return (not before or bool(OWNER_END.search(before))) and _only_generic(text[years[-1].end():])
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,31 @@ def test_a_question_about_the_staff_whose_personnel_costs_the_budget_holds(tmp_p
         assert reason is None, reason
         a = guard(first_answer(Asked.over(q, base, docs, time.perf_counter(), lambda *a, **k: [])))
         assert (a.value, a.unit) == (D(value), unit), question
+
+
+def test_a_count_in_chinese_numerals_is_a_figure():
+    # 江苏省人大常委会办公厅 2019 年部门预算（文件）: "…的预算单位共计一家，具体包括：江苏省人大常委会办公厅部门本级。"
+    doc = corpus.load(EXTRA / "jiangsu_renda_changweihui_2019_bumen_yusuan_wenjian.pdf")
+    units = [f for f in document_facts(doc) if f.kind == FactKind.NARRATIVE and f.unit == "家"]
+    assert [(f.value, f.raw) for f in units] == [(D(1), "一家")]
+    assert units[0].subject.endswith("预算单位")
+
+
+def test_chinese_numerals_count_only_after_a_word_that_states_a_count():
+    from corpus.prose import chinese_count
+
+    assert chinese_count("一", "预算单位共计") == 1
+    assert chinese_count("两", "购置车辆") == 2
+    assert chinese_count("十二", "现有处室") == 12
+    assert chinese_count("二十", "有") == 20
+    assert chinese_count("二十三", "共") == 23
+    # slogans and ordinals are no counts: 中央八项规定, 第一个, 作为一个整体
+    assert chinese_count("八", "落实中央") is None
+    assert chinese_count("一", "第") is None
+    assert chinese_count("一", "作为") is None
+
+
+def test_slogans_in_chinese_numerals_are_no_figures():
+    # 江苏省高级人民法院 2018 年部门预算: "…增强“八个本领”…", "…落实中央八项规定成果…", "确保这两项工作…"
+    doc = corpus.load(EXTRA / "jiangsu_gaoji_fayuan_2018_bumen_yusuan.pdf")
+    assert not [f for f in document_facts(doc) if f.kind == FactKind.NARRATIVE and f.raw[:1] in "一二两三四五六七八九十"]
