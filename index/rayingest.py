@@ -96,7 +96,7 @@ def _ingest(ray: Any, job: IngestJob, progress: Progress, bars: bool) -> IngestR
     context.print_on_execution_start = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notices, e.g. "progress bars disabled"
     items = [{"n": n, "path": str(path), "origin": str(job.origin(path)),
-              "parsed": pickle.dumps(job.parsed[path]) if path in job.parsed else b""}
+              "parsed": _dumps(job.parsed[path]) if path in job.parsed else b""}
              for n, path in enumerate(job.files)]
     dataset = (ray.data.from_items(items, override_num_blocks=len(items))
                .map(_parse)
@@ -110,6 +110,9 @@ def _ingest(ray: Any, job: IngestJob, progress: Progress, bars: bool) -> IngestR
             bar.update(1)
             progress("embed", len(rows) / len(items))
     rows.sort(key=lambda r: r["n"])  # rows come back as they finish; the index keeps the files' order
+    for r in rows:
+        if r["error"]:
+            raise pickle.loads(r["error"])  # the first file that cannot be parsed, as a local build says
     documents = tuple(Ingested(pickle.loads(r["doc"]), pickle.loads(r["facts"]), pickle.loads(r["nodes"]),
                                pickle.loads(r["vectors"])) for r in rows)
     return IngestResult(documents, sum(int(r["embedded"]) for r in rows))
@@ -119,26 +122,38 @@ def _ingest(ray: Any, job: IngestJob, progress: Progress, bars: bool) -> IngestR
 
 
 def _parse(row: dict[str, Any]) -> dict[str, Any]:
-    doc = pickle.loads(row["parsed"]) if row["parsed"] else corpus.load(Path(row["path"]))
-    return {"n": row["n"], "doc": pickle.dumps(placed(doc, Path(row["origin"])), protocol=pickle.HIGHEST_PROTOCOL)}
+    """The document, or the file's `corpus.ParseError` in "error": raised in a worker, Ray would
+    hand the build its own exception with the file's message as a traceback string."""
+    empty = {"n": row["n"], "doc": b"", "error": b"", "facts": b"", "nodes": b"", "vectors": b"", "embedded": 0}
+    try:
+        doc = pickle.loads(row["parsed"]) if row["parsed"] else corpus.load(Path(row["path"]))
+    except corpus.ParseError as err:
+        return {**empty, "error": _dumps(err)}
+    return {**empty, "doc": _dumps(placed(doc, Path(row["origin"])))}
 
 
 def _describe(row: dict[str, Any], chunker: ChunkerConfig) -> dict[str, Any]:
+    if row["error"]:
+        return row
     facts, nodes = describe(pickle.loads(row["doc"]), chunker)
-    return {**row, "facts": pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL),
-            "nodes": pickle.dumps(nodes, protocol=pickle.HIGHEST_PROTOCOL)}
+    return {**row, "facts": _dumps(facts), "nodes": _dumps(nodes)}
 
 
 def _embed(row: dict[str, Any], config: IndexConfig) -> dict[str, Any]:
     from .nodes import embed_text
 
+    if row["error"]:
+        return row
     embedder = _embedder(config.embedder, config.batch_size, str(config.cache_dir))
     misses = embedder.misses
     texts = [embed_text(n) for n in pickle.loads(row["nodes"])]
     # no nodes, no model load: the writer skips an empty piece whatever its width
     vectors = embedder.embed_passages(texts) if texts else np.empty((0, 0), dtype=np.float32)
-    return {**row, "vectors": pickle.dumps(vectors, protocol=pickle.HIGHEST_PROTOCOL),
-            "embedded": embedder.misses - misses}
+    return {**row, "vectors": _dumps(vectors), "embedded": embedder.misses - misses}
+
+
+def _dumps(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @functools.cache

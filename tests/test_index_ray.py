@@ -121,6 +121,19 @@ def test_a_ray_build_answers_as_a_local_build(two_builds):
     assert "智能制造产业园" in answers[0][0].answer and "万里街道" in answers[0][0].answer  # both budgets' figures
 
 
+def test_a_file_ray_cannot_parse_is_refused_with_the_local_message(ray_cluster, tmp_path):
+    import corpus
+    from index.rayingest import RayIngest
+
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    messages = []
+    for name, ingest in (("local", None), ("ray", RayIngest())):
+        with pytest.raises(corpus.ParseError) as raised:
+            build_index([tmp_path / "broken.pdf"], tmp_path / name, show_bars=False, ingest=ingest)
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1] and messages[0].startswith("broken.pdf: cannot read PDF")
+
+
 def test_ray_not_installed_says_how_to_install_it(monkeypatch, tmp_path, capsys):
     from index.__main__ import main
 
