@@ -153,8 +153,8 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
         report("facts", 0.0)
         facts_count = _write_facts(tmp, old["folder"] if old else None, ingested.documents, keep, removed)
         _keep_documents(tmp, old["folder"] if old else None, [old_docs[d] for d in keep], docs, parsed_from)
-        misses = embedder.misses  # the kept nodes' vectors come from the cache unless it was emptied
-        # cache hits unless the cache was emptied: no second "embed" bar or 0→1 progress
+        misses = embedder.misses
+        # the kept nodes' vectors are cache hits unless the cache was emptied: no second "embed" bar
         kept = _embed(kept_nodes, embedder, False, lambda stage, fraction: None)
         vectors = stacked([kept, *(i.vectors for i in ingested.documents)])
         embedded = ingested.embedded + embedder.misses - misses
