@@ -11,6 +11,9 @@ The steps are functions, not an actor pool: Ray Data fuses the three maps into o
 file, any free CPU runs it, and each worker process loads the embedder once (`_embedder`) and
 keeps it for the next file. Workers embed through the embedding cache at the build's cache
 folder (BUDGETQA_CACHE_DIR) as seen on their machine: on one machine it is the local build's.
+A worker reads a file at its path, so on a cluster the files sit in a folder every machine
+sees at the same path (a shared file system), as for Ray Data's own file readers; rows stay
+small however many files there are.
 
 Ray is an optional extra (`pip install -e '.[ray]'`), imported only when a Ray build runs.
 """
