@@ -16,7 +16,15 @@ from .store import IndexProblem, build_index
 def _build(args, config: IndexConfig) -> int:
     out = Path(args.out) if args.out else config.index_dir
     paths = args.paths or [corpus.default_corpus_dir()]
-    report = build_index(paths, out, config, show_bars=True)
+    ingest = None
+    if args.ray is not None:
+        from .rayingest import RayIngest, import_ray
+
+        if Path(args.ray).exists():  # `--ray folder`: a path to build, not a cluster address
+            paths, args.ray = [*args.paths, args.ray], ""
+        import_ray()  # before the build: without Ray, say how to install it and stop
+        ingest = RayIngest(args.ray or None)
+    report = build_index(paths, out, config, show_bars=True, ingest=ingest)
     print(f"index at {report.out}: {report.documents} document(s), {report.nodes} nodes, {report.facts} facts; "
           f"re-parsed {len(report.reparsed)}, reused {len(report.reused)}, removed {len(report.removed)}; "
           f"embedded {report.embedded} new texts in {report.seconds:.1f} s")
@@ -49,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build or update the index (default: the bundled corpus)")
     b.add_argument("paths", nargs="*", help="budget files or folders")
     b.add_argument("--out", help="index folder (default: BUDGETQA_INDEX_DIR or .budgetqa/index)")
+    b.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="parse, describe and embed on Ray: the cluster at ADDRESS, or without one Ray started "
+                        "here on 2 CPUs (needs the 'ray' extra)")
     s = sub.add_parser("search", help="retrieve the nodes nearest a query")
     s.add_argument("query")
     s.add_argument("--k", type=int, default=5)

@@ -25,19 +25,19 @@ import pickle
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
 import corpus
-from corpus.facts import document_facts
 from corpus.model import BudgetDocument
 
 from .atomic import write_json_atomic, write_text_atomic
 from .config import IndexConfig
 from .factstore import FactStore
+from .ingest import Ingest, Ingested, IngestJob, IngestResult, Progress, describe, placed, split_rows, stacked
 from .layout import (  # noqa: F401  (re-exported: an index on disk is read through index.store too)
     BUILDS, CURRENT, DOCUMENTS, FACTS, FORMAT_VERSION, LOCK, MANIFEST, NODES, SOURCES, IndexMismatch, IndexMissing,
     IndexProblem, build_folder, build_lock, check_manifest, has_index, index_inputs, is_current, kept_source,
@@ -54,8 +54,6 @@ if TYPE_CHECKING:  # llama-index, faiss and the embedders load when a build runs
 
 
 log = logging.getLogger("budgetqa.index")
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -97,30 +95,28 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | None = None,
                 progress: Progress | None = None, show_bars: bool | None = None,
                 chunker: ChunkerConfig | None = None, origins: Mapping[Path, Path] | None = None,
-                parsed: Mapping[Path, BudgetDocument] | None = None) -> BuildReport:
+                parsed: Mapping[Path, BudgetDocument] | None = None, ingest: Ingest | None = None) -> BuildReport:
     """Parse, chunk, embed and index `paths` (files or folders) into `out`, reusing what an
     existing index at `out` already holds for unchanged documents. `origins` names the
     source a file stands for when it is not where it lives for good (a staged upload, a
     copy kept in the index); `parsed` holds files already parsed (an upload, checked
-    before it is added: parsed once)."""
+    before it is added: parsed once). `ingest` makes the new documents' facts, nodes and
+    vectors: `local_ingest` by default, `index.rayingest.RayIngest` on a Ray cluster."""
     from .nodes import ChunkerConfig
 
     out = Path(out)
     with build_lock(out):
         clean_stale(out)
         return _build(paths, out, config or IndexConfig.from_env(), progress, show_bars, chunker or ChunkerConfig(),
-                      origins or {}, parsed or {})
+                      origins or {}, parsed or {}, ingest or local_ingest)
 
 
 def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
            show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path],
-           parsed: Mapping[Path, BudgetDocument]) -> BuildReport:
-    from tqdm import tqdm
-
+           parsed: Mapping[Path, BudgetDocument], ingest: Ingest) -> BuildReport:
     from .dense import DenseIndex
     from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
     from .lexical import BM25Index
-    from .nodes import document_nodes
 
     started = time.perf_counter()
     bars = sys.stderr.isatty() if show_bars is None else show_bars
@@ -131,9 +127,7 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
         old = None  # parsed by other code: re-process everything
     old_docs = old["manifest"]["documents"] if old else {}
 
-    docs: list[BudgetDocument] = []
-    parsed_from: dict[str, Path] = {}
-    reparsed, reused, new_files = [], [], []
+    reused, new_files = [], []
     for path in files:
         digest = _sha256(path)
         previous = next((d for d, info in old_docs.items() if info["sha256"] == digest), None)
@@ -141,20 +135,6 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
             reused.append(previous)
         else:
             new_files.append(path)
-    to_parse = [p for p in new_files if p not in parsed]
-    report("parse", 0.0)
-    with tqdm(total=len(to_parse), desc="parse", unit="doc", disable=not bars) as bar:
-        def done(n: int) -> None:
-            bar.update(1)
-            report("parse", n / len(to_parse))
-
-        fresh = dict(parse_files(to_parse, config.parse_workers, done))
-    for path in new_files:
-        # parsed from where it is, known by where it stays: a staged upload by its final path
-        doc = parsed[path] if path in parsed else fresh[path]
-        docs.append(replace(doc, source=str(origins.get(path, path))))
-        parsed_from[doc.doc_id] = path
-        reparsed.append(doc.doc_id)
     keep = set(reused)
     removed = [d for d in old_docs if d not in keep]
 
@@ -162,15 +142,22 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
     tmp = out / BUILDS / name
     tmp.mkdir(parents=True)
     try:
-        nodes = [n for n in (old["nodes"] if old else []) if n.metadata.get("doc_id") in keep]
-        for doc in docs:
-            nodes.extend(document_nodes(doc, chunker))
-        report("facts", 0.0)
-        facts_count = _write_facts(tmp, old["folder"] if old else None, docs, keep, removed)
-        _keep_documents(tmp, old["folder"] if old else None, [old_docs[d] for d in keep], docs, parsed_from)
         embedder = CachedEmbedder(load_embedder(config.embedder, batch_size=config.batch_size),
                                   EmbeddingCache.in_dir(config.cache_dir))
-        vectors = _embed(nodes, embedder, bars, report)
+        job = IngestJob(tuple(new_files), config, chunker, origins, parsed)
+        ingested = ingest(job, embedder, report, bars)
+        docs = [i.doc for i in ingested.documents]
+        parsed_from = {d.doc_id: path for d, path in zip(docs, new_files)}
+        kept_nodes = [n for n in (old["nodes"] if old else []) if n.metadata.get("doc_id") in keep]
+        nodes = kept_nodes + [n for i in ingested.documents for n in i.nodes]
+        report("facts", 0.0)
+        facts_count = _write_facts(tmp, old["folder"] if old else None, ingested.documents, keep, removed)
+        _keep_documents(tmp, old["folder"] if old else None, [old_docs[d] for d in keep], docs, parsed_from)
+        misses = embedder.misses
+        # the kept nodes' vectors are cache hits unless the cache was emptied: no second "embed" bar
+        kept = _embed(kept_nodes, embedder, False, lambda stage, fraction: None)
+        vectors = stacked([kept, *(i.vectors for i in ingested.documents)])
+        embedded = ingested.embedded + embedder.misses - misses
         _write_nodes(tmp, nodes)
         BM25Index.build([_lexical_text(n) for n in nodes]).save(tmp / "bm25")
         # the dimension comes from the vectors when there are any: a fully cached rebuild never loads the model
@@ -202,9 +189,31 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
     _swap(out, name)
     clean_stale(out)
     report("done", 1.0)
-    return BuildReport(out, len(doc_info), reparsed, reused, removed, len(nodes), facts_count, embedder.misses,
-                       time.perf_counter() - started,
+    return BuildReport(out, len(doc_info), [d.doc_id for d in docs], reused, removed, len(nodes), facts_count,
+                       embedded, time.perf_counter() - started,
                        {d: sum(info.get("findings", {}).values()) for d, info in doc_info.items()})
+
+
+def local_ingest(job: IngestJob, embedder: CachedEmbedder, progress: Progress, bars: bool) -> IngestResult:
+    """The default ingest: files parsed in a local process pool (BUDGETQA_PARSE_WORKERS), then
+    described and embedded here, all nodes in one pass (batches span documents)."""
+    from tqdm import tqdm
+
+    to_parse = [p for p in job.files if p not in job.parsed]
+    progress("parse", 0.0)
+    with tqdm(total=len(to_parse), desc="parse", unit="doc", disable=not bars) as bar:
+        def done(n: int) -> None:
+            bar.update(1)
+            progress("parse", n / len(to_parse))
+
+        fresh = dict(parse_files(to_parse, job.config.parse_workers, done))
+    docs = [placed(job.parsed[p] if p in job.parsed else fresh[p], job.origin(p)) for p in job.files]
+    described = [describe(doc, job.chunker) for doc in docs]
+    misses = embedder.misses
+    vectors = _embed([n for _, nodes in described for n in nodes], embedder, bars, progress)
+    pieces = split_rows(vectors, [len(nodes) for _, nodes in described])
+    return IngestResult(tuple(Ingested(doc, facts, nodes, v) for doc, (facts, nodes), v in zip(docs, described, pieces)),
+                        embedder.misses - misses)
 
 
 def _previous(out: Path, config: IndexConfig) -> dict | None:
@@ -249,21 +258,21 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _write_facts(tmp: Path, old_out: Path | None, docs: list[BudgetDocument], keep: set[str], removed: list[str]) -> int:
+def _write_facts(tmp: Path, old_out: Path | None, ingested: Iterable[Ingested], keep: set[str], removed: list[str]) -> int:
     if old_out is not None and (old_out / FACTS).exists():
         shutil.copy2(old_out / FACTS, tmp / FACTS)
     store = FactStore(tmp / FACTS)
     try:
         for doc_id in removed:
             store.remove_document(doc_id)
-        for doc in docs:
-            store.replace_document(doc, document_facts(doc))
+        for item in ingested:
+            store.replace_document(item.doc, item.facts)
         return store.count()
     finally:
         store.close()
 
 
-def _embed(nodes: list[TextNode], embedder: CachedEmbedder, bars: bool, report: Progress) -> np.ndarray:
+def _embed(nodes: Sequence[TextNode], embedder: CachedEmbedder, bars: bool, report: Progress) -> np.ndarray:
     from tqdm import tqdm
 
     from .nodes import embed_text
