@@ -314,6 +314,23 @@ def previous_year(current: Fact, change: Fact) -> Computed | None:
                     f"比{then}{change.change} {fmt(change.value)}：{formula}）", (current, change))
 
 
+def same_topic(change: Fact, current: Fact) -> bool:
+    label = norm_name(current.row_label or current.subject)
+    return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
+
+
+def same_sentence(change: Fact, current: Fact) -> bool:
+    """"2019年度收入、支出预算总计18330.37万元，与上年相比收、支预算总计各增加2432.93万元":
+    the change of the level the same sentence states, about the same item — or the next sentence
+    ("一般公共服务（类）支出 7,827.46 万元，…。与上年相比增加 1,283.91 万元" states it of that item)."""
+    if current.kind != "narrative" or change.doc_id != current.doc_id:
+        return False
+    item, level = norm_name(change.subject), norm_name(current.subject)
+    if change.text != current.text:
+        return change.node_id == current.node_id and bool(item) and item == level
+    return bool(item) and (item in level or level in item)
+
+
 def extreme(q: Question, members: list[Fact], biggest: bool, what: str) -> Computed | None:
     """The largest/smallest of a set of rows (one fact per row, same column and unit)."""
     values = [(f, f.value) for f in members if f.value is not None]

@@ -221,27 +221,13 @@ def previous_year(asked: Asked) -> Answer | None:
     currents = [r.fact for r in rs if not r.fact.change and r.fact.kind in ("cell", "narrative")]
     changes = [f for f in asked.facts if f.kind == "narrative" and f.compare_year == year and f.change in ("增加", "减少")]
     # the figure whose own sentence states the change (a table may print it in 元), else the best one's item's
-    pair = next(((c, f) for c in currents for f in changes if f.unit == c.unit and _same_sentence(f, c)), None) \
+    pair = next(((c, f) for c in currents for f in changes if f.unit == c.unit and compute.same_sentence(f, c)), None) \
         or next(((c, f) for c in currents[:1] for f in changes
-                 if f.unit == c.unit and f.doc_id == c.doc_id and _same_topic(f, c)), None)
+                 if f.unit == c.unit and f.doc_id == c.doc_id and compute.same_topic(f, c)), None)
     if pair is None:
         return None
     result = compute.previous_year(*pair)
     return _computed_answer(asked, result) if result else None
-
-
-def _same_topic(change: Fact, current: Fact) -> bool:
-    label = norm_name(current.row_label or current.subject)
-    return bool(label) and (label in norm_name(change.topic) or label in norm_name(change.subject))
-
-
-def _same_sentence(change: Fact, current: Fact) -> bool:
-    """"2019年度收入、支出预算总计18330.37万元，与上年相比收、支预算总计各增加2432.93万元":
-    the change of the level the same sentence states, about the same item."""
-    if current.kind != "narrative" or change.doc_id != current.doc_id or change.text != current.text:
-        return False
-    item, level = norm_name(change.subject), norm_name(current.subject)
-    return bool(item) and (item in level or level in item)
 
 
 # ---------------------------------------------------------------------------- computed
