@@ -61,3 +61,51 @@ def test_an_empty_final_table_is_the_zero_it_reports(engine):
     # unnamed, the narrative's "2024 年度无财政拨款“三公”经费支出" states the same 0
     a = engine.answer("普陀区委社会工作部2024年“三公”经费支出决算是多少？")
     assert (a.kind, a.value, a.unit) == ("lookup", Decimal("0"), "万元") and a.citations
+
+
+# ---------------------------------------------------------------------------- changes and differences
+# Found with the second blind set (multi-fresh2); asked here in other words or of other items.
+
+@pytest.mark.parametrize("question,value,said", [
+    # "本年数小于上年预算数 220 万元": a comparison worded before its figure is a change (减少)
+    ("江苏省检察院2017年培训费比上年少了多少？", "220", "本年数小于上年预算数 220 万元"),
+    # "…一般公共预算拨款安排的培训费预算支出 97.60 万元，比上年预算增加 16 万元": the item after 安排的
+    ("江苏省政协办公厅2018年培训费比上年增加了多少？", "16", "比上年预算增加 16 万元"),
+])
+def test_a_printed_change(engine, question, value, said):
+    a = engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("lookup", Decimal(value), "万元"), a.answer
+    assert said in a.citations[0].text
+
+
+@pytest.mark.parametrize("question,value", [
+    # the change is in the next sentence: "1.一般公共服务（类）支出 7,827.46 万元，…。与上年相比增加 1,283.91 万元"
+    ("江苏省政协办公厅2017年一般公共服务支出是多少？", "6543.55"),
+    # the table prints 31214205.80 元; the 说明's own sentence says 3,121.42 万元 and its change
+    ("普陀区财政局2024年财政拨款支出预算是多少？", "3013.80"),
+    # 186.20 = 156.55 + 29.65, the comparison worded "本年数小于上年预算数"
+    ("省检察院2016年公务接待费预算是多少？", "186.20"),
+])
+def test_last_years_figure_from_this_years_and_its_change(engine, question, value):
+    a = engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("computed", Decimal(value), "万元"), a.answer
+    assert a.citations and "本年" in a.answer  # the formula shows this year's figure and the change
+
+
+def test_words_about_the_source_are_not_a_metric(engine):
+    a = engine.answer("根据普陀区财政局2025年部门预算说明，该局2024年财政拨款支出预算是多少？")
+    assert (a.kind, a.value) == ("computed", Decimal("3013.80")), a.answer
+
+
+def test_one_figure_less_another(engine):
+    # "1、一般公共服务支出（类）社会工作事务（款）行政运行（项）…全年预算为 52.00 万元，支出决算为 51.32 万元"
+    a = engine.answer("区委社会工作部2024年行政运行支出决算减去全年预算是多少？")
+    assert (a.kind, a.value, a.unit) == ("computed", Decimal("-0.68"), "万元"), a.answer
+    assert "51.32 − 52.00" in a.answer
+
+
+def test_an_execution_rate_of_an_item_named_by_its_code(engine):
+    # 2080505 机关事业单位基本养老保险缴费支出: 全年预算 9.00, 支出决算 6.18 (the 说明 prints no rate)
+    a = engine.answer("区委社会工作部2024年基本养老保险缴费支出（2080505）的全年预算执行率是多少？")
+    assert (a.kind, a.value, a.unit) == ("computed", Decimal("68.67"), "%"), a.answer
+    assert "6.18 ÷ 9.00" in a.answer

@@ -169,3 +169,15 @@ def test_standard_names():
 def test_question_with_a_variant_name_finds_the_standard_row(base):
     a = ask(base, "万里街道2024年2120102一般行政事务管理是多少？")
     assert a.kind == "lookup" and a.citations[0].row == "2120102 一般行政管理事务"
+
+
+@pytest.mark.parametrize("question,operation", [
+    ("一般公共预算财政拨款支出决算减年初预算是多少", "difference"),
+    ("住房公积金决算数减去全年预算数是多少", "difference"),
+    ("公务接待费比上年减少了多少", "change"),
+    ("减免的税费是多少", "lookup"),
+    ("增减变化情况是什么", "prose"),
+])
+def test_one_figure_less_another_is_a_difference(question, operation):
+    from qa.analyze import detect_operation
+    assert detect_operation(question) == operation
