@@ -86,7 +86,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
                            for h in fact.section.split(" > ") if h)
-        names.parent.extend(n for n in (fact.parent_subject,) if n)
+        names.parent.extend(n for n in (fact.parent_subject, *_said_forms(fact.parent_subject)) if n)
         category = procurement_category(fact)
         if category:  # one standard name whatever the template prints (拟购买货物, 货物采购金额 …)
             names.row.extend((f"政府采购{category}", f"{category}采购", category))
@@ -178,10 +178,15 @@ def variants(name: str) -> list[str]:
 def _said_forms(subject: str) -> list[str]:
     """How a question says a narrative item the text words more fully: the bound's "（含）"
     is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
-    "政府采购支出预算总额" (政府采购预算总额)."""
+    "政府采购支出预算总额" (政府采购预算总额) and what the other forms below drop."""
     forms = [re.sub(r"[（(]含[)）]", "", subject)]
     # only inside a longer name: 项目支出预算数 is no 项目预算数 (whose core 项目 names anything)
     forms.append(re.sub(r"(?<=.{4})支出(?=(?:预算|决算)(?!数?$))", "", forms[0]))
+    # and without a closing note of what is left out (…以上设备（不含车辆）), a year inside the name
+    # (编报绩效目标的2024年度项目) or the 涉及 that ties money to what was just counted (涉及项目预算资金)
+    forms.append(re.sub(r"[（(](?:不含|不包括)[^（()）]*[)）]$", "", forms[0]))
+    forms.append(re.sub(r"(?<=.)(?:19|20)\d{2}年度?(?=.)", "", forms[0]))
+    forms.append(re.sub(r"^涉及(?:项目)?", "", forms[0]))
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 

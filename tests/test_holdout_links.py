@@ -109,3 +109,22 @@ def test_an_execution_rate_of_an_item_named_by_its_code(engine):
     a = engine.answer("区委社会工作部2024年基本养老保险缴费支出（2080505）的全年预算执行率是多少？")
     assert (a.kind, a.value, a.unit) == ("computed", Decimal("68.67"), "%"), a.answer
     assert "6.18 ÷ 9.00" in a.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # "本单位编报绩效目标的项目共4个，涉及项目预算资金598.46万元": the money of the projects counted
+    ("普陀区财政局2025年编报绩效目标的项目一共涉及多少预算资金？", "598.46", "万元"),
+    # "单价 100万元（含）以上设备（不含车辆）0 台（套）": asked without the bracketed notes
+    ("区委社会工作部2024年单价100万元以上的设备有多少台（套）？", "0", "台（套）"),
+])
+def test_a_narrative_item_asked_in_fewer_words(engine, question, value, unit):
+    a = engine.answer(question)
+    assert (a.kind, a.value, a.unit) == ("lookup", Decimal(value), unit), a.answer
+
+
+def test_the_shorter_forms_of_a_narrative_item():
+    from qa.names import _said_forms
+    # subjects as the 规划和自然资源局 2024 决算 and the 社会工作部 2024 决算 print them
+    assert "编报绩效目标的项目" in _said_forms("编报绩效目标的2024年度项目")
+    assert "预算金额" in _said_forms("涉及预算金额")
+    assert "单价100万元以上设备" in _said_forms("单价100万元（含）以上设备（不含车辆）")
