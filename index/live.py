@@ -21,10 +21,10 @@ from corpus.facts import DocumentInfo, Fact
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
-from .factstore import FactStore
+from .backends import store_for
 from .search import SearchIndex
 from .store import (
-    FACTS, FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
+    FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
     index_inputs, is_current, kept_source, load_documents, read_manifest, resolve_source,
 )
 
@@ -43,10 +43,11 @@ class LoadedIndex:
     build: Path
 
     @classmethod
-    def read(cls, folder: Path) -> LoadedIndex:
+    def read(cls, folder: Path, config: IndexConfig | None = None) -> LoadedIndex:
+        """`config` names the store the facts are in (`IndexConfig.store`); from the environment by default."""
         build = build_folder(folder)  # resolved once: every file below comes from the same build
         manifest = read_manifest(build)
-        store = FactStore(build / FACTS)
+        store = store_for(config or IndexConfig.from_env()).open_facts(build)
         try:
             facts = store.facts()
             documents = {d.doc_id: d for d in store.documents()}
@@ -141,7 +142,7 @@ class LiveIndex:
             self.ensure()
         with self._lock:
             if self._loaded is None or self._loaded.build != build_folder(self.folder):
-                self._loaded, self._search = LoadedIndex.read(self.folder), None
+                self._loaded, self._search = LoadedIndex.read(self.folder, self.config), None
             return self._loaded
 
     def search_index(self) -> SearchIndex:
