@@ -14,6 +14,7 @@ code sees only the `Store` protocol, the `FactReader`/`FactWriter` contract of
 from __future__ import annotations
 
 import shutil
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,17 +125,17 @@ class EmbeddedStore:
         pass
 
 
-@dataclass(frozen=True)
 class EmbeddedRetrieval:
-    bm25: BM25Index
-    vectors: DenseIndex
-    nodes: Sequence[TextNode]
+    def __init__(self, bm25: BM25Index, vectors: DenseIndex, nodes: Sequence[TextNode]):
+        self.bm25, self.vectors, self.nodes = bm25, vectors, nodes
+        # a hybrid query asks for the same filter's nodes twice (lexical, then dense)
+        self._allowed = lru_cache(maxsize=8)(self._allowed_positions)
 
-    def _allowed(self, filters: Filters | None) -> set[int] | None:
+    def _allowed_positions(self, filters: Filters | None) -> frozenset[int] | None:
         # the files have no metadata filters: the allowed node positions are listed here
         if filters is None or filters.is_empty():
             return None
-        return {i for i, n in enumerate(self.nodes) if filters.allows(n)}
+        return frozenset(i for i, n in enumerate(self.nodes) if filters.allows(n))
 
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         allowed = self._allowed(filters)

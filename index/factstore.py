@@ -18,8 +18,8 @@ from corpus.model import BudgetDocument
 
 SCHEMA_VERSION = 2  # 2: documents carry kind, level, region and publication; facts the canonical keys
 
-FACT_COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
-DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]
+_COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
+_DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]
 _INTEGER_COLUMNS = ("row_level", "is_total", "compare_year", "col_index")
 
 
@@ -28,7 +28,7 @@ def _row(fact: Fact) -> tuple[Any, ...]:
     d["kind"] = str(fact.kind)
     d["value"] = None if fact.value is None else str(fact.value)
     d["is_total"] = int(fact.is_total)
-    return tuple(d[c] for c in FACT_COLUMNS)
+    return tuple(d[c] for c in _COLUMNS)
 
 
 def _fact(row: sqlite3.Row) -> Fact:
@@ -49,9 +49,9 @@ class FactStore:
         self._create()
 
     def _create(self) -> None:
-        cols = ", ".join(f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}" for c in FACT_COLUMNS)
+        cols = ", ".join(f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}" for c in _COLUMNS)
         doc_cols = ", ".join(f"{c} {'INTEGER' if c == 'year' else 'TEXT'}{' PRIMARY KEY' if c == 'doc_id' else ''}"
-                             for c in DOCUMENT_COLUMNS)
+                             for c in _DOCUMENT_COLUMNS)
         self._db.executescript(
             f"""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -65,7 +65,7 @@ class FactStore:
         )
         # a file written before a column was added (an incremental build copies the old file)
         have = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
-        for c in DOCUMENT_COLUMNS:
+        for c in _DOCUMENT_COLUMNS:
             if c not in have:
                 self._db.execute(f"ALTER TABLE documents ADD COLUMN {c} TEXT DEFAULT ''")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -81,11 +81,11 @@ class FactStore:
             self.remove_document(doc.doc_id, commit=False)
             info = asdict(DocumentInfo.of(doc))
             self._db.execute(
-                f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})",
-                tuple(info[c] for c in DOCUMENT_COLUMNS),
+                f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) VALUES ({', '.join('?' * len(_DOCUMENT_COLUMNS))})",
+                tuple(info[c] for c in _DOCUMENT_COLUMNS),
             )
             self._db.executemany(
-                f"INSERT INTO facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})", rows
+                f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
             )
         return len(rows)
 
@@ -96,7 +96,7 @@ class FactStore:
             self._db.commit()
 
     def documents(self) -> list[DocumentInfo]:
-        rows = self._db.execute(f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM documents ORDER BY doc_id").fetchall()
+        rows = self._db.execute(f"SELECT {', '.join(_DOCUMENT_COLUMNS)} FROM documents ORDER BY doc_id").fetchall()
         return [DocumentInfo(**dict(r)) for r in rows]
 
     def facts(self, doc_ids: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> list[Fact]:

@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import corpus
 from corpus.facts import DocumentInfo, Fact
@@ -54,6 +54,18 @@ class LoadedIndex:
         finally:
             store.close()
         return cls(facts, documents, manifest, _parsed_documents(build, manifest), build)
+
+    def parsed_files(self, files: Iterable[Path]) -> dict[Path, BudgetDocument]:
+        """Those of `files` this index holds (matched by content), as it parsed them: a build
+        of the same files elsewhere (another store) need not parse them again."""
+        by_sha = {doc.sha256: doc for doc in self.parsed.values()}
+        out = {}
+        for path in files:
+            with Path(path).open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            if digest in by_sha:
+                out[Path(path)] = by_sha[digest]
+        return out
 
 
 def _parsed_documents(build: Path, manifest: dict[str, Any]) -> dict[str, BudgetDocument]:

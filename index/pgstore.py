@@ -22,6 +22,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,6 @@ import numpy as np
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
 
-from .factstore import DOCUMENT_COLUMNS, FACT_COLUMNS
 from .lexical import tokenize
 
 if TYPE_CHECKING:
@@ -45,7 +45,10 @@ REGISTRY = "public.budgetqa_builds"  # schema → build folder, so schemas of de
 K1, B = 1.5, 0.75                    # bm25s's defaults, as index.lexical builds with
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128  # as index.dense.HnswParams
 
-# quoted: "column" is a reserved word in PostgreSQL
+# The columns of index.factstore's tables, from the same dataclasses (factstore.py itself is part
+# of the pipeline fingerprint: touching it re-parses every index); quoted: "column" is reserved.
+FACT_COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
+DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]
 _FACT_LIST = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
 _DOCUMENT_LIST = ", ".join(f'"{c}"' for c in DOCUMENT_COLUMNS)
 _FACT_TYPES = {"row_level": "integer", "compare_year": "integer", "col_index": "integer", "is_total": "boolean",
