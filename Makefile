@@ -26,7 +26,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[st,test,use,ray]'
+	$(PY) -m pip install --quiet -e '.[st,test,use,ray,pg]'
 	touch $(STAMP)
 
 # tests/test_app_browser.py drives Debian's chromium headless; installed when absent (CI runs as

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import corpus
@@ -60,12 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="parse, describe and embed on Ray: the cluster at ADDRESS, or without one Ray started "
                         "here on 2 CPUs (needs the 'ray' extra)")
+    b.add_argument("--store", help="postgresql://… to keep facts, vectors and the lexical index in PostgreSQL "
+                                   "(default: BUDGETQA_STORE, else files in the index folder)")
     s = sub.add_parser("search", help="retrieve the nodes nearest a query")
     s.add_argument("query")
     s.add_argument("--k", type=int, default=5)
     s.add_argument("--mode", choices=("hybrid", "lexical", "dense"), default="hybrid")
     s.add_argument("--index", help="index folder")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--store", help="the store the index was built with (default: BUDGETQA_STORE)")
     bench = sub.add_parser("bench", help="print build and query figures (seed and synthetic corpora)")
     bench.add_argument("--sizes", default="10,100,1000", help="synthetic corpus sizes")
     bench.add_argument("--queries", type=int, default=50)
@@ -73,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="skip a synthetic size whose estimated build takes longer (default 10)")
     args = parser.parse_args(argv)
     config = IndexConfig.from_env()
+    if getattr(args, "store", None):
+        config = replace(config, store=args.store)
     try:
         if args.command == "build":
             return _build(args, config)

@@ -42,17 +42,22 @@ class IndexConfig:
     index_dir: Path = field(default=STATE_DIR / "index")
     # Files parsed at once, each in its own process (index.parsing); 1 parses in this process.
     parse_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    # Where facts, vectors and the lexical index live (index.backends): "" keeps them in the
+    # build folder (SQLite + FAISS + bm25s); "postgresql://…" in that PostgreSQL (pgvector).
+    store: str = ""
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "top_k", "rrf_k", "hnsw_threshold", "dense_weight", "parse_workers"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"IndexConfig.{name} must be positive, got {getattr(self, name)}")
+        if self.store and not self.store.startswith(("postgresql://", "postgres://")):
+            raise ValueError(f"IndexConfig.store must be empty or a postgresql:// URL, got {self.store!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> IndexConfig:
         """Defaults, overridden by BUDGETQA_EMBEDDER, BUDGETQA_BATCH_SIZE, BUDGETQA_TOP_K,
         BUDGETQA_RRF_K, BUDGETQA_HNSW_THRESHOLD, BUDGETQA_CACHE_DIR, BUDGETQA_INDEX_DIR,
-        BUDGETQA_PARSE_WORKERS."""
+        BUDGETQA_PARSE_WORKERS, BUDGETQA_STORE."""
         env = os.environ if environ is None else environ
         overrides: dict[str, Any] = {}  # each value parsed to its field's type by _parse
         for f in fields(cls):

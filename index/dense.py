@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -117,7 +118,7 @@ class DenseIndex:
         ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         return ids, inner.reconstruct_n(0, len(self))
 
-    def search(self, vector: np.ndarray, k: int, *, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+    def search(self, vector: np.ndarray, k: int, *, allowed: AbstractSet[int] | None = None) -> list[tuple[int, float]]:
         """Top-k (id, score). With `allowed`, only those ids are returned: the search
         over-fetches and filters (the index itself has no metadata filters)."""
         if k <= 0 or len(self) == 0:
@@ -138,7 +139,7 @@ class DenseIndex:
             scores, ids = self._index.search(query, min(k, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def _filtered_search(self, query: np.ndarray, k: int, allowed: set[int]) -> list[tuple[int, float]]:
+    def _filtered_search(self, query: np.ndarray, k: int, allowed: AbstractSet[int]) -> list[tuple[int, float]]:
         wanted = self._ids.intersection(allowed)
         fetch = 4 * k
         if len(wanted) <= max(fetch, EXACT_SUBSET_MAX):

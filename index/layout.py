@@ -107,7 +107,9 @@ def is_current(manifest: dict) -> bool:
     return manifest.get("format_version") == FORMAT_VERSION and manifest.get("pipeline") == pipeline_fingerprint()
 
 
-def check_manifest(manifest: dict, folder: Path, embedder_name: str) -> None:
+def check_manifest(manifest: dict, folder: Path, embedder_name: str, store: str = "sqlite") -> None:
+    """Raise IndexMismatch unless this code, with this embedder and store kind
+    (`index.backends`), can read the index."""
     rebuild = f"rebuild it with `python -m index build --out {folder}`"
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatch(f"index at {folder} has format {manifest.get('format_version')}, this code reads "
@@ -119,6 +121,9 @@ def check_manifest(manifest: dict, folder: Path, embedder_name: str) -> None:
                             "or set BUDGETQA_EMBEDDER to match")
     if manifest.get("tokenizer") != TOKENIZER_VERSION:
         raise IndexMismatch(f"index at {folder} was built with BM25 tokenizer {manifest.get('tokenizer')!r}; {rebuild}")
+    if manifest.get("store", "sqlite") != store:
+        raise IndexMismatch(f"index at {folder} keeps its facts and search indexes in {manifest.get('store', 'sqlite')}, "
+                            f"but {store} is configured (BUDGETQA_STORE); {rebuild}")
 
 
 def load_nodes(folder: Path) -> list[TextNode]:

@@ -14,17 +14,17 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import corpus
 from corpus.facts import DocumentInfo, Fact
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
-from .factstore import FactStore
+from .backends import store_for
 from .search import SearchIndex
 from .store import (
-    FACTS, FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
+    FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
     index_inputs, is_current, kept_source, load_documents, read_manifest, resolve_source,
 )
 
@@ -43,16 +43,29 @@ class LoadedIndex:
     build: Path
 
     @classmethod
-    def read(cls, folder: Path) -> LoadedIndex:
+    def read(cls, folder: Path, config: IndexConfig | None = None) -> LoadedIndex:
+        """`config` names the store the facts are in (`IndexConfig.store`); from the environment by default."""
         build = build_folder(folder)  # resolved once: every file below comes from the same build
         manifest = read_manifest(build)
-        store = FactStore(build / FACTS)
+        store = store_for(config or IndexConfig.from_env()).open_facts(build)
         try:
             facts = store.facts()
             documents = {d.doc_id: d for d in store.documents()}
         finally:
             store.close()
         return cls(facts, documents, manifest, _parsed_documents(build, manifest), build)
+
+    def parsed_files(self, files: Iterable[Path]) -> dict[Path, BudgetDocument]:
+        """Those of `files` this index holds (matched by content), as it parsed them: a build
+        of the same files elsewhere (another store) need not parse them again."""
+        by_sha = {doc.sha256: doc for doc in self.parsed.values()}
+        out = {}
+        for path in files:
+            with Path(path).open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            if digest in by_sha:
+                out[Path(path)] = by_sha[digest]
+        return out
 
 
 def _parsed_documents(build: Path, manifest: dict[str, Any]) -> dict[str, BudgetDocument]:
@@ -141,7 +154,7 @@ class LiveIndex:
             self.ensure()
         with self._lock:
             if self._loaded is None or self._loaded.build != build_folder(self.folder):
-                self._loaded, self._search = LoadedIndex.read(self.folder), None
+                self._loaded, self._search = LoadedIndex.read(self.folder, self.config), None
             return self._loaded
 
     def search_index(self) -> SearchIndex:

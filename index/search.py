@@ -1,4 +1,7 @@
-"""Retrieval over a built index: lexical (BM25), dense (FAISS) and their reciprocal-rank fusion.
+"""Retrieval over a built index: lexical (BM25), dense (vectors) and their reciprocal-rank fusion.
+
+Where the lexical and dense indexes live (the build folder's bm25s and FAISS files, or
+PostgreSQL) is the configured `index.backends.Store`'s business.
 
 Vocabulary follows llama-index: `retrieve()` returns `NodeWithScore`s, best first. The
 embedder loads lazily, on the first dense query, so lexical-only use never pays for it.
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .backends import Retrieval, store_for
 from .config import IndexConfig
 from .fusion import rrf_fuse
 from .store import build_folder, check_manifest, load_nodes, read_manifest
@@ -24,12 +28,15 @@ MODES = ("hybrid", "lexical", "dense")
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict results to documents; the vector store has no metadata filters, so we do it."""
+    """Restrict results to documents (and kinds of node); each store applies them its own way."""
 
     doc_ids: frozenset[str] | None = None
     department: str | None = None
     year: int | None = None
     node_kinds: frozenset[str] | None = None  # e.g. only prose (text, field, record) for "为什么" questions
+
+    def is_empty(self) -> bool:
+        return self == Filters()
 
     def allows(self, node: TextNode) -> bool:
         meta = node.metadata
@@ -46,17 +53,14 @@ class Filters:
 
 class SearchIndex:
     def __init__(self, folder: Path, config: IndexConfig | None = None):
-        from .dense import DenseIndex
-        from .lexical import BM25Index
-
         self.folder = Path(folder)
         self.config = config or IndexConfig.from_env()
         data = build_folder(self.folder)  # resolved once: every file below comes from the same build
         self.manifest = read_manifest(data)
-        check_manifest(self.manifest, self.folder, self.config.embedder)
+        store = store_for(self.config)
+        check_manifest(self.manifest, self.folder, self.config.embedder, store.kind)
         self.nodes: list[TextNode] = load_nodes(data)
-        self.bm25 = BM25Index.load(data / "bm25")
-        self.dense = DenseIndex.load(data / "dense")
+        self.retrieval: Retrieval = store.open_search(data, self.nodes)
         self._embedder: CachedEmbedder | None = None
 
     @property
@@ -68,35 +72,27 @@ class SearchIndex:
                                             EmbeddingCache.in_dir(self.config.cache_dir))
         return self._embedder
 
-    def _allowed(self, filters: Filters | None) -> set[int] | None:
-        if filters is None or filters == Filters():
-            return None
-        return {i for i, n in enumerate(self.nodes) if filters.allows(n)}
+    def lexical(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        return self.retrieval.lexical(query, k, filters)
 
-    def lexical(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        fetch = k if allowed is None else len(self.nodes)
-        hits = self.bm25.search(query, fetch)
-        return [h for h in hits if allowed is None or h[0] in allowed][:k]
-
-    def dense_search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+    def dense_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
         vector = self.embedder.embed_queries([query])[0]
-        return self.dense.search(vector, k, allowed=allowed)
+        return self.retrieval.dense(vector, k, filters)
 
     def retrieve(self, query: str, k: int | None = None, mode: str = "hybrid",
                  filters: Filters | None = None) -> list[NodeWithScore]:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         k = k or self.config.top_k
-        allowed = self._allowed(filters)
-        if allowed is not None and not allowed:
+        if filters is not None and not filters.is_empty() and not any(filters.allows(n) for n in self.nodes):
             return []  # the filters exclude every document
         if mode == "lexical":
-            ranked = self.lexical(query, k, allowed)
+            ranked = self.lexical(query, k, filters)
         elif mode == "dense":
-            ranked = self.dense_search(query, k, allowed)
+            ranked = self.dense_search(query, k, filters)
         else:
             fetch = max(k * 3, 30)
-            fused = rrf_fuse([self.lexical(query, fetch, allowed), self.dense_search(query, fetch, allowed)],
+            fused = rrf_fuse([self.lexical(query, fetch, filters), self.dense_search(query, fetch, filters)],
                              k=self.config.rrf_k, weights=[1.0, self.config.dense_weight], limit=k)
             ranked = [(int(h.id), h.score) for h in fused]
         from llama_index.core.schema import NodeWithScore

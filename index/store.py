@@ -36,7 +36,7 @@ from corpus.model import BudgetDocument
 
 from .atomic import write_json_atomic, write_text_atomic
 from .config import IndexConfig
-from .factstore import FactStore
+from .backends import Store, store_for
 from .ingest import Ingest, Ingested, IngestJob, IngestResult, Progress, describe, placed, split_rows, stacked
 from .layout import (  # noqa: F401  (re-exported: an index on disk is read through index.store too)
     BUILDS, CURRENT, DOCUMENTS, FACTS, FORMAT_VERSION, LOCK, MANIFEST, NODES, SOURCES, IndexMismatch, IndexMissing,
@@ -114,11 +114,10 @@ def build_index(paths: Iterable[str | Path], out: Path, config: IndexConfig | No
 def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress: Progress | None,
            show_bars: bool | None, chunker: ChunkerConfig, origins: Mapping[Path, Path],
            parsed: Mapping[Path, BudgetDocument], ingest: Ingest) -> BuildReport:
-    from .dense import DenseIndex
     from .embeddings import CachedEmbedder, EmbeddingCache, load_embedder
-    from .lexical import BM25Index
 
     started = time.perf_counter()
+    store = store_for(config)
     bars = sys.stderr.isatty() if show_bars is None else show_bars
     report = progress or (lambda stage, fraction: None)
     files = collect_files(paths)
@@ -151,7 +150,7 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
         kept_nodes = [n for n in (old["nodes"] if old else []) if n.metadata.get("doc_id") in keep]
         nodes = kept_nodes + [n for i in ingested.documents for n in i.nodes]
         report("facts", 0.0)
-        facts_count = _write_facts(tmp, old["folder"] if old else None, ingested.documents, keep, removed)
+        facts_count = _write_facts(store, tmp, old["folder"] if old else None, ingested.documents, removed)
         _keep_documents(tmp, old["folder"] if old else None, [old_docs[d] for d in keep], docs, parsed_from)
         misses = embedder.misses
         # the kept nodes' vectors are cache hits unless the cache was emptied: no second "embed" bar
@@ -159,12 +158,9 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
         vectors = stacked([kept, *(i.vectors for i in ingested.documents)])
         embedded = ingested.embedded + embedder.misses - misses
         _write_nodes(tmp, nodes)
-        BM25Index.build([_lexical_text(n) for n in nodes]).save(tmp / "bm25")
         # the dimension comes from the vectors when there are any: a fully cached rebuild never loads the model
         dim = vectors.shape[1] if len(vectors) else embedder.dim
-        dense = DenseIndex(dim, hnsw_threshold=config.hnsw_threshold)
-        dense.add(list(range(len(nodes))), vectors)
-        dense.save(tmp / "dense")
+        store.write_search(tmp, nodes, [_lexical_text(n) for n in nodes], vectors, dim)
         doc_info = {**{d: old_docs[d] for d in keep}, **{d.doc_id: {
             "sha256": d.sha256, "source": portable(Path(d.source)), "copy": _copy_name(d), "title": d.title,
             "department": d.department, "year": d.year, "doc_type": d.doc_type, "kind": d.kind,
@@ -176,6 +172,7 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
             "embedder": {"name": embedder.name, "version": embedder.version, "dim": dim},
             "chunker": {"max_chars": chunker.max_chars},
             "tokenizer": TOKENIZER_VERSION,
+            "store": store.kind,
             "pipeline": pipeline_fingerprint(),
             "documents": doc_info,
             "libraries": _library_versions(),
@@ -185,9 +182,11 @@ def _build(paths: Iterable[str | Path], out: Path, config: IndexConfig, progress
         write_json_atomic(tmp / MANIFEST, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # an exception, unlike a kill, can tidy up at once
+        store.discard(tmp)
         raise
     _swap(out, name)
     clean_stale(out)
+    store.tidy()
     report("done", 1.0)
     return BuildReport(out, len(doc_info), [d.doc_id for d in docs], reused, removed, len(nodes), facts_count,
                        embedded, time.perf_counter() - started,
@@ -220,7 +219,7 @@ def _previous(out: Path, config: IndexConfig) -> dict | None:
     """The existing index, if it is compatible; an incompatible one is rebuilt from scratch."""
     try:
         manifest = read_manifest(out)
-        check_manifest(manifest, out, config.embedder)
+        check_manifest(manifest, out, config.embedder, store_for(config).kind)
         return {"manifest": manifest, "nodes": load_nodes(out), "folder": build_folder(out)}
     except (IndexProblem, OSError, ValueError, KeyError):
         return None
@@ -258,18 +257,16 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _write_facts(tmp: Path, old_out: Path | None, ingested: Iterable[Ingested], keep: set[str], removed: list[str]) -> int:
-    if old_out is not None and (old_out / FACTS).exists():
-        shutil.copy2(old_out / FACTS, tmp / FACTS)
-    store = FactStore(tmp / FACTS)
+def _write_facts(store: Store, tmp: Path, old_out: Path | None, ingested: Iterable[Ingested], removed: list[str]) -> int:
+    facts = store.new_facts(tmp, old_out)
     try:
         for doc_id in removed:
-            store.remove_document(doc_id)
+            facts.remove_document(doc_id)
         for item in ingested:
-            store.replace_document(item.doc, item.facts)
-        return store.count()
+            facts.replace_document(item.doc, item.facts)
+        return facts.count()
     finally:
-        store.close()
+        facts.close()
 
 
 def _embed(nodes: Sequence[TextNode], embedder: CachedEmbedder, bars: bool, report: Progress) -> np.ndarray:

@@ -87,3 +87,14 @@ def engine(seed_index):
     from qa import Engine
 
     return Engine(seed_index)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server with pgvector for the session (index.pglocal: initdb + pg_ctl start -w
+    in a temporary folder, as `nobody` when the tests run as root), stopped by a finaliser."""
+    from index.pglocal import LocalPostgres
+
+    server = LocalPostgres.start()
+    yield server
+    server.stop()
