@@ -25,7 +25,7 @@ from index.search import Filters, SearchIndex
 from index.store import build_index, collect_files
 from qa import Engine
 
-SETS = ("seed", "multi-dev", "multi-holdout", "multi-fresh")
+SETS = ("seed", "multi-dev", "multi-holdout", "multi-fresh", "multi-fresh2")
 
 
 @pytest.fixture(scope="module")
