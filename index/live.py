@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import corpus
-from corpus.facts import DocumentInfo, Fact
+from corpus.facts import DocumentInfo
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
@@ -33,10 +33,11 @@ log = logging.getLogger("budgetqa.index")
 
 @dataclass(frozen=True)
 class LoadedIndex:
-    """One build of the index as read from its folder: the facts, the documents (as
-    `DocumentInfo` and as parsed), the manifest, and the build folder they came from."""
+    """One build of the index as read from its folder: its fact store (open, read on demand),
+    the documents (as `DocumentInfo` and as parsed), the manifest, and the build folder they
+    came from."""
 
-    facts: list[Fact]
+    store: FactStore
     documents: dict[str, DocumentInfo]
     manifest: dict[str, Any]
     parsed: dict[str, BudgetDocument]
@@ -47,12 +48,8 @@ class LoadedIndex:
         build = build_folder(folder)  # resolved once: every file below comes from the same build
         manifest = read_manifest(build)
         store = FactStore(build / FACTS)
-        try:
-            facts = store.facts()
-            documents = {d.doc_id: d for d in store.documents()}
-        finally:
-            store.close()
-        return cls(facts, documents, manifest, _parsed_documents(build, manifest), build)
+        documents = {d.doc_id: d for d in store.documents()}
+        return cls(store, documents, manifest, _parsed_documents(build, manifest), build)
 
 
 def _parsed_documents(build: Path, manifest: dict[str, Any]) -> dict[str, BudgetDocument]:
