@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import asdict, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
@@ -42,6 +42,12 @@ def _row(fact: Fact) -> tuple[Any, ...]:
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _chunks(values: list[Any], size: int = 10_000) -> Iterator[list[Any]]:
+    """A long `IN (...)` list asked in parts: a statement takes at most 32,766 parameters."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _fact(row: sqlite3.Row) -> Fact:
@@ -115,19 +121,24 @@ class FactStore:
         return len(rows)
 
     def _write_names(self, named: Iterable[tuple[int, FactNames]]) -> None:
-        """Each fact's names in order, and every new name's searchable forms and their bigrams."""
+        """Each fact's names in order, and each name not yet indexed: its searchable forms and
+        their bigrams (a form shared by two names is indexed once: its bigrams count once)."""
         rows = [(fact_id, role, i, name) for fact_id, names in named
                 for role in _NAME_LISTS for i, name in enumerate(getattr(names, role))]
         self._db.executemany("INSERT INTO fact_names (fact_id, role, position, name) VALUES (?, ?, ?, ?)", rows)
-        have = {r[0] for r in self._db.execute("SELECT name FROM names")}
-        new = sorted({r[3] for r in rows} - have)
+        said = sorted({r[3] for r in rows})
+        new = sorted(set(said) - self._existing("SELECT name FROM names WHERE name IN ({})", said))
         self._db.executemany("INSERT INTO names (name, bare) VALUES (?, ?)", [(n, without_years(n)) for n in new])
         forms = [(form, name, needed) for name in new for form, needed in searchable_forms(name)]
         self._db.executemany("INSERT INTO name_forms (form, name, needed) VALUES (?, ?, ?)", forms)
-        known = {r[0] for r in self._db.execute("SELECT DISTINCT form FROM form_grams")}
-        fresh = sorted({f for f, _, _ in forms} - known)
+        spelled = sorted({f for f, _, _ in forms})
+        fresh = sorted(set(spelled) - self._existing("SELECT DISTINCT form FROM form_grams WHERE form IN ({})", spelled))
         self._db.executemany("INSERT INTO form_grams (gram, form) VALUES (?, ?)",
                              [(g, f) for f in fresh for g in sorted(bigrams(f))])
+
+    def _existing(self, sql: str, values: list[str]) -> set[str]:
+        """The values a one-column `... IN ({})` query finds."""
+        return {r[0] for part in _chunks(values) for r in self._db.execute(sql.format(_marks(part)), part)}
 
     def remove_document(self, doc_id: str, commit: bool = True) -> None:
         # the names stay indexed: a name no fact has any more only costs a look-up
@@ -157,9 +168,8 @@ class FactStore:
     def facts_by_id(self, fact_ids: Iterable[int]) -> list[Fact]:
         """The facts with these ids, in id order; an unknown id is left out."""
         ids = sorted(set(fact_ids))
-        if not ids:
-            return []
-        rows = self._db.execute(f"SELECT * FROM facts WHERE id IN ({_marks(ids)}) ORDER BY id", ids).fetchall()
+        rows = [r for part in _chunks(ids)
+                for r in self._db.execute(f"SELECT * FROM facts WHERE id IN ({_marks(part)}) ORDER BY id", part)]
         return [_fact(r) for r in rows]
 
     def names_of(self, fact_ids: Iterable[int]) -> dict[int, FactNames]:
@@ -167,12 +177,11 @@ class FactStore:
         time (a fact without names has an empty `FactNames`)."""
         ids = sorted(set(fact_ids))
         out = {i: FactNames() for i in ids}
-        if not ids:
-            return out
-        rows = self._db.execute(f"SELECT fact_id, role, name FROM fact_names WHERE fact_id IN ({_marks(ids)}) "
-                                "ORDER BY fact_id, role, position", ids)
-        for fact_id, role, name in rows:
-            getattr(out[fact_id], role).append(name)
+        for part in _chunks(ids):
+            rows = self._db.execute(f"SELECT fact_id, role, name FROM fact_names WHERE fact_id IN ({_marks(part)}) "
+                                    "ORDER BY fact_id, role, position", part)
+            for fact_id, role, name in rows:
+                getattr(out[fact_id], role).append(name)
         return out
 
     def names_near(self, grams: Iterable[str]) -> list[str]:
