@@ -65,8 +65,9 @@ class StoredFacts:
         self.documents = documents
         self.names: Mapping[int, FactNames] = _StoredNames(self)
         self._lock = threading.RLock()
-        self._read: OrderedDict[str, tuple[list[Fact], dict[int, FactNames]]] = OrderedDict()
-        self._named: dict[int, FactNames] = {}
+        self._read: OrderedDict[str, list[Fact]] = OrderedDict()
+        self._names_read: dict[int, FactNames] = {}   # the names of the facts in `_read`
+        self._named: dict[int, FactNames] = {}        # the names of facts read through the name index
         self._tables: dict[str, set[str]] = {}
 
     def facts_of(self, docs: Set[str]) -> Sequence[Fact]:
@@ -78,27 +79,31 @@ class StoredFacts:
     def read(self, docs: Iterable[str]) -> list[Fact]:
         """Every fact of these documents, in the store's order (by id)."""
         with self._lock:
-            out = [f for d in docs for f in self._document(d)[0]]
+            out = [f for d in docs for f in self._document(d)]
         return sorted(out, key=lambda f: f.id)
 
-    def _document(self, doc_id: str) -> tuple[list[Fact], dict[int, FactNames]]:
-        got = self._read.get(doc_id)
-        if got is None:
-            facts = self.store.facts([doc_id])
-            got = self._read[doc_id] = facts, self.store.names_of(f.id for f in facts)
+    def _document(self, doc_id: str) -> list[Fact]:
+        facts = self._read.get(doc_id)
+        if facts is None:
+            facts = self._read[doc_id] = self.store.facts([doc_id])
+            self._names_read.update(self.store.names_of(f.id for f in facts))
             while len(self._read) > KEEP_DOCUMENTS:
-                self._read.popitem(last=False)
+                for f in self._read.popitem(last=False)[1]:
+                    del self._names_read[f.id]
         self._read.move_to_end(doc_id)
-        return got
+        return facts
 
     def name_of(self, fact_id: int) -> FactNames:
         with self._lock:
-            for _, names in self._read.values():
-                if fact_id in names:
-                    return names[fact_id]
+            if fact_id in self._names_read:
+                return self._names_read[fact_id]
             if fact_id not in self._named:
                 self._named.update(self.store.names_of([fact_id]))
             return self._named[fact_id]
+
+    def count(self) -> int:
+        with self._lock:
+            return self.store.count()
 
     def has_table(self, docs: Set[str], table_type: str) -> bool:
         with self._lock:
@@ -141,7 +146,7 @@ class _StoredNames(Mapping[int, FactNames]):
         raise TypeError("the names of a fact store are read by fact id, not listed")
 
     def __len__(self) -> int:
-        return self._base.store.count()
+        return self._base.count()
 
 
 class ScopeFacts(Sequence[Fact]):
