@@ -24,8 +24,8 @@ from .analyze import analyze, says_previous_year, validate_question, with_previo
 from .answer import Answer, Candidate
 from .budgets import named
 from .compose import guard, source_phrase
-from .render import format_figure
 from .factbase import StoredFacts
+from .render import format_figure
 from .scope import Asked, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question

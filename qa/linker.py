@@ -22,11 +22,11 @@ from corpus.codes import item_code
 from corpus.dates import same_day
 from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
+from corpus.names import NAME_ROLES, NAMES_A_YEAR, FactNames, qualified_leaf, variants, without_years
 
 from .analyze import Question, aliases
 from .fits import phase_fits, unit_fits, year_fits
 from .keys import KeySpan, carries, key_spans, named_table
-from corpus.names import NAME_ROLES, NAMES_A_YEAR, FactNames, qualified_leaf, variants, without_years
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
