@@ -22,7 +22,7 @@ from index.factstore import FactStore
 from .linker import FactPool, Listed, names_in
 
 KEEP_DOCUMENTS = 64         # documents whose facts and names stay read (a department's years and kinds)
-KEEP_NAMED = 100_000        # names of facts read through the name index, forgotten all at once past this
+KEEP_NAMED = 50_000         # facts read through the name index, kept until past this, then forgotten at once
 _DIRECT_ROLES = ("row", "column", "table")               # a name the question says accepts a fact in these roles
 _ALIASED_ROLES = ("row", "column", "table", "context")   # an alias names the fact by these (never a parent)
 
@@ -65,9 +65,11 @@ class StoredFacts:
         self.documents = documents
         self.names: Mapping[int, FactNames] = _StoredNames(self)
         self._lock = threading.RLock()
-        self._read: OrderedDict[str, list[Fact]] = OrderedDict()
-        self._names_read: dict[int, FactNames] = {}   # the names of the facts in `_read`
-        self._named: dict[int, FactNames] = {}        # the names of facts read through the name index
+        self._read: OrderedDict[str, list[Fact]] = OrderedDict()   # documents read whole, the latest last
+        self._facts_read: dict[int, Fact] = {}        # their facts by id
+        self._names_read: dict[int, FactNames] = {}   # and their names
+        self._fetched: dict[int, Fact] = {}           # facts read by id, through the name index
+        self._named: dict[int, FactNames] = {}        # their names (and any other looked up by id)
         self._tables: dict[str, set[str]] = {}
 
     def facts_of(self, docs: Set[str]) -> Sequence[Fact]:
@@ -86,10 +88,11 @@ class StoredFacts:
         facts = self._read.get(doc_id)
         if facts is None:
             facts = self._read[doc_id] = self.store.facts([doc_id])
+            self._facts_read.update((f.id, f) for f in facts)
             self._names_read.update(self.store.names_of(f.id for f in facts))
             while len(self._read) > KEEP_DOCUMENTS:
                 for f in self._read.popitem(last=False)[1]:
-                    del self._names_read[f.id]
+                    del self._facts_read[f.id], self._names_read[f.id]
         self._read.move_to_end(doc_id)
         return facts
 
@@ -126,11 +129,17 @@ class StoredFacts:
                 ids |= self.store.fact_ids_where(scope, codes=codes)
             if empty_table:
                 ids |= self.store.fact_ids_where(scope, kind="empty_table", table_type=empty_table)
-            facts = self.store.facts_by_id(ids)
-            if len(self._named) > KEEP_NAMED:
-                self._named.clear()
-            self._named.update(self.store.names_of(ids))
-        return facts
+            return self._by_id(ids)
+
+    def _by_id(self, ids: set[int]) -> list[Fact]:
+        """These facts in id order, each converted from its row once (until forgotten)."""
+        if len(self._fetched) + len(ids) > KEEP_NAMED:
+            self._fetched.clear()
+            self._named.clear()
+        missing = [i for i in ids if i not in self._facts_read and i not in self._fetched]
+        self._fetched.update((f.id, f) for f in self.store.facts_by_id(missing))
+        self._named.update(self.store.names_of(missing))
+        return [self._facts_read.get(i) or self._fetched[i] for i in sorted(ids)]
 
 
 class _StoredNames(Mapping[int, FactNames]):
