@@ -2,12 +2,14 @@
 change nothing: parsed documents, facts, index nodes and answers.
 
     .venv/bin/python benchmarks/behaviour_snapshot.py write OUT [--corpus-dir DIR] [--no-all]
+        [--no-documents] [--gold-sets seed,multi-dev,multi-holdout,multi-fresh]
     .venv/bin/python benchmarks/behaviour_snapshot.py compare BEFORE AFTER
 
 `write` parses the seed and every PDF under ../shared/corpus (or --corpus-dir) and
 tests/fixtures, dumps each document's JSON, facts and nodes, then answers every development
 gold question (and the other-template test questions) over three indexes: the seed, the two
-fixture PDFs, and (unless --no-all) all documents together. Timings are left out. `compare`
+fixture PDFs, and (unless --no-all) all documents together; --gold-sets also answers each
+named gold set over its own corpus. Timings are left out. `compare`
 prints every file that differs and exits 1 if any does.
 """
 
@@ -92,7 +94,6 @@ def write_answers(corpus_dir: Path, out: Path, state: Path, with_all: bool) -> N
     from evaluation.gold import DEV_SET, load_gold
 
     gold = [g.question for g in load_gold(DEV_SET)]
-    config = IndexConfig.from_env()
     sets = {
         "seed": ([corpus.default_corpus_dir()], gold),
         "fixture_pdfs": ([ROOT / "tests" / "fixtures" / "pdf"], OTHER_TEMPLATE_QUESTIONS + gold),
@@ -100,11 +101,28 @@ def write_answers(corpus_dir: Path, out: Path, state: Path, with_all: bool) -> N
     if with_all:
         sets["all"] = ([corpus_dir / p.name for p in corpus_dir.glob("*.txt")] + [corpus_dir / "extra"],
                        OTHER_TEMPLATE_QUESTIONS + gold)
+    _answer_sets(sets, out, state)
+
+
+def _answer_sets(sets: dict[str, tuple[list[Path], list[str]]], out: Path, state: Path) -> None:
+    config = IndexConfig.from_env()
     for name, (paths, questions) in sets.items():
         index_dir = state / f"snapshot-{name}"
         build_index(paths, index_dir, config, show_bars=False)
         (out / "answers" / f"{name}.jsonl").write_text(_answers(index_dir, questions), encoding="utf-8")
         print(f"answered {len(questions)} questions over {name}", flush=True)
+
+
+def write_gold_answers(names: list[str], out: Path, state: Path) -> None:
+    """Each named gold set's questions (evaluation/gold/sets.json), answered over its own corpus."""
+    from evaluation.sets import load_sets
+
+    manifest = load_sets()
+    sets = {}
+    for name in names:
+        gold = manifest.get(name)
+        sets[f"gold-{name}"] = (gold.corpus_paths(), [q.question for q in gold.load_questions()])
+    _answer_sets(sets, out, state)
 
 
 def compare(before: Path, after: Path) -> int:
@@ -133,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--state", type=Path, default=ROOT / ".budgetqa", help="where the snapshot indexes are built")
     w.add_argument("--no-all", action="store_true", help="skip the index over every document")
     w.add_argument("--no-answers", action="store_true")
+    w.add_argument("--no-documents", action="store_true", help="skip parsing and dumping the documents")
+    w.add_argument("--gold-sets", default="", help="also answer these gold sets over their corpora "
+                   "(comma-separated names from evaluation/gold/sets.json, e.g. seed,multi-dev)")
     c = sub.add_parser("compare")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
@@ -141,9 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         return compare(args.before, args.after)
     for sub_dir in ("documents", "facts", "nodes", "answers"):
         (args.out / sub_dir).mkdir(parents=True, exist_ok=True)
-    write_documents(_documents(args.corpus_dir), args.out)
+    if not args.no_documents:
+        write_documents(_documents(args.corpus_dir), args.out)
     if not args.no_answers:
         write_answers(args.corpus_dir, args.out, args.state, not args.no_all)
+    if args.gold_sets:
+        write_gold_answers([n for n in args.gold_sets.split(",") if n], args.out, args.state)
     return 0
 
 

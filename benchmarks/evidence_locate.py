@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     loaded = LoadedIndex.read(args.index)
     by_doc = defaultdict(list)
-    for fact in loaded.facts:
+    for fact in loaded.store.facts():
         if fact.kind == "cell" and fact.value is not None and ", p." in fact.location:
             by_doc[fact.doc_id].append(fact)
     totals = [0, 0, 0]

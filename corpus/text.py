@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- character classes (the inside of a regex [...]) -------------------------------------
 
@@ -115,3 +116,20 @@ PAGE_NUMBER_LINE = re.compile(r"^[-—\s]*\d{1,3}[-—\s]*$|^第\s*\d+\s*页")
 PAGE_FOLIO = re.compile(
     r"^[-–—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*共?\s*\d{1,4}\s*页?)?[-–—－\s]*$"
 )
+
+
+LEVEL_TAG = re.compile(r"\((类|款|项)\)")
+QUOTES = re.compile(r"[“”\"‘’'「」『』]")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def norm_name(text: str) -> str:
+    """A metric name as we compare it: half-width, no spaces or quotes, no list numbering,
+    no （类）/（款）/（项） tags. `一、一般公共预算拨款收入` → `一般公共预算拨款收入`."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = _SPACES.sub("", s)
+    s = QUOTES.sub("", s)
+    s = strip_list_number(s)
+    s = LEVEL_TAG.sub("", s)
+    return s.replace("的", "").lower()

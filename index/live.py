@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import corpus
-from corpus.facts import DocumentInfo, Fact
+from corpus.facts import DocumentInfo
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
 from .backends import store_for
+from .factstore import FactStore, mirrored
 from .search import SearchIndex
 from .store import (
     FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
@@ -33,10 +34,11 @@ log = logging.getLogger("budgetqa.index")
 
 @dataclass(frozen=True)
 class LoadedIndex:
-    """One build of the index as read from its folder: the facts, the documents (as
-    `DocumentInfo` and as parsed), the manifest, and the build folder they came from."""
+    """One build of the index as read from its folder: its fact store (open, read on demand),
+    the documents (as `DocumentInfo` and as parsed), the manifest, and the build folder they
+    came from."""
 
-    facts: list[Fact]
+    store: FactStore
     documents: dict[str, DocumentInfo]
     manifest: dict[str, Any]
     parsed: dict[str, BudgetDocument]
@@ -47,13 +49,12 @@ class LoadedIndex:
         """`config` names the store the facts are in (`IndexConfig.store`); from the environment by default."""
         build = build_folder(folder)  # resolved once: every file below comes from the same build
         manifest = read_manifest(build)
-        store = store_for(config or IndexConfig.from_env()).open_facts(build)
-        try:
-            facts = store.facts()
-            documents = {d.doc_id: d for d in store.documents()}
-        finally:
-            store.close()
-        return cls(facts, documents, manifest, _parsed_documents(build, manifest), build)
+        opened = store_for(config or IndexConfig.from_env()).open_facts(build)
+        # the name index is the SQLite store's: a PostgreSQL store's facts are mirrored into one
+        # in memory at load, ids kept, so both stores answer alike
+        store = opened if isinstance(opened, FactStore) else mirrored(opened)
+        documents = {d.doc_id: d for d in store.documents()}
+        return cls(store, documents, manifest, _parsed_documents(build, manifest), build)
 
     def parsed_files(self, files: Iterable[Path]) -> dict[Path, BudgetDocument]:
         """Those of `files` this index holds (matched by content), as it parsed them: a build

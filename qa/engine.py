@@ -24,8 +24,9 @@ from .analyze import analyze, says_previous_year, validate_question, with_previo
 from .answer import Answer, Candidate
 from .budgets import named
 from .compose import guard, source_phrase
+from .factbase import StoredFacts
 from .render import format_figure
-from .scope import Asked, FactBase, documents_for, no_execution_figures, timings, unknown_year
+from .scope import Asked, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
 
@@ -43,7 +44,7 @@ class Engine:
         self.retrieval = retrieval
         self.live_index = LiveIndex(self.index_dir, self.config)
         self._lock = threading.Lock()  # guards the fact base
-        self._facts: tuple[LoadedIndex, FactBase] | None = None
+        self._facts: tuple[LoadedIndex, StoredFacts] | None = None
 
     # ------------------------------------------------------------------ the index
 
@@ -60,7 +61,7 @@ class Engine:
 
     def documents(self) -> list[corpus.BudgetDocument]:
         """The loaded documents as parsed (for the table browser), as the index keeps them."""
-        self._fact_base()  # facts and their names load now, not at the first question
+        self._fact_base()  # the index loads now, not at the first question
         return self.live_index.documents()
 
     def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None,
@@ -81,11 +82,12 @@ class Engine:
         """The indexed documents whose files are gone or changed since they were indexed."""
         return self.live_index.source_findings()
 
-    def _fact_base(self) -> FactBase:
+    def _fact_base(self) -> StoredFacts:
+        """The loaded index's facts, read from its store as questions need them."""
         loaded = self.live_index.current()
         with self._lock:
             if self._facts is None or self._facts[0] is not loaded:
-                self._facts = loaded, FactBase.of(loaded.facts, loaded.documents)
+                self._facts = loaded, StoredFacts(loaded.store, loaded.documents)
             return self._facts[1]
 
     # ------------------------------------------------------------------ retrieval
@@ -131,7 +133,7 @@ class Engine:
             return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
         return named(guard(first_answer(asked)), base.documents)
 
-    def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: FactBase,
+    def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: StoredFacts,
                           started: float) -> Answer:
         """Asked for a year no document is for (2030): the not_found answer also says what
         the loaded years print for the same question (the 2024 figure), as candidates."""

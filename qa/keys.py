@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.facts import Fact
-from corpus.schema import table_type, table_types
+from corpus.schema import table_type
 
 Span = tuple[int, int]
 
@@ -76,16 +76,6 @@ def _spending(fact: Fact) -> str:
     return next((k.key for k in reversed(found) if k.measure == "spending"), "")
 
 
-def income_names(fact: Fact) -> list[str]:
-    """A row on the income side (收入总表, the 收支总表's （收入） half) is an income: 其他资金 is
-    the 其他资金收入 a question asks for."""
-    title = fact.table_title
-    income = fact.table_type == "收入总表" or (fact.table_type == "收支总表" and "收入" in title and "支出" not in
-                                                 title.replace("收支", ""))
-    label = re.sub(r"^[一二三四五六七八九十]+、", "", fact.row_label)
-    return [label + "收入"] if income and len(label) >= 2 and not label.endswith("收入") else []
-
-
 # "按收支预算总表", "“三公”经费、会议费、培训费支出预算表中": a phrase ending in 表 (not 代表,
 # 表彰 …), from the last boundary (punctuation, an opener, a year) before it.
 _TABLE_END = re.compile(r"(?<![代发列])表(?![彰决示演达格态现扬率])")
@@ -102,16 +92,3 @@ def named_table(text: str) -> tuple[str, Span] | None:
         if found is not None:
             return found.type, (start, end.end())
     return None
-
-
-def total_names(type_name: str, title: str) -> tuple[str, ...]:
-    """The grand total of a fund's own spending table (政府性基金预算支出表) is that fund's
-    spending, spoken of by the table's standard name: 政府性基金预算支出, 政府性基金支出. Not
-    a 收入支出 table, whose total row adds up several measures."""
-    if "收入" in title:
-        return ()
-    for t in table_types():
-        if t.type == type_name and t.type == t.fund_scope:
-            name = t.budget.removesuffix("表")
-            return name, name.replace("预算", "")
-    return ()

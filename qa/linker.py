@@ -13,20 +13,20 @@ that is how "单位有几间会议室" becomes not_found instead of 会议费.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 from corpus.codes import item_code
 from corpus.dates import same_day
 from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
+from corpus.names import NAME_ROLES, NAMES_A_YEAR, FactNames, qualified_leaf, variants, without_years
 
 from .analyze import Question, aliases
 from .fits import phase_fits, unit_fits, year_fits
 from .keys import KeySpan, carries, key_spans, named_table
-from .names import NAME_ROLES, FactNames, qualified_leaf, variants
 from .text import bigram_share, find_name, leftover_content, norm_name
 
 _DEFAULT_COLUMNS = ("合计", "预算数", "总计", "金额", "小计", "当年金额", "本年预算")
@@ -84,18 +84,48 @@ class Reading:
     key: RankKey
 
 
-_YEAR_IN_NAME = re.compile(r"(19|20)\d{2}年?")
-
-
 @lru_cache(maxsize=65536)
 def _years_in(name: str) -> str:
     """The name without its years (memoised: the same names are asked about by every question)."""
-    return _YEAR_IN_NAME.sub("", name)
+    return without_years(name)
 
 
 @lru_cache(maxsize=65536)
 def _names_a_year(name: str) -> bool:
-    return bool(re.search(r"(19|20)\d{2}年", name))
+    return bool(NAMES_A_YEAR.search(name))
+
+
+def names_in(question: str, names: Iterable[str]) -> list[str]:
+    """The names `match_fact` finds in the question (whole, in part, or without their years)."""
+    return [n for n in names if _find(question, n, "row") is not None]
+
+
+class FactPool(Protocol):
+    """Where `readings` takes its facts from: the facts in scope, or those of them whose names
+    the question can match (`qa.factbase`: from the fact store's name index)."""
+
+    def has_table(self, table_type: str) -> bool:
+        """Whether a fact other than a narrative one in scope comes from a table of this type."""
+        ...
+
+    def named(self, text: str, aliased: Iterable[str], codes: Iterable[str], empty_table: str | None) -> Iterable[Fact]:
+        """At least every fact in scope that `readings` can accept for this question text: one
+        with a name in it (`names_in`) or an aliased name, a 科目编码 in `codes` (lower case),
+        or an empty table of the type `empty_table`."""
+        ...
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A pool that is a list of facts: all of them are read."""
+
+    facts: Sequence[Fact]
+
+    def has_table(self, table_type: str) -> bool:
+        return any(f.table_type == table_type and f.kind != "narrative" for f in self.facts)
+
+    def named(self, text: str, aliased: Iterable[str], codes: Iterable[str], empty_table: str | None) -> Iterable[Fact]:
+        return self.facts
 
 
 def _find(question: str, name: str, role: Role) -> Match | None:
@@ -196,14 +226,14 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
                    -fact.row_level, -fact.id)
 
 
-def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames], doc_years: Mapping[str, int],
+def readings(q: Question, facts: FactPool, names: Mapping[int, FactNames], doc_years: Mapping[str, int],
              fixed_spans: Sequence[Span]) -> list[Reading]:
     """Every fact that explains the question, best first. A question that names a table
     (按收支预算总表…) is answered from a table of that type when one is in scope; the words
     that name it are explained by that and name no row or column."""
     keys = key_spans(q.expanded)
     table = named_table(q.expanded)
-    if table and not any(f.table_type == table[0] and f.kind != "narrative" for f in facts):
+    if table and not facts.has_table(table[0]):
         table = None
     if table:
         start, end = table[1]
@@ -212,7 +242,7 @@ def readings(q: Question, facts: Sequence[Fact], names: Mapping[int, FactNames],
     spans = alias_spans(q)
     codes = _named_codes(q)
     out = []
-    for fact in facts:
+    for fact in facts.named(q.expanded, spans, [c.lower() for c in q.codes], table[0] if table else None):
         if table and (fact.table_type != table[0] or fact.kind == "narrative"):
             continue
         if not unit_fits(q, fact) or not year_fits(q, fact, doc_years) or not phase_fits(q, fact):

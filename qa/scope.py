@@ -12,13 +12,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from corpus.facts import DocumentInfo, Fact
+from corpus.names import FactNames
 from corpus.organisations import OPENING_NAME, ends_like_organisation
 from corpus.text import HAN
 
 from .analyze import Question
 from .departments import OPENERS, DepartmentMatch, match_departments
-from .linker import Reading, Span, readings
-from .names import FactNames, fact_names
+from .factbase import FactBase as FactBase  # the in-memory facts, as tests build them
+from .factbase import FactSource, ScopeFacts, Within
+from .linker import FactPool, Listed, Reading, Span, readings
 from .text import nfkc, norm_name, norm_question
 
 if TYPE_CHECKING:
@@ -34,19 +36,6 @@ class Retriever(Protocol):
 
 
 @dataclass(frozen=True)
-class FactBase:
-    """The loaded facts as qa reads them: each fact's names by role, normalised once."""
-
-    facts: Sequence[Fact]
-    names: Mapping[int, FactNames]
-    documents: Mapping[str, DocumentInfo]
-
-    @classmethod
-    def of(cls, facts: Sequence[Fact], documents: Mapping[str, DocumentInfo]) -> FactBase:
-        return cls(facts, {f.id: fact_names(f) for f in facts}, documents)
-
-
-@dataclass(frozen=True)
 class Asked:
     """A question over the documents it is about: what every answer strategy reads."""
 
@@ -59,18 +48,26 @@ class Asked:
     fixed: Sequence[Span]                   # parts of the question about the document, not the metric
     started: float                          # time.perf_counter() when the question came in
     retrieve: Retriever
+    pool: FactPool | None = None            # where `readings` finds the facts in scope it can name
 
     @classmethod
-    def over(cls, question: Question, base: FactBase, docs: set[str], started: float,
+    def over(cls, question: Question, base: FactSource, docs: set[str], started: float,
              retrieve: Retriever) -> Asked:
-        return cls(question, [f for f in base.facts if f.doc_id in docs], base.names, base.documents,
+        return cls(question, base.facts_of(docs), base.names, base.documents,
                    frozenset(docs), {d: base.documents[d].year for d in docs},
-                   fixed_spans(question, base.documents, docs), started, retrieve)
+                   fixed_spans(question, base.documents, docs), started, retrieve, base.pool(docs))
 
     def readings(self) -> list[Reading]:
         """Every fact that explains the question, best first."""
         q = masked(self.question, department_spans(self.question, self.documents, self.doc_ids))
-        return readings(q, self.facts, self.names, self.doc_years, self.fixed)
+        return readings(q, self._pool(), self.names, self.doc_years, self.fixed)
+
+    def _pool(self) -> FactPool:
+        """The scope's pool; a strategy that narrowed `facts` (one year's documents) reads
+        the pool's facts among its own."""
+        if self.pool is None:
+            return Listed(self.facts)
+        return self.pool if isinstance(self.facts, ScopeFacts) else Within(self.facts, self.pool)
 
     def about_the_metric(self) -> Question:
         """The question with its department, year and 部门预算 blanked: only the metric's words

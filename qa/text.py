@@ -6,11 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from corpus.text import strip_list_number
-
-_LEVEL_TAG = re.compile(r"\((类|款|项)\)")
-_QUOTES = re.compile(r"[“”\"‘’'「」『』]")
-_SPACE = re.compile(r"\s+")
+from corpus.text import LEVEL_TAG, QUOTES
+from corpus.text import norm_name as norm_name  # qa compares names as the corpus normalised them
 
 # Words a question wraps around a metric, which carry no meaning of their own here.
 STOPWORDS = sorted({
@@ -43,23 +40,11 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=65536)
-def norm_name(text: str) -> str:
-    """A metric name as we compare it: half-width, no spaces or quotes, no list numbering,
-    no （类）/（款）/（项） tags. `一、一般公共预算拨款收入` → `一般公共预算拨款收入`."""
-    s = nfkc(text or "")
-    s = _SPACE.sub("", s)
-    s = _QUOTES.sub("", s)
-    s = strip_list_number(s)
-    s = _LEVEL_TAG.sub("", s)
-    return s.replace("的", "").lower()
-
-
 def norm_question(text: str) -> str:
     """Same treatment for a whole question, but list numbering is kept (it can't occur)."""
     s = nfkc(text or "")
-    s = _QUOTES.sub("", s)
-    s = _LEVEL_TAG.sub("", s)
+    s = QUOTES.sub("", s)
+    s = LEVEL_TAG.sub("", s)
     s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)
     # "的" only joins words: dropping it lets 以上的通用设备 match 以上通用设备
     return s.replace("的", "").lower().strip()

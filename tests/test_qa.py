@@ -138,10 +138,11 @@ def test_bad_input_never_crashes(engine, question):
 
 
 def test_sql_looking_text_does_not_reach_sql(engine):
-    before = len(engine.live_index.current().facts)
+    # the question's words reach the fact store's name index only as parameters
+    before = engine.live_index.current().store.count()
     ask(engine, "公务接待费'; DELETE FROM facts; --")
     engine.reload()
-    assert len(engine.live_index.current().facts) == before
+    assert engine.live_index.current().store.count() == before > 0
 
 
 def test_guard_refuses_a_number_no_source_states():

@@ -3,8 +3,9 @@ table a question names, and the names a table's printed structure implies."""
 
 from __future__ import annotations
 
-from qa.keys import key_spans, named_table, total_names
-from qa.names import qualified_leaf
+from corpus.names import total_names
+from qa.keys import key_spans, named_table
+from corpus.names import qualified_leaf
 
 
 def _said(text: str) -> list[tuple[str, str, str]]:

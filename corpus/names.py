@@ -1,5 +1,6 @@
 """The names a fact answers to, by role (its row label, 科目编码 name, columns, table,
-context, parent rows), normalised once per fact: what `qa.linker` looks for in a question."""
+context, parent rows), normalised once per fact at build time (the fact store keeps them):
+what `qa.linker` looks for in a question."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from corpus.codes import also_named, standard_names
-from corpus.facts import Fact
-from corpus.text import strip_list_number
-
-from .keys import income_names, total_names
-from .text import norm_name
+from .codes import also_named, standard_names
+from .facts import Fact
+from .schema import table_types
+from .text import norm_name, strip_list_number
 
 NameRole = Literal["row", "column", "table", "context", "parent"]
 NAME_ROLES: tuple[NameRole, ...] = ("row", "column", "table", "context", "parent")
@@ -250,3 +249,64 @@ def _level_names(subject: str) -> list[str]:
     if not re.search(r"[（(](类|款|项)[)）][”\"]?(科目|支出)?$", subject):
         return []
     return [n.strip("“”\" ") for n in re.findall(r"([^（()）]+?)[（(](?:类|款|项)[)）]", subject) if len(n.strip("“”\" ")) >= 2]
+
+
+def income_names(fact: Fact) -> list[str]:
+    """A row on the income side (收入总表, the 收支总表's （收入） half) is an income: 其他资金 is
+    the 其他资金收入 a question asks for."""
+    title = fact.table_title
+    income = fact.table_type == "收入总表" or (fact.table_type == "收支总表" and "收入" in title and "支出" not in
+                                                 title.replace("收支", ""))
+    label = re.sub(r"^[一二三四五六七八九十]+、", "", fact.row_label)
+    return [label + "收入"] if income and len(label) >= 2 and not label.endswith("收入") else []
+
+
+def total_names(type_name: str, title: str) -> tuple[str, ...]:
+    """The grand total of a fund's own spending table (政府性基金预算支出表) is that fund's
+    spending, spoken of by the table's standard name: 政府性基金预算支出, 政府性基金支出. Not
+    a 收入支出 table, whose total row adds up several measures."""
+    if "收入" in title:
+        return ()
+    for t in table_types():
+        if t.type == type_name and t.type == t.fund_scope:
+            name = t.budget.removesuffix("表")
+            return name, name.replace("预算", "")
+    return ()
+
+
+# ---------------------------------------------------------------- the name index
+# What the fact store keeps so that a question reads only the facts whose names it can match,
+# never every fact. `qa.text.find_name` finds a name in a question when the question holds
+# it whole, or holds a part of it of at least 3 characters and three quarters of its length;
+# `qa.linker` also tries the name without its years. Each of those forms is indexed by its
+# character bigrams with the fewest of them a question must hold to contain such a part.
+
+YEAR_IN_NAME = re.compile(r"(19|20)\d{2}年?")
+NAMES_A_YEAR = re.compile(r"(19|20)\d{2}年")
+MIN_PART = 3          # qa.text.find_name: a partial match covers at least 3 characters
+PART_SHARE = (3, 4)   # … and at least 3/4 of the name
+
+
+def without_years(name: str) -> str:
+    return YEAR_IN_NAME.sub("", name)
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def searchable_forms(name: str) -> list[tuple[str, int]]:
+    """The forms a question can match a name by (the name, and without its years when it
+    names one), each with the fewest distinct bigrams of it a question must hold to match
+    it: the least over its parts as short as a partial match may be."""
+    forms = [name]
+    bare = without_years(name)
+    if NAMES_A_YEAR.search(name) and len(bare) >= 2 and bare != name:
+        forms.append(bare)
+    return [(form, _bigrams_needed(form)) for form in forms if len(form) >= 2]
+
+
+def _bigrams_needed(form: str) -> int:
+    num, den = PART_SHARE
+    shortest = min(len(form), max(MIN_PART, -(-num * len(form) // den)))
+    return min(len(bigrams(form[i:i + shortest])) for i in range(len(form) - shortest + 1))

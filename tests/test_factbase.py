@@ -1,0 +1,125 @@
+"""Facts read from the store on demand: names kept from the build (never computed at load),
+a question naming a department reads only that department's facts, and the name index finds
+every fact the linker would accept (the same readings as reading every fact)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import corpus
+import corpus.names
+import index.factstore
+from corpus.facts import document_facts
+from corpus.names import bigrams, fact_names
+from evaluation.gold import load_gold
+from index.factstore import FactStore
+from qa import Engine
+from qa.analyze import analyze
+from qa.compose import guard
+from qa.factbase import StoredFacts
+from qa.linker import Listed, names_in
+from qa.scope import Asked, documents_for
+from qa.strategies import first_answer
+
+from conftest import SEED, variant
+
+OTHER_DEPT = "武汉经济技术开发区示范园管理办公室"
+
+
+@pytest.fixture(scope="module")
+def two_departments(seed_doc, tmp_path_factory) -> tuple[FactStore, str, str]:
+    """The seed and the same budget as another department's (公务接待费 0.70), in one store."""
+    folder = tmp_path_factory.mktemp("factbase")
+    other = corpus.load(variant(SEED, folder, "demo_park_2024", OTHER_DEPT, 2024, "0.70"))
+    store = FactStore(folder / "facts.sqlite")
+    for doc in (seed_doc, other):
+        store.replace_document(doc, document_facts(doc))
+    return store, seed_doc.doc_id, other.doc_id
+
+
+def _ask(base: StoredFacts, question: str):
+    q = analyze(question)
+    docs, reason = documents_for(q, base.documents, None)
+    assert reason is None
+    return guard(first_answer(Asked.over(q, base, docs, time.perf_counter(), lambda *a, **k: [])))
+
+
+def test_loading_the_index_never_computes_names(seed_index, monkeypatch):
+    calls = []
+
+    def counting(fact):
+        calls.append(fact.id)
+        return fact_names(fact)
+
+    for module in (corpus.names, index.factstore):
+        monkeypatch.setattr(module, "fact_names", counting)
+    engine = Engine(seed_index)
+    engine.documents()  # loads the index
+    answer = engine.answer("公务接待费是多少")
+    assert str(answer.value) == "0.50" and answer.citations[0].table == "附表7"
+    assert calls == []
+
+
+def test_a_question_naming_a_department_reads_only_its_facts(two_departments, monkeypatch):
+    store, seed_id, other_id = two_departments
+    read: list[str] = []
+    for method in ("facts", "facts_by_id"):
+        original = getattr(FactStore, method)
+
+        def counted(self, *args, _original=original, **kwargs):
+            facts = _original(self, *args, **kwargs)
+            read.extend(f.doc_id for f in facts)
+            return facts
+        monkeypatch.setattr(FactStore, method, counted)
+    base = StoredFacts(store, {d.doc_id: d for d in store.documents()})
+    answer = _ask(base, f"{OTHER_DEPT}的公务接待费是多少")
+    assert str(answer.value) == "0.70"
+    assert read and set(read) == {other_id}
+    # through the name index: a fraction of the department's facts, not all of them
+    assert len(read) < len(store.facts([other_id])) / 4
+    read.clear()
+    seed = _ask(base, "武汉经济技术开发区智能制造产业园管理办公室的公务接待费是多少")
+    assert str(seed.value) == "0.50" and set(read) == {seed_id}
+
+
+def test_the_name_index_holds_every_name_a_question_matches(two_departments):
+    store = two_departments[0]
+    every = [r[0] for r in store._db.execute("SELECT name FROM names")]
+    for gold in load_gold()[::4]:
+        text = analyze(gold.question).expanded
+        assert set(names_in(text, every)) <= set(store.names_near(bigrams(text))), gold.question
+
+
+def test_readings_through_the_index_are_the_readings_of_every_fact(two_departments):
+    store, seed_id, _ = two_departments
+    base = StoredFacts(store, {d.doc_id: d for d in store.documents()})
+    for gold in load_gold():
+        q = analyze(gold.question)
+        docs, reason = documents_for(q, base.documents, {seed_id})
+        if reason:
+            continue
+        asked = Asked.over(q, base, docs, 0.0, lambda *a, **k: [])
+        every = replace(asked, pool=Listed(list(asked.facts)))
+        got = [(r.fact.id, r.key, r.leftover) for r in asked.readings()]
+        assert got == [(r.fact.id, r.key, r.leftover) for r in every.readings()], gold.question
+
+
+def test_store_keeps_names_in_order(two_departments, seed_doc):
+    store, seed_id, _ = two_departments
+    facts = store.facts([seed_id])
+    kept = store.names_of(f.id for f in facts)
+    assert all(kept[f.id] == fact_names(f) for f in facts)
+    reception = next(f for f in facts if f.table_id == "附表7" and f.column == "公务接待费")
+    assert kept[reception.id].column == ["公务接待费"]
+
+
+def test_a_removed_document_leaves_no_names(tmp_path: Path, seed_doc):
+    store = FactStore(tmp_path / "facts.sqlite")
+    store.replace_document(seed_doc, document_facts(seed_doc))
+    store.remove_document(seed_doc.doc_id)
+    assert store._db.execute("SELECT COUNT(*) FROM fact_names").fetchone()[0] == 0
+    assert store.fact_ids_named(None, ["公务接待费"]) == set()
