@@ -123,7 +123,7 @@ def test_a_narrative_item_asked_in_fewer_words(engine, question, value, unit):
 
 
 def test_the_shorter_forms_of_a_narrative_item():
-    from qa.names import _said_forms
+    from corpus.names import _said_forms
     # subjects as the 规划和自然资源局 2024 决算 and the 社会工作部 2024 决算 print them
     assert "编报绩效目标的项目" in _said_forms("编报绩效目标的2024年度项目")
     assert "预算金额" in _said_forms("涉及预算金额")
