@@ -21,7 +21,7 @@ def _build(args, config: IndexConfig) -> int:
     if args.ray is not None:
         from .rayingest import RayIngest, import_ray
 
-        if Path(args.ray).exists():  # `--ray folder`: a path to build, not a cluster address
+        if args.ray and Path(args.ray).exists():  # `--ray folder`: a path to build, not a cluster address
             paths, args.ray = [*args.paths, args.ray], ""
         import_ray()  # before the build: without Ray, say how to install it and stop
         ingest = RayIngest(args.ray or None)

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import corpus
+
 from index.config import IndexConfig
 from index.layout import FACTS, MANIFEST, NODES, build_folder, load_nodes, read_manifest
 from index.store import build_index
@@ -142,3 +144,23 @@ def test_ray_not_installed_says_how_to_install_it(monkeypatch, tmp_path, capsys)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install -e '.[ray]'" in err and "--ray" in err
     assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize("argv,paths,address", [
+    (["build", "--ray"], [corpus.default_corpus_dir()], None),  # no path: the bundled corpus, Ray here
+    (["build", str(SEED), "--ray", "10.0.0.5:6379"], [SEED], "10.0.0.5:6379"),
+    (["build", "--ray", str(SEED)], [SEED], None),              # `--ray FILE`: a path, not an address
+])
+def test_what_build_ray_builds(monkeypatch, tmp_path, argv, paths, address):
+    import index.__main__ as cli
+    import index.rayingest as rayingest
+
+    seen = {}
+    monkeypatch.setattr(rayingest, "import_ray", lambda: None)
+    monkeypatch.setattr(rayingest, "RayIngest", lambda addr: ("ray", addr))
+    monkeypatch.setattr(cli, "build_index", lambda p, out, config, show_bars, ingest: seen.update(paths=p, ingest=ingest)
+                        or (_ for _ in ()).throw(SystemExit(0)))
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--out", str(tmp_path / "index")])
+    assert [Path(p) for p in seen["paths"]] == paths
+    assert seen["ingest"] == ("ray", address)
