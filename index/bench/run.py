@@ -82,7 +82,7 @@ def with_store(config: IndexConfig, store: str | None) -> IndexConfig:
     return replace(config, store=store)  # type: ignore[call-arg]
 
 
-def extrapolated_need(templates: list, n: int, folder: Path, config: IndexConfig, done: int) -> Need:
+def extrapolated_need(templates: list[BudgetDocument], n: int, folder: Path, config: IndexConfig, done: int) -> Need:
     """The need of documents 0..n-1 from documents done..done+NEED_SAMPLE·templates: the cache
     (holding 0..done-1) lacks about as many texts per new document as the sample's."""
     sample = list(synthetic_corpus(templates, range(done, min(n, done + NEED_SAMPLE * len(templates))), folder).values())
@@ -91,7 +91,7 @@ def extrapolated_need(templates: list, n: int, folder: Path, config: IndexConfig
     return Need(round(measured.nodes / len(sample) * n), 0, round(per_doc * (n - done)))
 
 
-def bench_size(n: int, templates: list, templates_file: Path, config: IndexConfig, scratch: Path, rates: Rates,
+def bench_size(n: int, templates: list[BudgetDocument], templates_file: Path, config: IndexConfig, scratch: Path, rates: Rates,
                done: int, queries: int, max_minutes: float) -> SizeResult:
     result = SizeResult(f"N={n:,}", n, min(n, len(templates)), f"from N={done}" if done else "empty")
     folder = scratch / "synthetic"
@@ -128,8 +128,9 @@ def bench_seed(seed: BudgetDocument, config: IndexConfig, scratch: Path, rates: 
     result = SizeResult("seed", 1, 1, "empty", need=embedding_need([seed], config))
     _log("seed: cold and warm build")
     cold = measured_seed_build(scratch / "index-seed-cold", config)
-    measured(result, cold, measured_seed_build(scratch / "index-seed-warm", config), rates)
-    result.serving = serve(result.warm.out if result.warm else scratch, config, [(SEED_DEPARTMENT, SEED_YEAR)], queries)
+    warm = measured_seed_build(scratch / "index-seed-warm", config)
+    measured(result, cold, warm, rates)
+    result.serving = serve(warm[0].out, config, [(SEED_DEPARTMENT, SEED_YEAR)], queries)
     return result
 
 
@@ -153,19 +154,28 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: 
         templates_file.write_bytes(pickle.dumps(templates, protocol=pickle.HIGHEST_PROTOCOL))
         result = BenchResult(config, load, parse, queries=queries, max_minutes=max_minutes)
         rates, done = Rates(), 0
+        report = report or REPORT
         result.sizes.append(bench_seed(templates[0], config, scratch, rates, queries))
+        save(result, report)
         for n in sorted(set(sizes)):
             size = bench_size(n, templates, templates_file, config, scratch, rates, done, queries, max_minutes)
             result.sizes.append(size)
+            save(result, report)
             done = n if not size.estimated else done
         for n in sorted(set(fact_sizes)):
             _log(f"fact store alone: N={n}")
             result.facts.append(fact_store_run(templates_file, n, scratch / f"facts-{n}"))
+            save(result, report)
     from .report import render
 
     print(render(result, markdown=False))
-    report = report or REPORT
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(render(result, markdown=True) + "\n", encoding="utf-8")
     print(f"\nmarkdown written to {report}")
     return 0
+
+
+def save(result: BenchResult, report: Path) -> None:
+    """The figures so far, written after each size: a run stopped later keeps them."""
+    from .report import render
+
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(render(result, markdown=True) + "\n", encoding="utf-8")
