@@ -4,6 +4,7 @@ facts written to a `FactStore`, in a fresh process, timed apart from synthesisin
 from __future__ import annotations
 
 import pickle
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from corpus.facts import document_facts
 from ..factstore import FactStore
 from .builds import folder_mb, in_fresh_process, peak_rss_mb
 from .synthesis import synthetic_document, synthetic_name
+
+PROGRESS = 500  # documents between two progress lines
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ def _fact_worker(templates_file: Path, n: int, out: Path) -> FactRun:
             written = time.perf_counter()
             store.replace_document(doc, facts)
             synth, write = synth + written - started, write + time.perf_counter() - written
+            if (i + 1) % PROGRESS == 0:  # a long run says how far it got, with its rates so far
+                print(f"[fact store] {i + 1:,} documents: write {write:.1f} s, synthesis {synth:.1f} s",
+                      file=sys.stderr, flush=True)
         count = store.count()
     finally:
         store.close()
