@@ -32,19 +32,32 @@ def _log(message: str) -> None:
 
 @dataclass
 class Rates:
-    """Seconds per document for all but embedding (from the warm build) and per newly embedded
-    text (the cold build's extra time), from the latest measured size."""
+    """What a build costs, from the synthetic sizes measured so far: seconds per document for
+    all but embedding (the slope of the warm builds once two sizes are measured, so the fixed
+    cost of starting a process and loading libraries is not charged per document) and seconds
+    per newly embedded text (the cold build's extra time). Unknown until a synthetic size is
+    measured: the seed alone is dominated by those fixed costs (a 1-document estimate of
+    N=1000 came out at 187 min warm)."""
 
-    per_doc: float = 0.0
+    warm: list[tuple[int, float]] = field(default_factory=list)  # (documents, warm seconds)
     per_text: float = 0.0
 
+    @property
+    def known(self) -> bool:
+        return bool(self.warm)
+
     def update(self, cold: BuildReport, warm: BuildReport) -> None:
-        self.per_doc = warm.seconds / max(warm.documents, 1)
+        self.warm.append((warm.documents, warm.seconds))
         if cold.embedded:
             self.per_text = max(cold.seconds - warm.seconds, 0.0) / cold.embedded
 
-    def cold(self, docs: int, texts: int) -> float:
-        return docs * self.per_doc + texts * self.per_text
+    def warm_seconds(self, docs: int) -> float:
+        (d0, s0), (d1, s1) = (self.warm[-2] if len(self.warm) > 1 else (0, 0.0)), self.warm[-1]
+        per_doc = (s1 - s0) / max(d1 - d0, 1)
+        return s1 + per_doc * (docs - d1)
+
+    def cold_seconds(self, docs: int, texts: int) -> float:
+        return self.warm_seconds(docs) + texts * self.per_text
 
 
 @dataclass
@@ -99,37 +112,38 @@ def bench_size(n: int, templates: list[BudgetDocument], templates_file: Path, co
         result.need = embedding_need(list(synthetic_corpus(templates, range(n), folder).values()), config)
     else:
         result.need = extrapolated_need(templates, n, folder, config, done)
-    cold_s = rates.cold(n, result.need.uncached)
-    if rates.per_text and (cold_s + n * rates.per_doc) / 60 > max_minutes:
+    if rates.known and (rates.cold_seconds(n, result.need.uncached) + rates.warm_seconds(n)) / 60 > max_minutes:
+        cold_s, warm_s = rates.cold_seconds(n, result.need.uncached), rates.warm_seconds(n)
+        speed = f"at {1 / rates.per_text:.1f}/s" if rates.per_text else "none measured yet"
         result.estimated = (f"estimated {cold_s / 60:.0f} min cold ({result.need.uncached:,} texts to embed "
-                            f"at {1 / rates.per_text:.1f}/s) + {n * rates.per_doc / 60:.0f} min warm")
+                            f"{speed}) + {warm_s / 60:.0f} min warm")
         _log(f"N={n}: not run, {result.estimated}")
         return result
     _log(f"N={n}: cold build, {result.need.uncached:,} texts to embed, cache {result.cache}")
     cold, rss_cold = measured_build(templates_file, n, folder, scratch / f"index-{n}-cold", config)
     _log(f"N={n}: {cold.nodes:,} nodes, {cold.embedded:,} embedded in {cold.seconds:.1f} s; warm build")
     warm, rss_warm = measured_build(templates_file, n, folder, scratch / f"index-{n}-warm", config)
-    measured(result, (cold, rss_cold), (warm, rss_warm), rates)
+    measured(result, (cold, rss_cold), (warm, rss_warm))
+    rates.update(cold, warm)
     _log(f"N={n}: warm {warm.seconds:.1f} s; serving {queries} + {queries} questions")
     result.serving = serve(warm.out, config, synthetic_budgets(n), queries)
     return result
 
 
-def measured(result: SizeResult, cold: tuple[BuildReport, float], warm: tuple[BuildReport, float], rates: Rates) -> None:
+def measured(result: SizeResult, cold: tuple[BuildReport, float], warm: tuple[BuildReport, float]) -> None:
     (result.cold, rss_cold), (result.warm, rss_warm) = cold, warm
     result.rss = (rss_cold, rss_warm)
     result.size_mb = folder_mb(result.warm.out)
-    rates.update(result.cold, result.warm)
 
 
-def bench_seed(seed: BudgetDocument, config: IndexConfig, scratch: Path, rates: Rates, queries: int) -> SizeResult:
+def bench_seed(seed: BudgetDocument, config: IndexConfig, scratch: Path, queries: int) -> SizeResult:
     """The seed file alone, from an empty cache of its own (so N=10 after it starts empty too)."""
     config = replace(config, cache_dir=scratch / "cache-seed")
     result = SizeResult("seed", 1, 1, "empty", need=embedding_need([seed], config))
     _log("seed: cold and warm build")
     cold = measured_seed_build(scratch / "index-seed-cold", config)
     warm = measured_seed_build(scratch / "index-seed-warm", config)
-    measured(result, cold, warm, rates)
+    measured(result, cold, warm)
     result.serving = serve(warm[0].out, config, [(SEED_DEPARTMENT, SEED_YEAR)], queries)
     return result
 
@@ -155,7 +169,7 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: 
         result = BenchResult(config, load, parse, queries=queries, max_minutes=max_minutes)
         rates, done = Rates(), 0
         report = report or REPORT
-        result.sizes.append(bench_seed(templates[0], config, scratch, rates, queries))
+        result.sizes.append(bench_seed(templates[0], config, scratch, queries))
         save(result, report)
         for n in sorted(set(sizes)):
             size = bench_size(n, templates, templates_file, config, scratch, rates, done, queries, max_minutes)
