@@ -76,7 +76,6 @@ class Perturbation:
     document, so a table title, a column, a row id and the facts read from them stay in step."""
 
     def __init__(self, template: BudgetDocument, i: int):
-        self.i = i
         self.by = factor(i)
         self.shift = year(i) - (template.year or year(i))
         self.old_name = template.department or ""
@@ -102,11 +101,8 @@ class Perturbation:
     def amount(self, raw: str, value: Decimal | None, unit: str | None) -> tuple[str, Decimal | None]:
         """A cell's or field's (raw, value): a whole amount of money scaled in both, the raw
         keeping its thousands separators; anything else as the text rule and `value` say."""
-        whole = value is not None and is_money_unit(unit) and value == value.to_integral_value() \
-            and value.as_tuple().exponent == 0
-        if not whole:
+        if value is None or value.as_tuple().exponent != 0 or not is_money_unit(unit):
             return self.text(raw), self.value(value)
-        assert value is not None
         scaled = scale(value, self.by, whole=True)
         shown = group_thousands(abs(scaled)) if "," in raw else str(abs(scaled))
         return _WHOLE.sub(shown, raw, count=1), scaled
