@@ -36,7 +36,8 @@ def test_synthesis_is_deterministic_and_scales_the_seed(seed_doc, tmp_path):
 def wanli_engine(tmp_path_factory):
     """The 万里街道 PDF's parsed document as synthetic budget 1 (示例市第1局, 2021), indexed alone."""
     folder = tmp_path_factory.mktemp("synthetic")
-    parsed = synthetic_corpus([corpus.load(WANLI), corpus.load(WANLI)], range(1, 2), folder)
+    wanli = corpus.load(WANLI)
+    parsed = synthetic_corpus([wanli, wanli], range(1, 2), folder)  # document 1 takes template 1
     build_index(list(parsed), folder / "index", IndexConfig.from_env(), parsed=parsed, show_bars=False)
     return Engine(folder / "index")
 
