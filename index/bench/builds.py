@@ -72,8 +72,9 @@ class Need:
 
     @property
     def reuse(self) -> float:
-        """The share of nodes whose text another node of the corpus (or the cache) already embeds."""
-        return 1 - self.uncached / max(self.nodes, 1)
+        """The share of nodes whose text another node of the corpus already has (0 when the
+        distinct texts were not counted: an extrapolated need)."""
+        return 1 - self.distinct / self.nodes if self.distinct and self.nodes else 0.0
 
 
 def embedding_need(docs: list[BudgetDocument], config: IndexConfig) -> Need:

@@ -23,7 +23,7 @@ def build_cells(r: SizeResult) -> list[str]:
     need = r.need
     head = [r.label, f"{r.docs:,}", str(r.templates), f"{need.nodes:,}" if need else "",
             f"{need.distinct:,}" if need and need.distinct else "",
-            _pct(1 - need.distinct / need.nodes) if need and need.distinct else "", r.cache]
+            _pct(need.reuse) if need and need.distinct else "", r.cache]
     if r.estimated or r.cold is None or r.warm is None:
         return [*head, f"~{need.uncached:,} (est.)" if need else "", r.estimated, "", "", ""]
     return [*head, f"{r.cold.embedded:,}", f"{r.cold.seconds:.1f}", f"{r.warm.seconds:.1f}", f"{r.size_mb:.1f}",
