@@ -52,6 +52,10 @@ def _search(args, config: IndexConfig) -> int:
     return 0
 
 
+def _sizes(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--index", help="index folder")
     s.add_argument("--json", action="store_true")
     s.add_argument("--store", help="the store the index was built with (default: BUDGETQA_STORE)")
-    bench = sub.add_parser("bench", help="print build and query figures (seed and synthetic corpora)")
+    bench = sub.add_parser("bench", help="print build and answer figures (seed and corpora synthesised from every template)")
     bench.add_argument("--sizes", default="10,100,1000", help="synthetic corpus sizes")
-    bench.add_argument("--queries", type=int, default=50)
+    bench.add_argument("--fact-sizes", default="10000", help="sizes for the fact store alone ('' for none)")
+    bench.add_argument("--queries", type=int, default=50, help="questions of each kind (naming a budget, not)")
     bench.add_argument("--max-minutes", type=float, default=10,
-                       help="skip a synthetic size whose estimated build takes longer (default 10)")
+                       help="estimate, not run, a size whose cold + warm build would take longer (default 10)")
+    bench.add_argument("--store", help="the store to benchmark (IndexConfig.store; default: the embedded one)")
+    bench.add_argument("--report", help="markdown file to write (default .budgetqa/bench/bench.md)")
     args = parser.parse_args(argv)
     config = IndexConfig.from_env()
     if getattr(args, "store", None):
@@ -86,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return _search(args, config)
         from .bench import run_bench
 
-        return run_bench([int(x) for x in args.sizes.split(",") if x], args.queries, config, args.max_minutes)
+        return run_bench(_sizes(args.sizes), args.queries, config, args.max_minutes, tuple(_sizes(args.fact_sizes)),
+                         args.store, Path(args.report) if args.report else None)
     except (IndexProblem, corpus.ParseError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
