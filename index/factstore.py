@@ -25,7 +25,7 @@ from corpus.names import NAME_ROLES, FactNames, bigrams, fact_names, searchable_
 # 2: documents carry kind, level, region and publication; facts the canonical keys
 # 3: each fact's names (fact_names), indexed by their bigrams (names, form_grams)
 SCHEMA_VERSION = 3
-_NAME_LISTS = (*NAME_ROLES, "measure")  # FactNames' lists, as the role column spells them
+_NAME_LISTS = (*NAME_ROLES, "measure", "bare")  # FactNames' lists, as the role column spells them
 
 _COLUMNS = [f.name for f in fields(Fact) if f.name != "id"]
 _DOCUMENT_COLUMNS = [f.name for f in fields(DocumentInfo)]

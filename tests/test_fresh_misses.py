@@ -77,3 +77,15 @@ def test_a_why_question_quotes_the_reason_of_the_bracketed_name(engine):
     a = engine.answer("普陀区商务委员会2025年因公出国（境）费为什么是0？")
     assert a.kind == "passage" and "由区外办统一安排" in a.answer, a.answer
     assert {"国境", "境费"} <= content_bigrams("因公出国（境）费为什么是0")
+
+
+def test_the_store_keeps_which_names_are_bare_categories(engine):
+    """服务 alone names a procurement figure only in a question about 采购: the store must keep
+    that mark (FactNames.bare) as it keeps every other list of names."""
+    from corpus.names import fact_names
+
+    store = engine.live_index.current().store
+    facts = [f for f in store.facts(kinds=["narrative"]) if fact_names(f).bare]
+    assert len(facts) >= 9  # 货物, 工程 and 服务 of at least three templates
+    kept = store.names_of(f.id for f in facts)
+    assert all(kept[f.id] == fact_names(f) for f in facts)
