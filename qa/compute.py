@@ -247,9 +247,10 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     # 比2023年多多少 / 比2023年增加了多少 / 比2023年减少了多少: b stops before the change word
     m = re.search(r"^(?P<a>.+?)比(?P<b>.+?)(?:增加|减少|增长|下降)?了?(多|少|相差|差)", q.expanded)
     minus = None if m else _minus_parts(q.expanded)
-    if not m and not minus:
+    parts = (m.group("a"), m.group("b")) if m else minus
+    if parts is None:
         return None
-    a_text, b_text = (m.group("a"), m.group("b")) if m else minus  # type: ignore[misc]
+    a_text, b_text = parts
     year_a = re.search(r"((?:19|20)\d{2})年", a_text)
     year_b = re.fullmatch(r"\s*((?:19|20)\d{2})年(预算)?\s*", b_text)
     if year_b:  # "X2024年比2022年少了多少": the same metric in two years

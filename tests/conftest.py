@@ -82,6 +82,18 @@ def seed_index(tmp_path_factory) -> Path:
     return out
 
 
+def gold_set_engine(name: str):
+    """An engine over a gold set's corpus (evaluation's own index of it, built when missing or stale)."""
+    from evaluation.runner import EVAL_INDEX_DIR, prepare_index
+    from evaluation.sets import load_sets
+    from qa import Engine
+
+    gold_set = load_sets().get(name)
+    index_dir = EVAL_INDEX_DIR / gold_set.name
+    prepare_index(gold_set.corpus_paths(), index_dir, progress=False)
+    return Engine(index_dir)
+
+
 @pytest.fixture(scope="session")
 def engine(seed_index):
     from qa import Engine

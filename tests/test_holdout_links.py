@@ -8,17 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from evaluation.runner import EVAL_INDEX_DIR, prepare_index
-from evaluation.sets import load_sets
-from qa import Engine
+from conftest import gold_set_engine
 
 
 @pytest.fixture(scope="module")
 def engine():
-    gold_set = load_sets().get("multi-holdout")
-    index_dir = EVAL_INDEX_DIR / gold_set.name
-    prepare_index(gold_set.corpus_paths(), index_dir, progress=False)
-    return Engine(index_dir)
+    return gold_set_engine("multi-holdout")
 
 
 @pytest.mark.parametrize("question,value,table", [

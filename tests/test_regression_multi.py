@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import gold_set_engine
 from evaluation.metrics import score
-from evaluation.runner import EVAL_INDEX_DIR, prepare_index
 from evaluation.sets import load_sets
-from qa import Engine
 
 # set → (minimum accuracy, most wrong figures); measured 2026-12-02: 99.7 % / 0 and, after its
 # failures were read (no longer blind; blind it was 86.6 % / 1), 100 % / 0; multi-fresh 91.7 % / 1
 # blind, 100 % / 0 once its five misses' general causes were fixed; multi-fresh2 81.7 % / 1 blind,
-# 98.3 % / 0 after
+# 100 % / 0 after
 FLOORS = {"multi-dev": (0.97, 0), "multi-holdout": (0.97, 0), "multi-fresh": (0.98, 0), "multi-fresh2": (0.95, 0)}
 
 
 @pytest.fixture(scope="module", params=sorted(FLOORS))
 def scored(request):
     gold_set = load_sets().get(request.param)
-    index_dir = EVAL_INDEX_DIR / gold_set.name
-    prepare_index(gold_set.corpus_paths(), index_dir, progress=False)
-    engine = Engine(index_dir)
+    engine = gold_set_engine(gold_set.name)
     questions = gold_set.load_questions()
     return gold_set.name, [(g, score(g, engine.answer(g.question))) for g in questions]
 
