@@ -181,10 +181,12 @@ def detect_wants(text: str, operation: Operation) -> Wants:
 
 # The words that ask for one phase of the budget cycle, most specific first. 预算 is read
 # only outside the fund names (一般公共预算 …), which corpus.schema knows.
+# The budget's 决算 (final accounts); a 竣工决算 (审计) is a building project's, not a phase.
+FINAL_ACCOUNT = re.compile(r"(?<!竣工)(?<!工程)决算(?!审计)")
 _PHASE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("调整预算", re.compile(r"调整(后)?预算(数)?|全年预算(数)?")),
     ("年初预算", re.compile(r"年初预算(数)?")),
-    ("决算", re.compile(r"(部门|单位)?决算(数)?|实际(支出|花费|花|执行|完成|使用)(了)?(数)?|执行数|完成数|花了|花费了")),
+    ("决算", re.compile(rf"(部门|单位)?{FINAL_ACCOUNT.pattern}(数)?|实际(支出|花费|花|执行|完成|使用)(了)?(数)?|执行数|完成数|花了|花费了")),
 )
 
 

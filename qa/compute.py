@@ -234,6 +234,32 @@ def sum_of(facts: list[Fact], what: str) -> Computed | None:
     return Computed(value, unit, formula, f"{what}（{names}）合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
+_TOTAL_ASKED = re.compile(r"加起来|之和|总和|加在一起|合计|一共|总共|共计")
+_HOW_MANY = re.compile(r"(?P<n>[两二三四五六七八九十]|\d{1,2})个|各|所有|全部")
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+
+
+def siblings_total(q: Question, facts: list[Fact]) -> Computed | None:
+    """"四个季度用款计划合计多少": items the question's words fit equally well (第一…第四季度用款
+    计划), printed side by side — one sentence, or one column of one table — summed when the
+    question asks for their total and says how many there are (or all of them). One of them
+    alone would be a wrong figure."""
+    how_many = _HOW_MANY.search(q.expanded)
+    if len(facts) < 2 or not how_many or not _TOTAL_ASKED.search(q.expanded):
+        return None
+    said = how_many.group("n")
+    if said and (int(said) if said.isdigit() else _NUMERALS[said]) != len(facts):
+        return None
+    labels = [fact_label(f) for f in facts]
+    side_by_side = len({(f.kind, f.text if f.kind == "narrative" else f.table_key + f.column) for f in facts}) == 1
+    if not side_by_side or len(set(labels)) < len(labels) or len({f.unit for f in facts}) > 1:
+        return None
+    shared = labels[0]
+    while shared and not all(label.endswith(shared) for label in labels):
+        shared = shared[1:]
+    return sum_of(facts, shared or "合计")
+
+
 def _minus_parts(text: str) -> tuple[str, str] | None:
     """"A减去B是多少" → (A, B)."""
     m = MINUS.search(text)

@@ -45,6 +45,9 @@ def total_budget(asked: Asked) -> Answer | None:
     q = asked.question
     if not asks_total_budget(q, asked.fixed):
         return None
+    unit = asked.named_sub_unit()
+    if unit:
+        return not_found_answer(q, f"载入的文件只有所属部门的预算，没有单列“{unit}”的预算", [], asked.started)
     if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
         return _other_year_total(asked, q.years[0])
     docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
@@ -258,6 +261,16 @@ def computed(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result) if result else None
 
 
+def siblings(asked: Asked) -> Answer | None:
+    """The total of several items the question names together ("四个季度用款计划合计")."""
+    if asked.question.operation != "lookup":
+        return None
+    good = [r for r in asked.readings() if not r.leftover]
+    tier = [r.fact for r in good if r.key.fit == good[0].key.fit] if good else []
+    result = compute.siblings_total(asked.question, tier)
+    return _computed_answer(asked, result) if result else None
+
+
 def composite(asked: Asked) -> Answer | None:
     """A colloquial name for several printed items (水电费 = 水费 + 电费): their sum, each
     item resolved in the question's own words and cited. If an item is missing, not_found —
@@ -423,7 +436,7 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, lookup, previous_year,
+STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, siblings, lookup, previous_year,
                                     change_across_years, slip, passage, not_found)
 
 
