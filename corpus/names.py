@@ -195,6 +195,8 @@ def _said_forms(subject: str) -> list[str]:
     forms.append(re.sub(r"[（(](?:不含|不包括)[^（()）]*[)）]$", "", forms[0]))
     forms.append(re.sub(r"(?<=.)(?:19|20)\d{2}年度?(?=.)", "", forms[0]))
     forms.append(re.sub(r"^涉及(?:项目)?", "", forms[0]))
+    # a total said without its amount word: 政府采购预算总金额 is the 政府采购预算
+    forms.append(re.sub(r"(?<=.{4})(?:总金额|总额)$", "", forms[0]))
     # a heading the text layer glued to its first sentence ("…支出预算表情况说明2017年本部门…")
     forms.append(re.sub(r"^.*?情况说明(?=.{4,})", "", forms[0]))
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]

@@ -148,7 +148,10 @@ def detect_operation(text: str) -> Operation:
         return "prose"
     if re.search(r"(有|共有|一共有)?几(个|项|类|条)|多少个", text) and not re.search(r"几(人|名|辆|台|间)", text):
         return "count"
-    if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年", text):
+    if re.search(r"比(?:年初|调整后?)?(?:预算|决算)数?(?:增加|减少|多|少)", text):
+        return "difference"  # "决算比年初预算少了多少": two phases of one item, not a change over a year
+    if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年"
+                 r"|(增加|减少|增长|下降)了?(多少|几)", text):
         return "change"
     if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text) or MINUS.search(text):
         return "difference"

@@ -45,8 +45,7 @@ def total_budget(asked: Asked) -> Answer | None:
     q = asked.question
     if not asks_total_budget(q, asked.fixed):
         return None
-    unit = asked.named_sub_unit()
-    if unit:
+    if unit := asked.named_sub_unit():
         return not_found_answer(q, f"载入的文件只有所属部门的预算，没有单列“{unit}”的预算", [], asked.started)
     if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
         return _other_year_total(asked, q.years[0])
@@ -262,13 +261,15 @@ def computed(asked: Asked) -> Answer | None:
 
 
 def siblings(asked: Asked) -> Answer | None:
-    """The total of several items the question names together ("四个季度用款计划合计")."""
-    if asked.question.operation != "lookup":
+    """The total of items named together ("四个季度用款计划合计"); never one of them alone."""
+    q = asked.question
+    said = compute.asks_total_of_several(q) if q.operation == "lookup" else None
+    good = [r for r in asked.readings() if not r.leftover] if said is not None else []
+    if not compute.side_by_side(tier := [r.fact for r in good if r.key.fit == good[0].key.fit]):
         return None
-    good = [r for r in asked.readings() if not r.leftover]
-    tier = [r.fact for r in good if r.key.fit == good[0].key.fit] if good else []
-    result = compute.siblings_total(asked.question, tier)
-    return _computed_answer(asked, result) if result else None
+    if said and said != len(tier):
+        return not_found_answer(q, f"问题问的是{said}项之和，文件并列列出的是{len(tier)}项", [], asked.started)
+    return _computed_answer(asked, compute.siblings_total(tier))
 
 
 def composite(asked: Asked) -> Answer | None:
