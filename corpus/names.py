@@ -54,6 +54,8 @@ def fact_names(fact: Fact) -> FactNames:
             if metric != part and len(metric) >= 4:
                 names.column.append(metric)
         names.table.extend(table_names(fact.table_title))
+        if fact.table_type in _SCOPE_TABLES:  # "政府采购里X" / "政府采购中的X": X's table, whatever its title
+            names.table.append(fact.table_type)
         if fact.is_total and fact.row_level == 0:
             names.row.extend(total_names(fact.table_type, fact.table_title))
         names.context.extend(c for c in fact.context.split("|") if c)
@@ -63,9 +65,11 @@ def fact_names(fact: Fact) -> FactNames:
         names.parent.extend(p.split(" ", 1)[-1] for p in fact.row_path.split(" > ")[:-1])
     elif fact.kind == "narrative":
         names.row.extend(n for n in (fact.subject, fact.context) if n)  # context: the counted noun (10 个项目…)
-        names.row.extend(_said_forms(fact.subject))
-        names.row.extend(_unscoped(fact.subject))
+        said = _said_forms(fact.subject)
+        names.row.extend(said)
+        names.row.extend(u for form in (fact.subject, *said) for u in _unscoped(form))
         names.row.extend(_arranged(fact.subject))
+        names.row.extend(_counted_heads(fact))
         projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
         names.parent.extend(projects)
         own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
@@ -109,6 +113,11 @@ def fact_names(fact: Fact) -> FactNames:
         values = [v for n in getattr(names, attr) for v in variants(norm_name(n))]
         setattr(names, attr, list(dict.fromkeys(v for v in values if v)))
     return names
+
+
+# Standard tables whose rows are projects or purchases: a question names the table as the
+# scope of its item (政府采购里的X), not as a figure.
+_SCOPE_TABLES = ("政府采购", "购买服务", "绩效目标")
 
 
 # 政府采购 by category: the standard splits it into 货物, 工程 and 服务, which each template
@@ -186,11 +195,15 @@ def _said_forms(subject: str) -> list[str]:
     forms.append(re.sub(r"[（(](?:不含|不包括)[^（()）]*[)）]$", "", forms[0]))
     forms.append(re.sub(r"(?<=.)(?:19|20)\d{2}年度?(?=.)", "", forms[0]))
     forms.append(re.sub(r"^涉及(?:项目)?", "", forms[0]))
+    # a total said without its amount word: 政府采购预算总金额 is the 政府采购预算
+    forms.append(re.sub(r"(?<=.{4})(?:总金额|总额)$", "", forms[0]))
+    # a heading the text layer glued to its first sentence ("…支出预算表情况说明2017年本部门…")
+    forms.append(re.sub(r"^.*?情况说明(?=.{4,})", "", forms[0]))
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 
 LIST_NUMBER_START = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
-_FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
+_FUND_LEAD = re.compile(r"^((19|20)\d{2}年度?)?(?:本部门|本单位)?(一般公共预算|政府性基金预算|政府性基金|财政拨款)(?!支出|收入)")
 _MEASURE_TAIL = re.compile(r"(预算数|预算安排|预算)$")
 
 
@@ -200,6 +213,23 @@ def _unscoped(subject: str) -> list[str]:
     characters or more: "一般公共预算支出" is no 支出."""
     core = _MEASURE_TAIL.sub("", re.sub(r"预算支出$", "支出", _FUND_LEAD.sub("", subject)))  # 支出 stays: it is the item's
     return [core] if core != subject and _FUND_LEAD.match(subject) and len(core) >= 4 else []
+
+
+_COUNTING_UNITS = ("家", "个", "项")
+_BELONGING = re.compile(r"^(下属|所属|直属|内设|下设)")
+
+
+def _counted_heads(fact: Fact) -> list[str]:
+    """What a count counts, in the words a question uses: the noun without its 下属/所属
+    ("下属 5 家预算单位" → 预算单位) and, when the count comes after its noun, the noun the
+    subject ends with ("纳入…编制范围的预算单位共 2 家" → 预算单位)."""
+    if fact.unit not in _COUNTING_UNITS:
+        return []
+    heads = [_BELONGING.sub("", fact.context)] if _BELONGING.match(fact.context) else []
+    if not fact.context and "的" in fact.subject:
+        tail = fact.subject.rsplit("的", 1)[1]
+        heads.extend([tail] if 2 <= len(tail) <= 8 else [])
+    return [h for h in heads if len(h) >= 2]
 
 
 _ARRANGED = re.compile(r"安排的(?P<item>[^的]{2,})$")

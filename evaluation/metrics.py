@@ -108,10 +108,17 @@ def tolerance_for(gold: GoldQuestion) -> Decimal:
     return Decimal(5).scaleb(-decimals - 1)
 
 
+# "A比B少了多少": the words say the direction, so 60.66 and −60.66 are the same answer (gold
+# writers use both conventions; the engine signs 决算 − 预算).
+_DIRECTION_SAID = re.compile(r"比.+?(多|少)了?(多少|几)")
+
+
 def value_matches(gold: GoldQuestion, value: Decimal | None, unit: str | None) -> bool:
     if value is None or gold.expected_value is None:
         return False
     converted = to_unit(value, unit, gold.expected_unit)
+    if converted is not None and _DIRECTION_SAID.search(gold.question):
+        return abs(abs(converted) - abs(gold.expected_value)) <= tolerance_for(gold)
     return converted is not None and abs(converted - gold.expected_value) <= tolerance_for(gold)
 
 

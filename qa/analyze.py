@@ -148,7 +148,10 @@ def detect_operation(text: str) -> Operation:
         return "prose"
     if re.search(r"(有|共有|一共有)?几(个|项|类|条)|多少个", text) and not re.search(r"几(人|名|辆|台|间)", text):
         return "count"
-    if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年", text):
+    if re.search(r"比(?:年初|调整后?)?(?:预算|决算)数?(?:增加|减少|多|少)", text):
+        return "difference"  # "决算比年初预算少了多少": two phases of one item, not a change over a year
+    if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年"
+                 r"|(增加|减少|增长|下降)了?(多少|几)", text):
         return "change"
     if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text) or MINUS.search(text):
         return "difference"
@@ -181,10 +184,12 @@ def detect_wants(text: str, operation: Operation) -> Wants:
 
 # The words that ask for one phase of the budget cycle, most specific first. 预算 is read
 # only outside the fund names (一般公共预算 …), which corpus.schema knows.
+# The budget's 决算 (final accounts); a 竣工决算 (审计) is a building project's, not a phase.
+FINAL_ACCOUNT = re.compile(r"(?<!竣工)(?<!工程)决算(?!审计)")
 _PHASE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("调整预算", re.compile(r"调整(后)?预算(数)?|全年预算(数)?")),
     ("年初预算", re.compile(r"年初预算(数)?")),
-    ("决算", re.compile(r"(部门|单位)?决算(数)?|实际(支出|花费|花|执行|完成|使用)(了)?(数)?|执行数|完成数|花了|花费了")),
+    ("决算", re.compile(rf"(部门|单位)?{FINAL_ACCOUNT.pattern}(数)?|实际(支出|花费|花|执行|完成|使用)(了)?(数)?|执行数|完成数|花了|花费了")),
 )
 
 

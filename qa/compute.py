@@ -48,7 +48,8 @@ _OP_TAIL = re.compile(r"(的)?(比例|比重|百分比|占比|份额)?(是|为)?
 
 def split_ratio(text: str) -> tuple[str, str] | None:
     """(part, whole) of `A占B的比例`, `B中A占比`, `A占B多少`."""
-    m = re.search(r"^(?P<whole>.+?)(中|里|当中|之中)(?P<part>.+?)(的)?占比", text)
+    m = re.search(r"^(?P<whole>.+?)(中|里|当中|之中)(?P<part>.+?)(的)?占(?:比|(?:多大|多少|几成)的?(?:比例|比重|百分比|份额)?)",
+                  text)
     if m:
         return m.group("part"), m.group("whole")
     m = re.search(r"^(?P<part>.+?)占(?![有用地])(?P<whole>.+?)(的)?(比例|比重|百分比|份额|多少|几成|%)", text)
@@ -66,7 +67,8 @@ def ratio(q: Question, resolve: Resolve) -> Computed | None:
     parts = split_ratio(text)
     if not parts:
         return None
-    part_fact = resolve(parts[0], "money")
+    # "政府采购预算中服务占多大比例": the part in the whole's words when alone it names nothing
+    part_fact = resolve(parts[0], "money") or resolve(f"{parts[1]}中{parts[0]}", "money")
     whole_fact = resolve(parts[1], "money")
     if part_fact is None or whole_fact is None or part_fact is whole_fact:
         return None
@@ -234,6 +236,41 @@ def sum_of(facts: list[Fact], what: str) -> Computed | None:
     return Computed(value, unit, formula, f"{what}（{names}）合计 {fmt(value)} {unit}（{formula}）", tuple(facts))
 
 
+_TOTAL_ASKED = re.compile(r"加起来|之和|总和|加在一起|合计|一共|总共|共计")
+_HOW_MANY = re.compile(r"(?P<n>[两二三四五六七八九十]|\d{1,2})个|各|所有|全部")
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+
+
+def asks_total_of_several(q: Question) -> int | None:
+    """"四个季度…合计" → 4; "各季度…合计" → 0 (all of them); None when the question asks no
+    total of several items."""
+    how_many = _HOW_MANY.search(q.expanded)
+    if not how_many or not _TOTAL_ASKED.search(q.expanded):
+        return None
+    said = how_many.group("n")
+    return (int(said) if said.isdigit() else _NUMERALS[said]) if said else 0
+
+
+def side_by_side(facts: list[Fact]) -> bool:
+    """Several items printed together — one sentence, or one column of one table — each under a
+    name of its own (第一…第四季度用款计划)."""
+    labels = [fact_label(f) for f in facts]
+    return len(facts) >= 2 and len(set(labels)) == len(labels) and len({f.unit for f in facts}) == 1 \
+        and len({(f.kind, f.text if f.kind == "narrative" else f.table_key + f.column) for f in facts}) == 1
+
+
+def siblings_total(facts: list[Fact]) -> Computed:
+    """"四个季度用款计划合计多少": the items the question's words fit equally well, summed (one of
+    them alone would be a wrong figure), named by the words their labels share."""
+    labels = [fact_label(f) for f in facts]
+    shared = labels[0]
+    while shared and not all(label.endswith(shared) for label in labels):
+        shared = shared[1:]
+    result = sum_of(facts, shared or "合计")
+    assert result is not None  # side_by_side: one unit, every value printed
+    return result
+
+
 def _minus_parts(text: str) -> tuple[str, str] | None:
     """"A减去B是多少" → (A, B)."""
     m = MINUS.search(text)
@@ -261,6 +298,9 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     if phase_b and not _without_phase(b_text):  # "X决算数比年初预算少多少": X's 年初预算
         b_text = _without_phase(a_text) + b_text
     fb = resolve(b_text, "money")
+    context = _shared_context(a_text)
+    if fb is None and context:  # "政府采购里，服务比货物多多少": 货物 of 政府采购 too
+        fb = resolve(context + b_text, "money")
     final_vs_budget = "决算" in {detect_phase(a_text)[0], phase_b} and phase_b != detect_phase(a_text)[0]
     fa = _same_funds(resolve, a_text, fb) if final_vs_budget else resolve(a_text, "money")
     if fa is None or fb is None or fa is fb:

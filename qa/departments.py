@@ -2,7 +2,7 @@
 
 Deterministic and explained: every department's full name is expanded into the names people
 write for it by a few known rules — a region in full, shortened (江苏, 普陀) or as a level word
-(省, 区), or left out; 中共 and 人民 left out; 办公室、办公厅 → 办, 委员会 → 委, 高级人民法院 → 高院/法院;
+(省, 区), or left out; 中共 and 人民 left out; 办公室、办公厅 → 办 or left out (江苏政协), 委员会 → 委, 高级人民法院 → 高院/法院;
 人民政府X街道办事处 → X街道; X政协 ↔ 政协X委员会 — and the tail of a name from an organisation word on
 (社会福利院 → 福利院). The longest variant written in the question wins; two departments whose
 best variants are equally long are both returned, so the caller answers per document or asks.
@@ -32,8 +32,9 @@ _WORD_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("常务委员会", ("常委会",)),
     ("人大常委会", ("人民代表大会常务委员会", "人大")),  # the long form is what the name abbreviates
     ("委员会", ("委",)),
-    ("办公室", ("办",)),
-    ("办公厅", ("办",)),
+    # 江苏政协 / 江苏人大 for the 办公厅 that publishes the budget of the 政协 / 人大常委会
+    ("办公室", ("办", "")),
+    ("办公厅", ("办", "")),
     ("办事处", ("办", "")),
 )
 
@@ -215,15 +216,24 @@ def _by_variants(text: str, departments: Iterable[str]) -> list[DepartmentMatch]
     text = OPENERS.sub("", text)
     best: list[DepartmentMatch] = []
     for department in sorted(set(departments)):
-        for written, rule in name_variants(department):
-            at = text.find(written)
-            while at >= 0 and not _named_alone(text, at):
-                at = text.find(written, at + 1)
-            if at >= 0:
-                found = DepartmentMatch(department, written, rule)
-                if not best or found.strength > best[0].strength:
-                    best = [found]
-                elif found.strength == best[0].strength:
-                    best.append(found)
-                break
+        written_at = [(written, rule, at) for written, rule in name_variants(department)
+                      if (at := _alone_at(text, written)) >= 0]
+        if not written_at:
+            continue
+        # the longest variant written; of two as long, the one said first ("江苏高院…江苏法院云平台
+        # 租赁费": the 江苏法院 inside the item's name is not the department)
+        written, rule, _ = min(written_at, key=lambda w: (-len(w[0]), w[2]))
+        found = DepartmentMatch(department, written, rule)
+        if not best or found.strength > best[0].strength:
+            best = [found]
+        elif found.strength == best[0].strength:
+            best.append(found)
     return best
+
+
+def _alone_at(text: str, written: str) -> int:
+    """Where `written` first stands as a whole name in the text, -1 if nowhere."""
+    at = text.find(written)
+    while at >= 0 and not _named_alone(text, at):
+        at = text.find(written, at + 1)
+    return at

@@ -16,8 +16,8 @@ from corpus.names import FactNames
 from corpus.organisations import OPENING_NAME, ends_like_organisation
 from corpus.text import HAN
 
-from .analyze import Question
-from .departments import OPENERS, DepartmentMatch, match_departments
+from .analyze import FINAL_ACCOUNT, Question
+from .departments import OPENERS, DepartmentMatch, match_departments, org_phrases
 from .factbase import FactBase as FactBase  # the in-memory facts, as tests build them
 from .factbase import FactSource, ScopeFacts, Within
 from .linker import FactPool, Listed, Reading, Span, readings
@@ -74,6 +74,14 @@ class Asked:
         (规划和自然资源局 holds a 和 that joins no two items)."""
         return masked(self.question, self.fixed)
 
+    def named_sub_unit(self) -> str:
+        """An organisation the question names besides its department ("省高院下属的江苏省法官
+        培训学院"): a unit inside it, whose own budget the department's documents do not print."""
+        if not department_spans(self.question, self.documents, self.doc_ids):
+            return ""
+        phrases = org_phrases(self.about_the_metric().expanded)
+        return re.sub(r"^(?:下属|所属|直属)", "", phrases[0]) if phrases else ""
+
     def timings(self) -> dict[str, float]:
         return timings(self.started)
 
@@ -100,7 +108,7 @@ def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
             return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
     docs = _of_named_years(q, documents, docs)
     docs = _of_named_kind(q, documents, docs)
-    if not any(is_final(documents[d]) for d in docs) and "决算" in q.expanded:
+    if not any(is_final(documents[d]) for d in docs) and FINAL_ACCOUNT.search(q.expanded):
         # Only a 决算 has actual spending: refuse a 决算 question only when none is in scope.
         return set(), "已载入的是部门预算，没有决算数据"
     return docs, None

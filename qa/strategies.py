@@ -45,6 +45,8 @@ def total_budget(asked: Asked) -> Answer | None:
     q = asked.question
     if not asks_total_budget(q, asked.fixed):
         return None
+    if unit := asked.named_sub_unit():
+        return not_found_answer(q, f"载入的文件只有所属部门的预算，没有单列“{unit}”的预算", [], asked.started)
     if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
         return _other_year_total(asked, q.years[0])
     docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
@@ -258,6 +260,18 @@ def computed(asked: Asked) -> Answer | None:
     return _computed_answer(asked, result) if result else None
 
 
+def siblings(asked: Asked) -> Answer | None:
+    """The total of items named together ("四个季度用款计划合计"); never one of them alone."""
+    q = asked.question
+    said = compute.asks_total_of_several(q) if q.operation == "lookup" else None
+    good = [r for r in asked.readings() if not r.leftover] if said is not None else []
+    if not compute.side_by_side(tier := [r.fact for r in good if r.key.fit == good[0].key.fit]):
+        return None
+    if said and said != len(tier):
+        return not_found_answer(q, f"问题问的是{said}项之和，文件并列列出的是{len(tier)}项", [], asked.started)
+    return _computed_answer(asked, compute.siblings_total(tier))
+
+
 def composite(asked: Asked) -> Answer | None:
     """A colloquial name for several printed items (水电费 = 水费 + 电费): their sum, each
     item resolved in the question's own words and cited. If an item is missing, not_found —
@@ -423,7 +437,7 @@ def not_found_answer(q: Question, reason: str, near: Sequence[Reading], started:
 
 # ---------------------------------------------------------------------------- the order
 
-STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, lookup, previous_year,
+STRATEGIES: tuple[Strategy, ...] = (several_years, total_budget, composite, computed, siblings, lookup, previous_year,
                                     change_across_years, slip, passage, not_found)
 
 

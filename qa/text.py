@@ -40,9 +40,15 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_SPOKEN = (("为啥", "为什么"), ("为嘛", "为什么"), ("咋", "怎么"))  # what a phone keyboard types for the written word
+
+
 def norm_question(text: str) -> str:
-    """Same treatment for a whole question, but list numbering is kept (it can't occur)."""
+    """Same treatment for a whole question, but list numbering is kept (it can't occur), and
+    spoken words become the written ones (为啥 → 为什么)."""
     s = nfkc(text or "")
+    for spoken, written in _SPOKEN:
+        s = s.replace(spoken, written)
     s = QUOTES.sub("", s)
     s = LEVEL_TAG.sub("", s)
     s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import os
 import socket
 from decimal import Decimal
@@ -83,14 +85,24 @@ def seed_index(tmp_path_factory) -> Path:
 
 
 def gold_set_engine(name: str):
-    """An engine over a gold set's corpus (evaluation's own index of it, built when missing or stale)."""
+    """An engine over a gold set's corpus (evaluation's own index of it, built when missing or
+    stale). Sets over the same corpus share one index and one engine: the multi-document sets
+    all read the 16 PDFs and the seed, and each index costs a parse of all of them."""
+    from evaluation.sets import load_sets
+
+    sets = load_sets().sets
+    corpus = next(s.corpus for s in sets if s.name == name)
+    return _engine_over(next(s.name for s in sets if s.corpus == corpus))
+
+
+@lru_cache(maxsize=None)
+def _engine_over(set_name: str):
     from evaluation.runner import EVAL_INDEX_DIR, prepare_index
     from evaluation.sets import load_sets
     from qa import Engine
 
-    gold_set = load_sets().get(name)
-    index_dir = EVAL_INDEX_DIR / gold_set.name
-    prepare_index(gold_set.corpus_paths(), index_dir, progress=False)
+    index_dir = EVAL_INDEX_DIR / set_name
+    prepare_index(load_sets().get(set_name).corpus_paths(), index_dir, progress=False)
     return Engine(index_dir)
 
 
