@@ -7,7 +7,8 @@ here lives in its own schema (named after the build folder), so a new build neve
 one being answered from and `CURRENT` still switches builds with one rename.
 
 - facts: the `FactStore` contract (`PgFactStore`), values as `numeric` (exact Decimal),
-  the table partitioned by the document's year;
+  the table partitioned by the document's year, with the name index (`index.pgnames`) the
+  answer path reads facts through, written with them;
 - vectors: pgvector, unit rows compared by inner product like FAISS. A query over some
   documents scores exactly the rows the B-tree on `doc_id` finds (HNSW with a selective
   filter returns too few rows in pgvector); an unfiltered query walks the HNSW graph;
@@ -31,7 +32,9 @@ import numpy as np
 
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
+from corpus.names import fact_names
 
+from . import pgnames
 from .lexical import tokenize
 
 if TYPE_CHECKING:
@@ -98,7 +101,7 @@ def drop_orphans(conn: psycopg.Connection) -> list[str]:
 # ---------------------------------------------------------------------------------------- facts
 
 
-class PgFactStore:
+class PgFactStore(pgnames.PgNames):
     """`index.factstore.FactStore` in PostgreSQL: the same public methods, the same results
     (fact ids numbered like SQLite's rowids: the next after the largest)."""
 
@@ -118,15 +121,16 @@ class PgFactStore:
             # year: the document's, only to partition by (a Fact has none of its own)
             self._db.execute(f"CREATE TABLE {s}.facts (id bigint NOT NULL, year integer NOT NULL, {cols}, "
                              "PRIMARY KEY (id, year)) PARTITION BY LIST (year)")
-            for name, column in (("doc", "doc_id"), ("code", "code"), ("label", "row_label"),
-                                 ("type", "table_type, phase")):
+            for name, column in (("doc", "doc_id"), ("code", "code"), ("lcode", "lower(code)"),
+                                 ("label", "row_label"), ("type", "table_type, phase")):
                 self._db.execute(f"CREATE INDEX facts_{name} ON {s}.facts ({column})")
-            if copy_from is not None:
-                old = schema_of(copy_from)
+            old = None if copy_from is None else schema_of(copy_from)
+            if old is not None:
                 self._db.execute(f"INSERT INTO {s}.documents SELECT * FROM {old}.documents")
                 for (year,) in self._db.execute(f"SELECT DISTINCT year FROM {old}.facts").fetchall():
                     self._partition(year)
                 self._db.execute(f"INSERT INTO {s}.facts SELECT * FROM {old}.facts")
+            pgnames.create_tables(self._db, s, copy_from=old)
         return self
 
     def _partition(self, year: int) -> None:
@@ -139,7 +143,7 @@ class PgFactStore:
         self._db.close()
 
     def replace_document(self, doc: BudgetDocument, facts: Iterable[Fact]) -> int:
-        """Drop a document's facts and write the new ones, in one transaction."""
+        """Drop a document's facts and write the new ones with their names, in one transaction."""
         info = DocumentInfo.of(doc)
         year = int(info.year or 0)
         with self._db.transaction():
@@ -150,15 +154,18 @@ class PgFactStore:
             self._partition(year)
             first = self._db.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {self.schema}.facts").fetchone()
             start = int(first[0]) if first else 1
-            n = 0
+            named = []
             with self._db.cursor().copy(f"COPY {self.schema}.facts (id, year, {_FACT_LIST}) "
                                         "FROM STDIN") as copy:
-                for n, fact in enumerate(facts, 1):
-                    copy.write_row((start + n - 1, year, *(_cell(fact, c) for c in FACT_COLUMNS)))
-        return n
+                for fact_id, fact in enumerate(facts, start):
+                    copy.write_row((fact_id, year, *(_cell(fact, c) for c in FACT_COLUMNS)))
+                    named.append((fact_id, fact_names(fact)))
+            pgnames.write_names(self._db, self.schema, doc.doc_id, named)
+        return len(named)
 
     def remove_document(self, doc_id: str, commit: bool = True) -> None:
         # `commit` is FactStore's: here every statement outside replace_document commits itself
+        pgnames.remove_names(self._db, self.schema, doc_id)
         self._db.execute(f"DELETE FROM {self.schema}.facts WHERE doc_id = %s", (doc_id,))
         self._db.execute(f"DELETE FROM {self.schema}.documents WHERE doc_id = %s", (doc_id,))
 
@@ -181,6 +188,37 @@ class PgFactStore:
             where.append("kind = ANY(%s)")
             args.append([str(k) for k in kinds])
         return self._select(" AND ".join(where), args)
+
+    def facts_by_id(self, fact_ids: Iterable[int]) -> list[Fact]:
+        """The facts with these ids, in id order; an unknown id is left out."""
+        ids = sorted(set(fact_ids))
+        return self._select("id = ANY(%s)", (ids,)) if ids else []
+
+    def fact_ids_where(self, doc_ids: Iterable[str] | None, *, codes: Iterable[str] = (), kind: str | None = None,
+                       table_type: str | None = None) -> set[int]:
+        """The facts of these documents (every document when None) whose 科目编码, lower-cased,
+        is one of `codes` (when given), of `kind` and `table_type` (when given)."""
+        where: list[str] = ["TRUE"]
+        args: list[Any] = []
+        cs = sorted(set(codes))
+        if cs:
+            where.append("lower(code) = ANY(%s)")
+            args.append(cs)
+        for column, value in (("kind", kind), ("table_type", table_type)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                args.append(value)
+        if doc_ids is not None:
+            where.append("doc_id = ANY(%s)")
+            args.append(sorted(set(doc_ids)))
+        rows = self._db.execute(f"SELECT id FROM {self.schema}.facts WHERE {' AND '.join(where)}", args).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def table_types_of(self, doc_id: str) -> set[str]:
+        """The table types a document's facts other than narrative ones come from."""
+        rows = self._db.execute(f"SELECT DISTINCT table_type FROM {self.schema}.facts "
+                                "WHERE doc_id = %s AND kind != 'narrative'", (doc_id,)).fetchall()
+        return {r[0] for r in rows}
 
     def by_code(self, code: str) -> list[Fact]:
         """Facts of rows with this 科目编码, through the index on `code`."""
