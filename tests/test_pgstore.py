@@ -242,3 +242,17 @@ def test_incremental_build_keeps_the_name_index(indexes, tmp_path):
     with connect(pg_config.store) as conn:  # the removed document's names are gone with its facts
         named = {r[0] for r in conn.execute(f"SELECT fact_id FROM {schema_of(build_folder(out))}.fact_names")}
     assert named and named <= {f.id for f in mine}
+
+
+def test_lexical_rankings_from_postings_equal_bm25s_for_every_question(indexes):
+    """The postings table gives bm25s's ranking and scores for every multi-dev question, over
+    all documents and over one (the filter joins the nodes table)."""
+    sqlite_dir, pg_dir, pg_config = indexes["multi-dev"]
+    pg, embedded = SearchIndex(pg_dir, pg_config), SearchIndex(sqlite_dir)
+    one = Filters(doc_ids=frozenset({"2024_wuhan-jkq_intelligent-manufacturing-park_budget"}))
+    questions = [g.question for g in load_sets().get("multi-dev").load_questions()]
+    for filters in (None, one):
+        differ = [q for q in questions if pg.lexical(q, 30, filters) != embedded.lexical(q, 30, filters)]
+        assert not differ, f"{len(differ)} of {len(questions)} rankings differ: {differ[:5]}"
+    hits = pg.lexical("公务接待费是多少", 30, one)
+    assert len(hits) == 30 and {pg.nodes[i].metadata["doc_id"] for i, _ in hits} == set(one.doc_ids or ())
