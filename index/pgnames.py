@@ -5,9 +5,9 @@ reading only the facts it can name, with no copy of the build's facts in the ans
 
 The rows are those `FactStore._write_names` writes (each fact's names by role as
 `corpus.names.fact_names` gives them, each name's searchable forms and their bigrams), so the
-look-ups return the same names and fact ids. Two differences, both for size: `fact_names` keeps
-each fact's document (a scoped look-up needs no join with the partitioned facts), and names are
-ordered by code point (`COLLATE "C"`, SQLite's order) whatever the server's collation.
+look-ups return the same names and fact ids. Two differences: `fact_names` keeps each fact's
+document (a scoped look-up needs no join with the partitioned facts), and names are ordered by
+code point (`COLLATE "C"`, SQLite's order) whatever the server's collation.
 """
 
 from __future__ import annotations
