@@ -1,6 +1,7 @@
 """Prints the PostgreSQL store's figures beside the embedded store's: server start, build time
-(documents already parsed, embeddings cached: only the store differs) and `qa.answer` p50/p95
-over each gold set's questions, answered by both engines in turn.
+(documents already parsed, embeddings cached: only the store differs), `qa.answer` p50/p95
+over each gold set's questions, answered by both engines in turn, and hybrid and lexical
+search alone.
 
     .venv/bin/python benchmarks/pgstore_bench.py [--sets seed,multi-dev]
 
@@ -65,17 +66,22 @@ def bench_set(name: str, config: IndexConfig, pg_config: IndexConfig, work: Path
 
 
 def search_figures(engines: dict[str, Engine], questions: list[str]) -> None:
-    """Retrieval alone (hybrid, k=10), unfiltered and filtered to one document."""
+    """Retrieval alone (hybrid, k=10) and lexical search alone (k=30), unfiltered and filtered
+    to one document."""
     for kind, engine in engines.items():
         index = engine.search_index()
         doc = index.nodes[0].metadata["doc_id"]
         for label, filters in (("all", None), ("one doc", Filters(doc_ids=frozenset({doc})))):
-            ms = []
-            for question in questions[:100]:
-                start = time.perf_counter()
-                index.retrieve(question, k=10, filters=filters)
-                ms.append(1000 * (time.perf_counter() - start))
-            print(f"  {kind:<10} retrieve ({label:<7}) {percentiles(ms)}")
+            for search in ("retrieve", "lexical"):
+                ms = []
+                for question in questions[:100]:
+                    start = time.perf_counter()
+                    if search == "retrieve":
+                        index.retrieve(question, k=10, filters=filters)
+                    else:
+                        index.lexical(question, 30, filters)
+                    ms.append(1000 * (time.perf_counter() - start))
+                print(f"  {kind:<10} {search:<8} ({label:<7}) {percentiles(ms)}")
 
 
 def main(argv: list[str] | None = None) -> int:

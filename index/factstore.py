@@ -7,7 +7,8 @@ read from a document) are `corpus.facts`.
 Each fact's names (`corpus.names`, by role) are computed once, here at build time, and kept
 in `fact_names`; `names` and `form_grams` index them by character bigrams, so that a question
 reads only the facts whose names it can match (`qa.linker`), from the documents it is about,
-on demand. Every query is plain parameterised SQL that PostgreSQL runs as written.
+on demand. `index.pgstore` and `index.pgnames` keep the same tables in PostgreSQL and answer
+the same methods there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite3
 from dataclasses import asdict, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Iterable, Iterator
 
 from corpus.facts import DocumentInfo, Fact, FactKind
 from corpus.model import BudgetDocument
@@ -114,17 +115,6 @@ class FactStore:
             ids = [r[0] for r in self._db.execute("SELECT id FROM facts WHERE doc_id = ? ORDER BY id", (doc.doc_id,))]
             self._write_names(zip(ids, (fact_names(f) for f in facts)))
         return len(rows)
-
-    def copy_document(self, info: DocumentInfo, facts: Iterable[Fact]) -> None:
-        """A document's facts as another store holds them, their ids kept (ids break ties
-        between readings), with their names."""
-        facts = list(facts)
-        with self._db:
-            self._replace_info(info)
-            self._db.executemany(
-                f"INSERT INTO facts (id, {', '.join(_COLUMNS)}) VALUES (?, {', '.join('?' * len(_COLUMNS))})",
-                [(f.id, *_row(f)) for f in facts])
-            self._write_names((f.id, fact_names(f)) for f in facts)
 
     def _replace_info(self, info: DocumentInfo) -> None:
         self.remove_document(info.doc_id, commit=False)
@@ -269,21 +259,3 @@ class FactStore:
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
-
-
-class _Source(Protocol):
-    def documents(self) -> list[DocumentInfo]: ...
-    def facts(self, doc_ids: Iterable[str] | None = None, kinds: Iterable[str] | None = None) -> list[Fact]: ...
-    def close(self) -> None: ...
-
-
-def mirrored(source: _Source) -> FactStore:
-    """Another store's facts (PostgreSQL) in an in-memory FactStore with their names and the
-    name index, which has no PostgreSQL twin yet; the source is closed."""
-    local = FactStore(Path(":memory:"))
-    try:
-        for info in source.documents():
-            local.copy_document(info, source.facts([info.doc_id]))
-    finally:
-        source.close()
-    return local

@@ -21,8 +21,7 @@ from corpus.facts import DocumentInfo
 from corpus.model import BudgetDocument
 
 from .config import IndexConfig
-from .backends import store_for
-from .factstore import FactStore, mirrored
+from .backends import Facts, store_for
 from .search import SearchIndex
 from .store import (
     FORMAT_VERSION, BuildReport, Progress, build_folder, build_index, build_lock, clean_stale, has_index,
@@ -38,7 +37,7 @@ class LoadedIndex:
     the documents (as `DocumentInfo` and as parsed), the manifest, and the build folder they
     came from."""
 
-    store: FactStore
+    store: Facts
     documents: dict[str, DocumentInfo]
     manifest: dict[str, Any]
     parsed: dict[str, BudgetDocument]
@@ -49,10 +48,8 @@ class LoadedIndex:
         """`config` names the store the facts are in (`IndexConfig.store`); from the environment by default."""
         build = build_folder(folder)  # resolved once: every file below comes from the same build
         manifest = read_manifest(build)
-        opened = store_for(config or IndexConfig.from_env()).open_facts(build)
-        # the name index is the SQLite store's: a PostgreSQL store's facts are mirrored into one
-        # in memory at load, ids kept, so both stores answer alike
-        store = opened if isinstance(opened, FactStore) else mirrored(opened)
+        # read on demand, through the store's own name index (SQLite or PostgreSQL)
+        store = store_for(config or IndexConfig.from_env()).open_facts(build)
         documents = {d.doc_id: d for d in store.documents()}
         return cls(store, documents, manifest, _parsed_documents(build, manifest), build)
 

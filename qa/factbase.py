@@ -17,7 +17,7 @@ from typing import Protocol, overload
 
 from corpus.facts import DocumentInfo, Fact
 from corpus.names import FactNames, bigrams, fact_names
-from index.factstore import FactStore
+from index.backends import Facts
 
 from .linker import FactPool, Listed, names_in
 
@@ -60,7 +60,7 @@ class FactBase:
 class StoredFacts:
     """The facts of a fact store, read on demand. Thread-safe."""
 
-    def __init__(self, store: FactStore, documents: Mapping[str, DocumentInfo]):
+    def __init__(self, store: Facts, documents: Mapping[str, DocumentInfo]):
         self.store = store
         self.documents = documents
         self.names: Mapping[int, FactNames] = _StoredNames(self)

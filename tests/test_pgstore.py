@@ -176,3 +176,83 @@ def test_incremental_builds_keep_facts_and_drop_old_schemas(indexes, postgres, t
         schemas = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
     assert schema_of(first_build) not in schemas       # its folder was cleaned: its schema too
     assert schema_of(build_folder(out)) in schemas
+
+
+def test_name_index_look_ups_equal_the_embedded_stores(indexes):
+    """A PostgreSQL build is answered through its own name index (no copy of its facts in the
+    answering process): every look-up the answer path makes gives the embedded store's result."""
+    from corpus.names import bigrams, without_years
+
+    sqlite_dir, pg_dir, pg_config = indexes["multi-dev"]
+    loaded = LoadedIndex.read(pg_dir, pg_config)
+    pg, sqlite = loaded.store, FactStore(build_folder(sqlite_dir) / FACTS)
+    assert isinstance(pg, PgFactStore)
+    try:
+        docs = [d.doc_id for d in sqlite.documents()]
+        seed = "2024_wuhan-jkq_intelligent-manufacturing-park_budget"
+        assert seed in docs
+        said_anywhere = 0
+        for gold in load_sets().get("multi-dev").load_questions():
+            near = sqlite.names_near(bigrams(gold.question))
+            assert pg.names_near(bigrams(gold.question)) == near, gold.question
+            assert pg.names_said_as([without_years(n) for n in near]) == sqlite.names_said_as(
+                [without_years(n) for n in near]), gold.question
+            for scope in (None, [seed], docs[:3]):
+                assert pg.fact_ids_named(scope, near, ("row", "column", "table")) == \
+                    sqlite.fact_ids_named(scope, near, ("row", "column", "table")), gold.question
+            said_anywhere += bool(sqlite.fact_ids_named(None, near))
+        assert said_anywhere > 250  # the questions name facts: not a comparison of empty sets
+        facts = sqlite.facts()
+        ids = [f.id for f in facts]
+        assert pg.names_of(ids) == sqlite.names_of(ids)
+        assert sum(len(n.row) for n in pg.names_of(ids).values()) > 5_000
+        assert pg.facts_by_id(ids[::7] + [10**9]) == sqlite.facts_by_id(ids[::7] + [10**9])
+        codes = sorted({f.code.lower() for f in facts if f.code})[:40]
+        assert len(codes) == 40
+        assert pg.fact_ids_where(None, codes=codes) == sqlite.fact_ids_where(None, codes=codes) != set()
+        assert pg.fact_ids_where([seed], kind="cell", table_type="收支总表") == \
+            sqlite.fact_ids_where([seed], kind="cell", table_type="收支总表") != set()
+        assert all(pg.table_types_of(d) == sqlite.table_types_of(d) for d in docs)
+    finally:
+        pg.close()
+        sqlite.close()
+
+
+def test_incremental_build_keeps_the_name_index(indexes, tmp_path):
+    """A rebuild copies the previous build's name index and drops a removed document's names:
+    each remaining fact has exactly the names the embedded store gives it."""
+    seed_sqlite, _, pg_config = indexes["seed"]
+    files = collect_files(load_sets().get("multi-dev").corpus_paths())
+    seed, other = files[-1], files[0]
+    given = LoadedIndex.read(EVAL_INDEX_DIR / "multi-dev", IndexConfig.from_env()).parsed_files([seed, other])
+    out = tmp_path / "index"
+    build_index([other], out, pg_config, show_bars=False, parsed=given)
+    build_index([seed, other], out, pg_config, show_bars=False, parsed=given)
+    build_index([seed], out, pg_config, show_bars=False, parsed=given)
+    pg = store_for(pg_config).open_facts(build_folder(out))
+    sqlite = FactStore(build_folder(seed_sqlite) / FACTS)
+    try:
+        mine, theirs = pg.facts(), sqlite.facts()
+        assert [(f.row_id, f.column) for f in mine] == [(f.row_id, f.column) for f in theirs]
+        assert list(pg.names_of(f.id for f in mine).values()) == list(sqlite.names_of(f.id for f in theirs).values())
+        assert pg.fact_ids_named(None, ["公务接待费"]) == pg.fact_ids_named([given[seed].doc_id], ["公务接待费"]) != set()
+    finally:
+        pg.close()
+        sqlite.close()
+    with connect(pg_config.store) as conn:  # the removed document's names are gone with its facts
+        named = {r[0] for r in conn.execute(f"SELECT fact_id FROM {schema_of(build_folder(out))}.fact_names")}
+    assert named and named <= {f.id for f in mine}
+
+
+def test_lexical_rankings_from_postings_equal_bm25s_for_every_question(indexes):
+    """The postings table gives bm25s's ranking and scores for every multi-dev question, over
+    all documents and over one (the filter joins the nodes table)."""
+    sqlite_dir, pg_dir, pg_config = indexes["multi-dev"]
+    pg, embedded = SearchIndex(pg_dir, pg_config), SearchIndex(sqlite_dir)
+    one = Filters(doc_ids=frozenset({"2024_wuhan-jkq_intelligent-manufacturing-park_budget"}))
+    questions = [g.question for g in load_sets().get("multi-dev").load_questions()]
+    for filters in (None, one):
+        differ = [q for q in questions if pg.lexical(q, 30, filters) != embedded.lexical(q, 30, filters)]
+        assert not differ, f"{len(differ)} of {len(questions)} rankings differ: {differ[:5]}"
+    hits = pg.lexical("公务接待费是多少", 30, one)
+    assert len(hits) == 30 and {pg.nodes[i].metadata["doc_id"] for i, _ in hits} == set(one.doc_ids or ())
