@@ -85,7 +85,7 @@ _LIST_OPENS = re.compile(r"其中\s*[：:]?\s*$")
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT = (r"万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家"
-         r"|万(?=[，,。；;、）)]|$)")  # "其中支持外贸发展370.00万，…": 万 alone before a break is 万元
+         r"|万(?=[，,。；;、）)]|$|用于|用来|主要)")  # "…370.00万，…", "增加209万用于…": 万 alone is 万元
 _QUANTITY = re.compile(rf"(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})")
 # A sentence's figures: also its counts in Chinese numerals (`chinese_count` says which are)
 _FIGURE = re.compile(rf"(?P<num>{_NUMBER}|{CHINESE_COUNT})\s*(?P<unit>{_UNIT})")
