@@ -16,6 +16,11 @@ from .linker import Reading
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
+# a heading the text layer glued to the sentence under it ("…支出预算表情况说明2017年本部门…")
+_GLUED_HEADING = re.compile(r"^.*?情况说明(?=.{4,})")
+_COUNTS = ("家", "个", "项", "人", "名", "辆", "台", "套")
+
+
 def fact_label(fact: Fact, column_named: bool = True) -> str:
     """What the figure is, in the document's own words."""
     if fact.kind == "cell":
@@ -27,7 +32,12 @@ def fact_label(fact: Fact, column_named: bool = True) -> str:
             return f"{row}（{' / '.join(column)}）"
         return row
     if fact.kind == "narrative":
-        return fact.subject or fact.topic
+        subject = _GLUED_HEADING.sub("", fact.subject)
+        if fact.context and fact.unit in _COUNTS and not subject.endswith(fact.context):
+            return fact.context  # "下属 5 家预算单位": what is counted, not the words before it
+        if fact.change in ("增加", "减少", "增长", "下降"):  # the change, never read as the level
+            return f"{subject or fact.topic}{fact.change}{'幅度' if fact.unit == '%' else '额'}"
+        return subject or fact.topic
     if fact.kind == "field":
         if fact.subject and fact.subject != fact.column:
             return f"{fact.row_label} {fact.subject} {fact.column}".strip()
