@@ -225,17 +225,33 @@ class FactStore:
                        roles: Iterable[str] = NAME_ROLES) -> set[int]:
         """The facts of these documents (every document when None) that have one of these
         names in one of these roles."""
+        return {r[0] for r in self._named("n.fact_id", doc_ids, names, roles)}
+
+    def documents_naming(self, doc_ids: Iterable[str] | None, names: Iterable[str],
+                         roles: Iterable[str] = NAME_ROLES) -> dict[str, set[str]]:
+        """Which of these names each document of `doc_ids` (every document when None) has a
+        fact named by in one of these roles; a document with none is left out. Read from the
+        name index alone: no fact is read."""
+        out: dict[str, set[str]] = {}
+        for doc_id, name in self._named("f.doc_id, n.name", doc_ids, names, roles):
+            out.setdefault(doc_id, set()).add(name)
+        return out
+
+    def _named(self, columns: str, doc_ids: Iterable[str] | None, names: Iterable[str],
+               roles: Iterable[str]) -> list[tuple[Any, ...]]:
+        """`SELECT DISTINCT columns` of the fact names (n) and their facts (f) with one of these
+        names in one of these roles, of these documents (every document when None)."""
         ns, rs = sorted(set(names)), sorted(set(roles))
         if not ns or not rs:
-            return set()
-        sql = (f"SELECT DISTINCT n.fact_id FROM fact_names n JOIN facts f ON f.id = n.fact_id "
+            return []
+        sql = (f"SELECT DISTINCT {columns} FROM fact_names n JOIN facts f ON f.id = n.fact_id "
                f"WHERE n.name IN ({_marks(ns)}) AND n.role IN ({_marks(rs)})")
         args: list[str] = ns + rs
         if doc_ids is not None:
             ds = sorted(set(doc_ids))
             sql += f" AND f.doc_id IN ({_marks(ds)})"
             args += ds
-        return {r[0] for r in self._db.execute(sql, args)}
+        return [tuple(r) for r in self._db.execute(sql, args)]
 
     def fact_ids_where(self, doc_ids: Iterable[str] | None, *, codes: Iterable[str] = (), kind: str | None = None,
                        table_type: str | None = None) -> set[int]:

@@ -29,6 +29,7 @@ from .render import format_figure
 from .scope import Asked, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
+from .unnamed import MANY_BUDGETS, ask_which, holders
 
 if TYPE_CHECKING:  # llama-index loads with the search index, which a figure's answer may not need
     from llama_index.core.schema import NodeWithScore
@@ -131,6 +132,11 @@ class Engine:
         reason = unknown_year(asked) or no_execution_figures(asked)
         if reason:
             return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
+        crowd = holders(asked, base)  # many budgets and the question does not say which
+        if crowd is not None:
+            if crowd.budgets > MANY_BUDGETS:
+                return ask_which(asked, crowd)
+            asked = Asked.over(q, base, set(crowd.docs), started, self.retrieve)
         return named(guard(first_answer(asked)), base.documents)
 
     def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: StoredFacts,
