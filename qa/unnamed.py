@@ -22,6 +22,7 @@ from .budgets import budget_of
 from .factbase import StoredFacts
 from .linker import Span, alias_spans, name_spans
 from .scope import Asked, timings
+from .totals import asks_total_budget
 
 MANY_BUDGETS = 20  # budgets in scope past which a question that does not say which is counted first
 SHOWN = 5          # budgets the question back lists, the most recent first
@@ -49,6 +50,8 @@ def holders(asked: Asked, base: StoredFacts) -> Holders | None:
     in_scope = len(publications(asked.documents, asked.doc_ids))
     if in_scope <= MANY_BUDGETS or asked.question.operation == "prose":
         return None
+    if asks_total_budget(asked.question, asked.fixed):  # 预算是多少: every budget prints its total
+        return Holders(("收支总预算",), asked.doc_ids, in_scope, in_scope)
     q = asked.about_the_metric()
     spans = name_spans(q.expanded, base.said(q.expanded))
     for target, at in alias_spans(q).items():  # 三公经费 → the names it stands for, said where the alias is
