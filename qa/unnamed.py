@@ -26,6 +26,7 @@ from .totals import asks_total_budget
 
 MANY_BUDGETS = 20  # budgets in scope past which a question that does not say which is counted first
 SHOWN = 5          # budgets the question back lists, the most recent first
+ASKS_WHICH = "问题没有写明部门和年度"  # the reason of the question back
 _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年度?")
 
 
@@ -88,5 +89,5 @@ def ask_which(asked: Asked, found: Holders) -> Answer:
     text = (f"已载入的 {found.in_scope:,} 份预算中有 {found.budgets:,} 份列有{item}，问题没有写明是哪个部门、哪一年的预算，"
             f"不能只给其中一份的数字。请在问题中写明部门和年度，例如“{example}”。最近年度的几份：{shown}"
             f"{'等' if found.budgets > SHOWN else ''}。")
-    reason = f"问题没有写明部门和年度，{found.budgets:,} 份预算都有这一项"
+    reason = f"{ASKS_WHICH}，{found.budgets:,} 份预算都有这一项"
     return Answer(q.raw, text, "not_found", reason=reason, timings=timings(asked.started))
