@@ -133,3 +133,21 @@ class PgNames:
             sql += " AND doc_id = ANY(%s)"
             args.append(sorted(set(doc_ids)))
         return {int(r[0]) for r in self._db.execute(sql, args).fetchall()}
+
+    def documents_naming(self, doc_ids: Iterable[str] | None, names: Iterable[str],
+                         roles: Iterable[str] = NAME_ROLES) -> dict[str, set[str]]:
+        """Which of these names each document of `doc_ids` (every document when None) has a
+        fact named by in one of these roles (the embedded store's `documents_naming`); read
+        through the (name, doc_id) index of `fact_names`, no fact row is read."""
+        ns, rs = sorted(set(names)), sorted(set(roles))
+        if not ns or not rs:
+            return {}
+        sql = f"SELECT DISTINCT doc_id, name FROM {self.schema}.fact_names WHERE name = ANY(%s) AND role = ANY(%s)"
+        args: list[list[str]] = [ns, rs]
+        if doc_ids is not None:
+            sql += " AND doc_id = ANY(%s)"
+            args.append(sorted(set(doc_ids)))
+        out: dict[str, set[str]] = {}
+        for doc_id, name in self._db.execute(sql, args).fetchall():
+            out.setdefault(doc_id, set()).add(name)
+        return out

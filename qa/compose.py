@@ -121,7 +121,9 @@ def guard(answer: Answer) -> Answer:
     failure is a bug, and saying nothing is better than saying a wrong figure."""
     if answer.kind in ("not_found", "passage"):
         return answer
+    # the cited documents' titles too: a budget named in the answer may hold digits (第12局)
     sources = " ".join(filter(None, [answer.formula or ""] + [c.text for c in answer.citations]
+                              + [c.document for c in answer.citations]
                               + [c.section for c in answer.citations] + [c.row or "" for c in answer.citations]
                               + [c.column or "" for c in answer.citations] + [c.location for c in answer.citations]))
     known = {n.replace(",", "") for n in _NUMBER.findall(sources)}

@@ -183,12 +183,23 @@ def match_departments(question: str, departments: Iterable[str]) -> list[Departm
     return _by_variants(text, departments) or _by_phrase(org_phrases(text), departments)
 
 
+@lru_cache(maxsize=65536)
+def _core_pairs(name: str) -> frozenset[str]:
+    """The character pairs of a name without its region: two names that share no pair share
+    no run of 4 (checked first: a thousand departments are a thousand runs to look for)."""
+    core = _core(name)
+    return frozenset(core[i:i + 2] for i in range(len(core) - 1))
+
+
 def _by_phrase(phrases: list[str], departments: Iterable[str]) -> list[DepartmentMatch]:
     best: list[DepartmentMatch] = []
     for phrase in phrases:
+        pairs = _core_pairs(phrase)
         for department in sorted(set(departments)):
             if _in_order(phrase, department) and phrase[-1] == department[-1]:
                 found = DepartmentMatch(department, phrase, "按字序简称")
+            elif pairs.isdisjoint(_core_pairs(department)):
+                continue
             else:  # the shared run must be the department's own words, not its region
                 run = _longest_common_run(_core(phrase), _core(department))
                 if len(run) < _MIN_OVERLAP or len(run) * 4 < len(phrase) * 3:

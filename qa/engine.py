@@ -26,9 +26,10 @@ from .budgets import named
 from .compose import guard, source_phrase
 from .factbase import StoredFacts
 from .render import format_figure
-from .scope import Asked, documents_for, no_execution_figures, timings, unknown_year
+from .scope import Asked, Retriever, documents_for, no_execution_figures, timings, unknown_year
 from .strategies import first_answer, not_found_answer
 from .text import norm_question
+from .unnamed import MANY_BUDGETS, ask_which, holders
 
 if TYPE_CHECKING:  # llama-index loads with the search index, which a figure's answer may not need
     from llama_index.core.schema import NodeWithScore
@@ -114,51 +115,69 @@ class Engine:
         problem = validate_question(question)
         if problem:
             return Answer(question or "", problem, "not_found", reason="bad input")
-        base = self._fact_base()
-        q = analyze(question)
-        docs, reason = documents_for(q, base.documents, doc_ids)
-        if not reason and says_previous_year(q.expanded):
-            years = {base.documents[d].year for d in docs}
-            said = with_previous_year(q.expanded, years.pop() if len(years) == 1 else None)
-            if said is None:
-                reason = "问题中的“上年”指哪一年？载入的预算不止一个年度，请写明年份（例如“2023年”）"
-            else:
-                q = analyze(said)
-                docs, reason = documents_for(q, base.documents, doc_ids)
-        if reason:
-            return not_found_answer(q, reason, [], started)
-        asked = Asked.over(q, base, docs, started, self.retrieve)
-        reason = unknown_year(asked) or no_execution_figures(asked)
-        if reason:
-            return self._offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started)
-        return named(guard(first_answer(asked)), base.documents)
+        return answer_from(self._fact_base(), question, self.retrieve, doc_ids, started)
 
-    def _offer_other_year(self, missing: Answer, question: str, docs: set[str], base: StoredFacts,
-                          started: float) -> Answer:
-        """Asked for a year no document is for (2030): the not_found answer also says what
-        the loaded years print for the same question (the 2024 figure), as candidates."""
-        q = analyze(question)
-        absent = [y for y in q.years if y not in {base.documents[d].year for d in docs}]
-        have = sorted({base.documents[d].year for d in docs if base.documents[d].year}, reverse=True)
-        if len(absent) != 1 or not have:
-            return missing
-        offers = []
-        for year in have[:3]:
-            again = analyze(question.replace(str(absent[0]), str(year)))
-            year_docs, reason = documents_for(again, base.documents, docs)
-            if reason:
-                continue
-            asked = Asked.over(again, base, year_docs, started, self.retrieve)
-            found = guard(first_answer(asked))
-            if found.kind in ("lookup", "computed") and found.value is not None and found.citations:
-                offers.append((year, found))
-        if not offers:
-            return missing
-        said = "；".join(f"{year} 年：{found.answer}" if found.kind == "computed" else
-                        f"{year} 年的数字：{format_figure(found.value, found.unit)}（{source_phrase(found.citations[0])}）"
-                        for year, found in offers)
-        near = tuple(Candidate(found.question if found.kind == "computed" else
-                               f"{year} 年 {found.citations[0].row or found.citations[0].column or found.question}",
-                               found.value, found.unit, found.citations[0].section, 1.0) for year, found in offers)
-        return replace(missing, answer=f"{missing.answer}{said}。", candidates=near + missing.candidates,
-                       citations=(), timings=timings(started))
+
+def no_passages(question: str, k: int = 10, doc_ids: Set[str] | None = None,
+                any_kind: bool = False) -> list[NodeWithScore]:
+    """A `Retriever` without a search index: the facts alone answer (the fact-store benchmark)."""
+    return []
+
+
+def answer_from(base: StoredFacts, question: str, retrieve: Retriever = no_passages,
+                doc_ids: set[str] | None = None, started: float | None = None) -> Answer:
+    """A valid question answered from a fact store's facts, passages searched with `retrieve`."""
+    started = time.perf_counter() if started is None else started
+    q = analyze(question)
+    docs, reason = documents_for(q, base.documents, doc_ids)
+    if not reason and says_previous_year(q.expanded):
+        years = {base.documents[d].year for d in docs}
+        said = with_previous_year(q.expanded, years.pop() if len(years) == 1 else None)
+        if said is None:
+            reason = "问题中的“上年”指哪一年？载入的预算不止一个年度，请写明年份（例如“2023年”）"
+        else:
+            q = analyze(said)
+            docs, reason = documents_for(q, base.documents, doc_ids)
+    if reason:
+        return not_found_answer(q, reason, [], started)
+    asked = Asked.over(q, base, docs, started, retrieve)
+    reason = unknown_year(asked) or no_execution_figures(asked)
+    if reason:
+        return _offer_other_year(not_found_answer(q, reason, [], started), question, docs, base, started, retrieve)
+    crowd = holders(asked, base)  # many budgets and the question does not say which
+    if crowd is not None:
+        if crowd.budgets > MANY_BUDGETS:
+            return ask_which(asked, crowd)
+        asked = Asked.over(q, base, set(crowd.docs), started, retrieve)
+    return named(guard(first_answer(asked)), base.documents)
+
+
+def _offer_other_year(missing: Answer, question: str, docs: set[str], base: StoredFacts, started: float,
+                      retrieve: Retriever) -> Answer:
+    """Asked for a year no document is for (2030): the not_found answer also says what
+    the loaded years print for the same question (the 2024 figure), as candidates."""
+    q = analyze(question)
+    absent = [y for y in q.years if y not in {base.documents[d].year for d in docs}]
+    have = sorted({base.documents[d].year for d in docs if base.documents[d].year}, reverse=True)
+    if len(absent) != 1 or not have:
+        return missing
+    offers = []
+    for year in have[:3]:
+        again = analyze(question.replace(str(absent[0]), str(year)))
+        year_docs, reason = documents_for(again, base.documents, docs)
+        if reason:
+            continue
+        asked = Asked.over(again, base, year_docs, started, retrieve)
+        found = guard(first_answer(asked))
+        if found.kind in ("lookup", "computed") and found.value is not None and found.citations:
+            offers.append((year, found))
+    if not offers:
+        return missing
+    said = "；".join(f"{year} 年：{found.answer}" if found.kind == "computed" else
+                    f"{year} 年的数字：{format_figure(found.value, found.unit)}（{source_phrase(found.citations[0])}）"
+                    for year, found in offers)
+    near = tuple(Candidate(found.question if found.kind == "computed" else
+                           f"{year} 年 {found.citations[0].row or found.citations[0].column or found.question}",
+                           found.value, found.unit, found.citations[0].section, 1.0) for year, found in offers)
+    return replace(missing, answer=f"{missing.answer}{said}。", candidates=near + missing.candidates,
+                   citations=(), timings=timings(started))

@@ -121,8 +121,7 @@ class StoredFacts:
         with their names kept for `names`."""
         scope = None if docs >= self.documents.keys() else docs  # all of them: no filter to send
         with self._lock:
-            said = names_in(text, self.store.names_near(bigrams(text)))
-            ids = self.store.fact_ids_named(scope, said, _DIRECT_ROLES)
+            ids = self.store.fact_ids_named(scope, self.said(text), _DIRECT_ROLES)
             ids |= self.store.fact_ids_named(scope, self.store.names_said_as(aliased), _ALIASED_ROLES)
             codes = list(codes)
             if codes:
@@ -130,6 +129,23 @@ class StoredFacts:
             if empty_table:
                 ids |= self.store.fact_ids_where(scope, kind="empty_table", table_type=empty_table)
             return self._by_id(ids)
+
+    def said(self, text: str) -> list[str]:
+        """The stored names this text says (`qa.linker.names_in`), found through the name index."""
+        with self._lock:
+            return names_in(text, self.store.names_near(bigrams(text)))
+
+    def said_as(self, targets: Iterable[str]) -> list[str]:
+        """The stored names an alias's targets are (`FactStore.names_said_as`)."""
+        with self._lock:
+            return self.store.names_said_as(targets)
+
+    def holding(self, docs: Set[str], names: Iterable[str]) -> dict[str, set[str]]:
+        """Which of these names each document in scope has a fact named by, as a row or a
+        column (`FactStore.documents_naming`): counted in the name index, no fact read."""
+        scope = None if docs >= self.documents.keys() else docs
+        with self._lock:
+            return self.store.documents_naming(scope, names, ("row", "column"))
 
     def _by_id(self, ids: set[int]) -> list[Fact]:
         """These facts in id order, each converted from its row once (until forgotten)."""

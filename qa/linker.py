@@ -97,7 +97,13 @@ def _names_a_year(name: str) -> bool:
 
 def names_in(question: str, names: Iterable[str]) -> list[str]:
     """The names `match_fact` finds in the question (whole, in part, or without their years)."""
-    return [n for n in names if _find(question, n, "row") is not None]
+    return list(name_spans(question, names))
+
+
+def name_spans(question: str, names: Iterable[str]) -> dict[str, Span]:
+    """Where in the question `match_fact` finds each of these names it finds."""
+    found = ((n, _find(question, n, "row")) for n in names)
+    return {n: (m.start, m.end) for n, m in found if m is not None}
 
 
 class FactPool(Protocol):

@@ -123,3 +123,28 @@ def test_a_removed_document_leaves_no_names(tmp_path: Path, seed_doc):
     store.remove_document(seed_doc.doc_id)
     assert store._db.execute("SELECT COUNT(*) FROM fact_names").fetchone()[0] == 0
     assert store.fact_ids_named(None, ["公务接待费"]) == set()
+    assert store.documents_naming(None, ["公务接待费"]) == {}
+
+
+def test_which_documents_hold_a_name_is_what_their_facts_say(two_departments):
+    store, seed_id, other_id = two_departments
+    held = store.documents_naming(None, ["公务接待费", "没有这个名字"], ("row", "column"))
+    assert held == {seed_id: {"公务接待费"}, other_id: {"公务接待费"}}
+    assert store.documents_naming([other_id], ["公务接待费"]) == {other_id: {"公务接待费"}}
+    # the same as reading the facts' names: every document with a fact of that name in that role
+    facts = store.facts()
+    names = store.names_of(f.id for f in facts)
+    assert {f.doc_id for f in facts if "公务接待费" in names[f.id].column} == set(held)
+
+
+def test_a_schema_3_file_learns_its_documents_names_when_opened(tmp_path: Path, seed_doc):
+    store = FactStore(tmp_path / "facts.sqlite")
+    store.replace_document(seed_doc, document_facts(seed_doc))
+    expected = store.documents_naming(None, ["公务接待费", "项目支出"])
+    store._db.execute("DELETE FROM doc_names")  # as a file written before doc_names
+    store._db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    store._db.commit()
+    store.close()
+    again = FactStore(tmp_path / "facts.sqlite")
+    assert again.documents_naming(None, ["公务接待费", "项目支出"]) == expected == {
+        seed_doc.doc_id: {"公务接待费", "项目支出"}}

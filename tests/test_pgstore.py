@@ -200,6 +200,9 @@ def test_name_index_look_ups_equal_the_embedded_stores(indexes):
             for scope in (None, [seed], docs[:3]):
                 assert pg.fact_ids_named(scope, near, ("row", "column", "table")) == \
                     sqlite.fact_ids_named(scope, near, ("row", "column", "table")), gold.question
+                # which budgets hold a name: what a question naming none is answered from
+                assert pg.documents_naming(scope, near, ("row", "column")) == \
+                    sqlite.documents_naming(scope, near, ("row", "column")), gold.question
             said_anywhere += bool(sqlite.fact_ids_named(None, near))
         assert said_anywhere > 250  # the questions name facts: not a comparison of empty sets
         facts = sqlite.facts()

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pickle
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.facts import document_facts
 
 from ..factstore import FactStore
 from .builds import folder_mb, in_fresh_process, peak_rss_mb
+from .queries import Latency, serve_facts, synthetic_budgets
 from .synthesis import synthetic_document, synthetic_name
 
 PROGRESS = 500  # documents between two progress lines
@@ -26,9 +27,11 @@ class FactRun:
     write_seconds: float  # writing them to the store, index maintenance included
     size_mb: float
     rss_mb: float
+    named: Latency | None = None    # qa answering from the store alone: questions naming a budget
+    unnamed: Latency | None = None  # and questions naming none
 
 
-def _fact_worker(templates_file: Path, n: int, out: Path) -> FactRun:
+def _fact_worker(templates_file: Path, n: int, out: Path, queries: int) -> FactRun:
     templates = pickle.loads(templates_file.read_bytes())
     store = FactStore(out)
     synth = write = 0.0
@@ -47,9 +50,13 @@ def _fact_worker(templates_file: Path, n: int, out: Path) -> FactRun:
         count = store.count()
     finally:
         store.close()
-    return FactRun(n, count, synth, write, folder_mb(out.parent), peak_rss_mb())
+    stored = FactRun(n, count, synth, write, folder_mb(out.parent), peak_rss_mb())
+    named, unnamed = serve_facts(out, synthetic_budgets(n), queries) if queries else (None, None)
+    return replace(stored, named=named, unnamed=unnamed)
 
 
-def fact_store_run(templates_file: Path, n: int, folder: Path) -> FactRun:
+def fact_store_run(templates_file: Path, n: int, folder: Path, queries: int = 0) -> FactRun:
+    """N synthetic documents' facts written to a store, then (`queries` > 0) that many questions
+    of each kind answered from it."""
     folder.mkdir(parents=True, exist_ok=True)
-    return in_fresh_process(_fact_worker, templates_file, n, folder / "facts.sqlite")
+    return in_fresh_process(_fact_worker, templates_file, n, folder / "facts.sqlite", queries)

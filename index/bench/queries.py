@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,12 +52,25 @@ class Latency:
     p95: float
     answered: float  # share answered with a figure (lookup or computed)
     right_budget: float | None = None  # named questions: share answered from the named budget only
+    each_budget: float = 0.0  # share answered with each budget's figure (several budgets, no one figure)
+    asked_back: float = 0.0   # share answered with the question back (which budget?)
 
     @classmethod
     def of(cls, ms: list[float], kinds: list[str], right: list[bool] | None = None) -> Latency:
         p50, p95 = np.percentile(ms, [50, 95]) if ms else (float("nan"), float("nan"))
         share = sum(k in ANSWERED for k in kinds) / max(len(kinds), 1)
         return cls(float(p50), float(p95), share, sum(right) / max(len(right), 1) if right is not None else None)
+
+    @classmethod
+    def of_answers(cls, ms: list[float], answers: list[Any]) -> Latency:
+        """The latencies, and what the answers were: one figure, each budget's, or the question back."""
+        from qa.unnamed import ASKS_WHICH
+
+        n = max(len(answers), 1)
+        one = [a.kind in ANSWERED and a.value is not None for a in answers]
+        each = [a.kind in ANSWERED and a.value is None and bool(a.figures) for a in answers]
+        back = [a.kind == "not_found" and (a.reason or "").startswith(ASKS_WHICH) for a in answers]
+        return replace(cls.of(ms, []), answered=sum(one) / n, each_budget=sum(each) / n, asked_back=sum(back) / n)
 
 
 @dataclass(frozen=True)
@@ -92,3 +106,28 @@ def _serve_worker(index_dir: Path, config: IndexConfig, named: list[tuple[str, s
 def serve(index_dir: Path, config: IndexConfig, budgets: list[tuple[str, int]], count: int) -> Serving:
     """`count` questions naming one of `budgets` (department, year) and `count` naming none."""
     return in_fresh_process(_serve_worker, index_dir, config, named_questions(count, budgets), unnamed_questions(count))
+
+
+def serve_facts(store_path: Path, budgets: list[tuple[str, int]], count: int) -> tuple[Latency, Latency]:
+    """The same questions answered from a fact store alone (`qa.engine.answer_from`, no search
+    index: a question only passages answer gets not_found), in this process, after a warm-up."""
+    from index.factstore import FactStore
+    from qa.engine import answer_from
+    from qa.factbase import StoredFacts
+
+    store = FactStore(store_path)
+    try:
+        base = StoredFacts(store, {d.doc_id: d for d in store.documents()})
+        answer_from(base, WARMUP_QUESTION)
+
+        def timed(questions: list[str]) -> Latency:
+            ms, answers = [], []
+            for question in questions:
+                started = time.perf_counter()
+                answers.append(answer_from(base, question))
+                ms.append((time.perf_counter() - started) * 1000)
+            return Latency.of_answers(ms, answers)
+
+        return timed([q for _, q in named_questions(count, budgets)]), timed(unnamed_questions(count))
+    finally:
+        store.close()

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import platform
 
+from .factscale import FactRun
 from .run import BenchResult, SizeResult
 
 BUILD_HEADER = ["corpus", "docs", "templates", "nodes", "distinct texts", "cache reuse", "cache before",
                 "embedded", "cold build s", "warm build s", "index MB", "build peak RSS MB cold/warm"]
 SERVE_HEADER = ["corpus", "facts", "serving RSS MB", "load s", "named p50/p95 ms", "named: figure / right budget",
                 "unnamed p50/p95 ms", "unnamed: figure"]
-FACT_HEADER = ["fact store alone", "docs", "facts", "write s", "facts/s", "synthesis s", "MB", "peak RSS MB"]
+FACT_HEADER = ["fact store alone", "docs", "facts", "write s", "facts/s", "synthesis s", "MB", "peak RSS MB",
+               "named p50/p95 ms", "named: figure", "unnamed p50/p95 ms", "unnamed: figure / each budget / asked back"]
 
 
 def _pct(x: float | None) -> str:
@@ -38,6 +40,14 @@ def serve_cells(r: SizeResult) -> list[str]:
             f"{s.unnamed.p50:.0f} / {s.unnamed.p95:.0f}", _pct(s.unnamed.answered)]
 
 
+def fact_answer_cells(f: FactRun) -> list[str]:
+    if f.named is None or f.unnamed is None:
+        return ["", "", "", ""]
+    u = f.unnamed
+    return [f"{f.named.p50:.0f} / {f.named.p95:.0f}", _pct(f.named.answered), f"{u.p50:.0f} / {u.p95:.0f}",
+            f"{_pct(u.answered)} / {_pct(u.each_budget)} / {_pct(u.asked_back)}"]
+
+
 def table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
     if markdown:
         lines = [header, ["---"] * len(header), *rows]
@@ -54,7 +64,7 @@ def render(result: BenchResult, markdown: bool) -> str:
         parts += [table(SERVE_HEADER, [serve_cells(r) for r in served], markdown), ""]
     if result.facts:
         rows = [["", f"{f.docs:,}", f"{f.facts:,}", f"{f.write_seconds:.1f}", f"{f.facts / f.write_seconds:,.0f}",
-                 f"{f.synth_seconds:.1f}", f"{f.size_mb:.0f}", f"{f.rss_mb:.0f}"] for f in result.facts]
+                 f"{f.synth_seconds:.1f}", f"{f.size_mb:.0f}", f"{f.rss_mb:.0f}", *fact_answer_cells(f)] for f in result.facts]
         parts += [table(FACT_HEADER, rows, markdown), ""]
     notes = [
         (f"Machine: {os.cpu_count()} CPU(s), {platform.machine()}, Python {platform.python_version()}, load average "
@@ -80,6 +90,9 @@ def render(result: BenchResult, markdown: bool) -> str:
     ]
     if result.facts:
         notes.append("Fact store alone: synthetic documents' facts written to one FactStore (SQLite) in a fresh "
-                     "process; write s excludes synthesis and fact extraction (synthesis s).")
+                     "process; write s excludes synthesis and fact extraction (synthesis s). Then the same questions "
+                     "answered from the store alone (qa.engine.answer_from, no search index), after a warm-up: "
+                     "figure = one figure; each budget = each budget's figure (several budgets); asked back = "
+                     "the question back, how many budgets hold the item (qa.unnamed).")
     parts += [("- " if markdown else "") + note for note in notes]
     return "\n".join(parts)

@@ -178,7 +178,7 @@ def run_bench(sizes: list[int], queries: int, config: IndexConfig, max_minutes: 
             done = n if not size.estimated else done
         for n in sorted(set(fact_sizes)):
             _log(f"fact store alone: N={n}")
-            result.facts.append(fact_store_run(templates_file, n, scratch / f"facts-{n}"))
+            result.facts.append(fact_store_run(templates_file, n, scratch / f"facts-{n}", queries))
             save(result, report)
     from .report import render
 
