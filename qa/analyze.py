@@ -155,7 +155,7 @@ def detect_operation(text: str) -> Operation:
         return "change"
     if re.search(r"比.{1,20}(多|少)(多少|了多少|几)|相差|差额|差多少", text) or MINUS.search(text):
         return "difference"
-    if re.search(r"[、和与及]|加上", text) and re.search(r"加起来|之和|总和|加在一起|(?:合计|一共|总共|共计)(?:预算|决算|支出|金额|安排)*多少", text):
+    if re.search(rf"[、和与及]|加上|{PLUS}", text) and re.search(r"加起来|之和|总和|加在一起|(?:合计|一共|总共|共计)(?:预算|决算|支出|金额|安排)*多少", text):
         return "sum"
     if re.search(r"什么|哪些|为什么|原因|理由|职能|职责|是谁|谁|负责人|用于|用来|干什么|做什么|意思|含义|指什么|解释|哪家|哪个单位|有没有变化|怎么|如何", text):
         return "prose"
@@ -184,6 +184,8 @@ def detect_wants(text: str, operation: Operation) -> Wants:
 
 # The words that ask for one phase of the budget cycle, most specific first. 预算 is read
 # only outside the fund names (一般公共预算 …), which corpus.schema knows.
+# "基本工资加津贴补贴一共多少": 加 joining two items (not the 加 of 增加, 附加, 加班费 …)
+PLUS = r"(?<=[\u4e00-\u9fff])(?<![增追附参外])加(?![上班油工强快大入]|起来|在一起)"
 # The budget's 决算 (final accounts); a 竣工决算 (审计) is a building project's, not a phase.
 FINAL_ACCOUNT = re.compile(r"(?<!竣工)(?<!工程)决算(?!审计)")
 _PHASE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -16,7 +16,7 @@ from typing import Protocol
 from corpus.facts import Fact
 from corpus.numbers import convert
 
-from .analyze import EXECUTION_RATE, MINUS, Question, Wants, detect_phase
+from .analyze import EXECUTION_RATE, MINUS, PLUS, Question, Wants, detect_phase
 from .compose import fact_label, fmt
 from .text import norm_name
 from .units import in_one_unit
@@ -159,7 +159,7 @@ def split_terms(text: str) -> list[str]:
     """`差旅费、会议费和培训费加起来` → [差旅费, 会议费, 培训费]."""
     core = re.sub(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*$", "", text)
     core = re.sub(r"(这|以上)?[两二三四五六七八九十几](项|者|类)$", "", core)  # 货物和服务两项合计
-    return [t for t in re.split(r"[、,，和与]|(?<![涉以])及|加上|以及", core) if t.strip()]
+    return [t for t in re.split(rf"[、,，和与]|(?<![涉以])及|加上|以及|{PLUS}", core) if t.strip()]
 
 
 def one_part_of_a_sum(q: Question, fact: Fact) -> bool:

@@ -61,11 +61,25 @@ def key_spans(text: str) -> tuple[KeySpan, ...]:
     return tuple(sorted(found, key=lambda k: k.start))
 
 
-def carries(fact: Fact, key: KeySpan) -> bool:
-    """Whether the fact measures what the words name."""
+def carries(fact: Fact, key: KeySpan, row_named: bool = False) -> bool:
+    """Whether the fact measures what the words name. A 基本支出 row the question names by
+    its 经济分类 is 人员 or 公用 by the standard's classes (商品和服务支出（公用经费）)."""
     if key.measure == "spending":
-        return _spending(fact) in _SPENDING_FITS[key.key]
+        spending = _spending(fact)
+        if row_named and spending == "基本":
+            spending = economic_spending(fact.code) or spending
+        return spending in _SPENDING_FITS[key.key]
     return fact.fund_scope == key.key
+
+
+# 基本支出 by 经济分类 (the national standard): 工资福利支出 (301) and 对个人和家庭的补助 (303)
+# are 人员经费; 商品和服务支出 (302) and 资本性支出 (310) 公用经费.
+_ECONOMIC = re.compile(r"^3(?:(?P<people>0[13])|02|10)\d{0,2}$")
+
+
+def economic_spending(code: str) -> str:
+    m = _ECONOMIC.match(code)
+    return ("人员" if m.group("people") else "公用") if m else ""
 
 
 def _spending(fact: Fact) -> str:

@@ -268,7 +268,8 @@ def readings(q: Question, facts: FactPool, names: Mapping[int, FactNames], doc_y
         if fact.kind == "cell" and not any(m.role in ("row", "code", "alias", "context") for m in matches) \
                 and fact.row_label and not fact.is_total and fact.row_level > 0:
             continue  # a column name alone says nothing about which row: only total rows qualify
-        carried = [(k.start, k.end) for k in keys if carries(fact, k)]
+        row_named = any(m.role in ("row", "code", "alias") for m in matches)
+        carried = [(k.start, k.end) for k in keys if carries(fact, k, row_named)]
         covered = coverage(q, matches, [*fixed_spans, *q.phase_spans, *q.as_of_spans, *carried])
         left = tuple(explained_away(leftover_content(q.expanded, covered), fact, matches)) \
             + unexplained_spending(q, keys, covered) + tuple(c for c in codes if _contradicts(c, fact))

@@ -33,6 +33,9 @@ def engine():
     ("江苏人大2019年综合管理费专项增加了多少", "209", "万元"),
     # a total said without its amount word (政府采购预算总金额)
     ("省检察院2017年政府采购预算是多少", "2889.8", "万元"),
+    # a 基本支出 row named by its 经济分类 is 人员 or 公用 by the standard's classes: 301 is 人员经费
+    # (表六/表九, not 表十 机关运行经费's 301)
+    ("省检察院2017年基本支出中的工资福利支出（人员经费）是多少", "5343.83", "万元"),
 ])
 def test_figures(engine, question, value, unit):
     a = engine.answer(question)
@@ -46,6 +49,8 @@ def test_figures(engine, question, value, unit):
     ("江苏省政协办公厅2018年政府采购预算中服务占多大比例", "72.25", "%", "926.09 ÷ 1,281.76"),
     # the other side of "比" in the first side's context (政府采购里 … 服务)
     ("江苏省政协办公厅2018年政府采购里，货物比服务少多少", "570.42", "万元", "926.09 − 355.67"),
+    # 加 joins two items (表8 p.30: 30211 差旅费 80,000, 30215 会议费 30,000)
+    ("万里街道2024年差旅费加会议费一共多少", "110000", "元", "80,000 + 30,000"),
     # two phases of one item: a difference, not a change over a year (3,110.14 − 2,739.56)
     ("普陀区规划资源局2024年城乡社区规划与管理（项）决算比年初预算少了多少", "-370.58", "万元", "2,739.56 − 3,110.14"),
 ])
@@ -68,6 +73,8 @@ def test_refused(engine, question, reason):
 
 def test_spoken_why_and_a_building_projects_final_account():
     from qa.analyze import analyze
+
+    assert analyze("增加了多少").operation == "change" and analyze("加班费是多少").operation == "lookup"
 
     assert analyze("公务接待费为啥减少").operation == "prose"
     q = analyze("竣工决算审计由谁负责")
