@@ -10,6 +10,7 @@ from typing import Literal
 
 from .codes import also_named, standard_names
 from .facts import Fact
+from .prose import BELONGING
 from .schema import table_types
 from .text import norm_name, strip_list_number
 
@@ -183,6 +184,10 @@ def variants(name: str) -> list[str]:
     return [name, core] if core != name and len(core) >= 2 else [name]
 
 
+# a heading the text layer glued to its first sentence ("…支出预算表情况说明2017年本部门…")
+GLUED_HEADING = re.compile(r"^.*?情况说明(?=.{4,})")
+
+
 def _said_forms(subject: str) -> list[str]:
     """How a question says a narrative item the text words more fully: the bound's "（含）"
     is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
@@ -197,8 +202,7 @@ def _said_forms(subject: str) -> list[str]:
     forms.append(re.sub(r"^涉及(?:项目)?", "", forms[0]))
     # a total said without its amount word: 政府采购预算总金额 is the 政府采购预算
     forms.append(re.sub(r"(?<=.{4})(?:总金额|总额)$", "", forms[0]))
-    # a heading the text layer glued to its first sentence ("…支出预算表情况说明2017年本部门…")
-    forms.append(re.sub(r"^.*?情况说明(?=.{4,})", "", forms[0]))
+    forms.append(GLUED_HEADING.sub("", forms[0]))
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 
@@ -216,7 +220,7 @@ def _unscoped(subject: str) -> list[str]:
 
 
 _COUNTING_UNITS = ("家", "个", "项")
-_BELONGING = re.compile(r"^(下属|所属|直属|内设|下设)")
+_BELONGING = re.compile(rf"^(?:{BELONGING})")
 
 
 def _counted_heads(fact: Fact) -> list[str]:

@@ -100,11 +100,15 @@ def chinese_count(numeral: str, before: str) -> int | None:
     return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
 
 
+# The words that put a counted unit under its department: "下属 5 家预算单位", "所属单位"
+BELONGING = "下属|所属|直属|内设|下设"
+
+
 def counted_noun(after: str, clause: str) -> str:
     """The noun a count counts: "5 家预算单位的综合收支计划" → 预算单位; "1 家机关和 1 家…" →
     机关; a 下属/所属/内设 just before the number belongs to it (下属 5 家预算单位 → 下属预算单位)."""
     noun = re.split(r"[，,；;：:。、（(）)]|的|和|及|与|以及", after)[0].strip()[:20]
-    modifier = re.search(r"(下属|所属|直属|内设|下设)$", re.sub(r"\s+", "", clause))
+    modifier = re.search(rf"({BELONGING})$", re.sub(r"\s+", "", clause))
     return (modifier.group(1) + noun) if modifier and noun else noun
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from corpus.numbers import group_thousands as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
 from corpus.facts import DocumentInfo, Fact
+from corpus.names import GLUED_HEADING
 
 from .answer import Answer, Candidate, Citation
 from .linker import Reading
@@ -16,8 +17,6 @@ from .linker import Reading
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-# a heading the text layer glued to the sentence under it ("…支出预算表情况说明2017年本部门…")
-_GLUED_HEADING = re.compile(r"^.*?情况说明(?=.{4,})")
 _COUNTS = ("家", "个", "项", "人", "名", "辆", "台", "套")
 
 
@@ -32,7 +31,7 @@ def fact_label(fact: Fact, column_named: bool = True) -> str:
             return f"{row}（{' / '.join(column)}）"
         return row
     if fact.kind == "narrative":
-        subject = _GLUED_HEADING.sub("", fact.subject)
+        subject = GLUED_HEADING.sub("", fact.subject)  # not the heading glued to it
         if fact.context and fact.unit in _COUNTS and not subject.endswith(fact.context):
             return fact.context  # "下属 5 家预算单位": what is counted, not the words before it
         if fact.change in ("增加", "减少", "增长", "下降"):  # the change, never read as the level
