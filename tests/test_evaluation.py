@@ -515,6 +515,23 @@ def test_sixth_fresh_set_is_fifteen_new_questions_on_each_held_out_publication()
     assert not [q.id for q in questions if q.question in asked_before]
 
 
+
+def test_seventh_fresh_set_is_fifteen_new_questions_on_each_held_out_publication():
+    manifest = load_sets()
+    fresh7 = manifest.get("multi-fresh7")
+    questions = fresh7.load_questions()  # raises on a document or file the corpus lacks
+    held = {d for q in manifest.get("multi-holdout").load_questions() for d in q.documents}
+    assert fresh7.held_out and len(questions) == 60
+    assert Counter(q.document for q in questions) == {d: 15 for d in held}
+    assert all(q.department and q.year and q.doc_kind for q in questions)
+    categories = Counter(q.category for q in questions)
+    assert categories["not_found"] == 4 and categories["computed"] == 8 and categories["prose"] == 4
+    assert categories["juesuan"] == 2 and all(q.doc_kind == "部门决算" for q in questions if q.category == "juesuan")
+    assert all(q.tolerance == D("0.01") for q in questions if q.expected_unit == "%" and q.category == "computed")
+    earlier = ("multi-holdout", "multi-fresh", "multi-fresh2", "multi-fresh3", "multi-fresh5", "multi-fresh6")
+    asked_before = {q.question for name in earlier for q in manifest.get(name).load_questions()}
+    assert not [q.id for q in questions if q.question in asked_before]
+
 def test_dev_and_holdout_share_no_document():
     manifest = load_sets()
     dev = {d for q in manifest.get("multi-dev").load_questions() for d in q.documents}
