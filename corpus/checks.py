@@ -70,6 +70,14 @@ def _value(row: Row, i: int) -> Decimal:
     return value if value is not None else Decimal(0)
 
 
+def _subtotal(table: Table, row: Row, i: int) -> Decimal:
+    """A row's printed figure; a group that prints none (a 专项 over several 政府采购 lines) counts
+    as the sum of its rows."""
+    if row.cells[i].value is not None:
+        return row.cells[i].value
+    return sum((_subtotal(table, c, i) for c in table.children(row)), Decimal(0))
+
+
 def _is_subject_coded(table: Table) -> bool:
     codes = [r.code for r in table.rows if r.code]
     return bool(codes) and all(_SUBJECT_CODE.match(c) for c in codes)
@@ -87,7 +95,7 @@ def check_children_sum(table: Table) -> Iterator[Finding]:
             printed = row.cells[i].value
             if printed is None or all(c.cells[i].value is None for c in children):
                 continue
-            expected = sum((_value(c, i) for c in children), Decimal(0))
+            expected = sum((_subtotal(table, c, i) for c in children), Decimal(0))
             if expected != printed:
                 yield _finding("children_sum", table, row, table.columns[i], expected,
                                printed, "其下级科目之和", len(children))

@@ -16,19 +16,28 @@ from .numbers import parse_number, parse_quantity
 from .tables import TableContext
 from .text import clean_label
 
-_FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|项目表（含绩效目标）")
+_FORM_TITLE = re.compile(r"申报表|绩效目标表|绩效目标申报|绩效目标填报表|项目表（含绩效目标）")
 
 SUBTABLES = (
     "项目当年资金来源", "项目资金来源", "项目支出明细测算", "项目采购", "项目绩效总目标",
     "长期绩效目标表", "年度绩效目标表", "部门总体资金情况", "项目支出情况", "整体绩效总目标",
+    "项目绩效目标",
 )
+# A header row that opens the indicator block (一级指标 | 二级指标 | 三级指标 | 指标值) before
+# the block's own name is printed in its first data row.
+_INDICATOR_HEAD = "一级指标"
+_INDICATORS = "绩效指标"
 KEYS = {
     "项目名称", "项目编码", "项目编号", "项目主管部门", "项目执行单位", "项目负责人", "联系电话",
     "单位地址", "邮政编码", "项目属性", "支出项目类别", "起始年度", "终止年度", "项目申请理由",
     "项目立项依据", "项目主要内容", "项目实施方案", "项目总预算", "项目当年预算",
     "项目前两年预算及当年预算变动情况", "部门名称", "填报人", "部门职能概述", "年度工作任务",
     "年度", "工作任务",
+    # 财政项目支出绩效目标填报表 (Shanghai): several projects in one grid, each opened by 项目名称
+    "项目性质", "项目类别", "主管部门", "实施单位", "计划开始日期", "计划完成日期",
 }
+_IDENTIFIERS = ("项目编码", "项目编号", "联系电话", "邮政编码", "起始年度", "终止年度", "计划开始日期", "计划完成日期")
+_GROUP_UNIT = re.compile(r"[（(](万元|元)[)）]$")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -41,23 +50,42 @@ def is_subtable_marker(text: str) -> bool:
 
 
 def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValueRecord]:
-    """One grid is one form (one project); returns a list to leave room for templates
-    that print several projects in one grid."""
+    """A grid is one form (one project), or several stacked, each opened by its 项目名称 row."""
+    records: list[KeyValueRecord] = []
+    block: list[list[RawCell | None]] = []
+    for row in raw.rows:
+        cells = _texts(row)
+        if cells and cells[0][1] == "项目名称" and any(_texts(r)[:1] and _texts(r)[0][1] == "项目名称" for r in block):
+            records.append(_one_form(block, raw, ctx, start + len(records)))
+            block = []
+        block.append(row)
+    records.append(_one_form(block, raw, ctx, start + len(records)))
+    return records
+
+
+def _one_form(rows: list[list[RawCell | None]], raw: RawTable, ctx: TableContext, index: int) -> KeyValueRecord:
+    # 项目资金（元）: a form with no unit line says its unit on the label of its money rows
+    said = next((m.group(1) for r in rows for _, t in _texts(r)[:1] if (m := _GROUP_UNIT.search(t))), None)
+    unit = ctx.unit or said
     fields: list[Field] = []
     subtables: list[tuple[str, list[tuple[Field, ...]]]] = []
     header: list[tuple[int, str]] | None = None
     header_grid: Grid = []
-    for row in raw.rows:
+    for row in rows:
         cells = _texts(row)
         if not cells:
             continue
         first = cells[0][1]
-        if first in SUBTABLES:
-            subtables.append((first, []))
-            header = cells[1:] or None
-            header_grid = [_blank_first(row, cells[0][0])] if header else []
+        if first in SUBTABLES or first == _INDICATOR_HEAD:
+            name = _INDICATORS if first == _INDICATOR_HEAD else first
+            subtables.append((name, []))
+            header = cells if first == _INDICATOR_HEAD else cells[1:] or None
+            header_grid = [row if first == _INDICATOR_HEAD else _blank_first(row, cells[0][0])] if header else []
             continue
         if subtables and first not in KEYS:
+            cells = [c for c in cells if c[1] != subtables[-1][0]]  # 绩效指标 | 产出指标 | …: the block's name
+            if not cells:
+                continue
             if header is None:
                 header, header_grid = cells, [row]
             elif not subtables[-1][1] and not any(parse_number(t) is not None for _, t in cells) \
@@ -66,23 +94,22 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
                 header_grid.append(row)
                 header = _header_paths(header_grid)
             else:
-                subtables[-1][1].append(_subtable_row(header, cells, ctx.unit))
+                subtables[-1][1].append(_subtable_row(header, cells, unit))
             continue
         if subtables:
             header = None
-        fields.extend(_pairs(cells, ctx.unit))
+        fields.extend(_pairs(cells, unit))
     title = next((f.raw for f in fields if f.key in ("项目名称", "部门名称")), ctx.title)
-    record = KeyValueRecord(
-        id=f"{ctx.id}:{start + 1}",
+    return KeyValueRecord(
+        id=f"{ctx.id}:{index + 1}",
         table_id=ctx.id,
         title=title,
         fields=tuple(fields),
         subtables=tuple((name, tuple(rows)) for name, rows in subtables),
-        unit=ctx.unit,
+        unit=unit,
         location=raw.location,
         form=ctx.title,
     )
-    return [record]
 
 
 def _blank_first(row: list[RawCell | None], col: int) -> list[RawCell | None]:
@@ -115,6 +142,9 @@ def _pairs(cells: list[tuple[int, str]], unit: str | None) -> list[Field]:
     the row has an odd number of cells."""
     fields = []
     i = 0
+    if len(cells) % 2 == 1 and len(cells) >= 3 and parse_quantity(cells[1][1])[0] is None \
+            and parse_quantity(cells[2][1])[0] is not None:
+        cells = cells[1:]  # 项目资金（元） | 项目资金总额 | 4,100,000.00 | …: a group label over the pairs
     while i < len(cells):
         key = cells[i][1]
         value = cells[i + 1][1] if i + 1 < len(cells) else ""
@@ -131,7 +161,7 @@ def _field(key: str, raw: str, unit: str | None) -> Field:
     value, printed_unit = parse_quantity(raw)
     if value is None:
         return Field(key, raw)
-    if key in ("项目编码", "项目编号", "联系电话", "邮政编码", "起始年度", "终止年度"):
+    if key in _IDENTIFIERS:
         return Field(key, raw)  # identifiers and years, not amounts
     return Field(key, raw, value, printed_unit or unit)
 

@@ -5,6 +5,7 @@ what `qa.linker` looks for in a question."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -71,7 +72,7 @@ def fact_names(fact: Fact) -> FactNames:
         names.row.extend(u for form in (fact.subject, *said) for u in _unscoped(form))
         names.row.extend(_arranged(fact.subject))
         names.row.extend(_counted_heads(fact))
-        projects = _project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
+        projects = project_names(fact.section)  # "商业创新专项（政策资金）经费情况说明 > 六、年度预算安排"
         names.parent.extend(projects)
         own = re.sub(r"^(19|20)\d{2}年度?", "", fact.subject)
         if own.startswith("项目"):  # "项目总预算" in a project's own 说明 is that project's
@@ -84,8 +85,11 @@ def fact_names(fact: Fact) -> FactNames:
             levels = _level_names(item_measure.group("item"))
             names.row.extend(levels[-1:])
             names.parent.extend(levels[:-1])
-            names.column.append(item_measure.group("measure"))
-            names.measure.append(item_measure.group("measure"))
+            measure = item_measure.group("measure")
+            # said shorter: 2022年当年预算执行数 is "2022年执行数"
+            spoken = [m for m in (measure, re.sub(r"(当年)?预算执行数$", "执行数", measure)) if m]
+            names.column.extend(spoken)
+            names.measure.extend(spoken)
         names.context.extend(n for n in (fact.topic,) if n)
         names.context.extend(_components(fact.topic))
         names.table.extend(strip_list_number(re.sub(r"^第[一二三四五六七八九十]+部分\s*", "", h))
@@ -102,6 +106,10 @@ def fact_names(fact: Fact) -> FactNames:
     elif fact.kind == "field":
         names.row.extend(record_names(fact.row_label))
         names.column.extend(p for p in fact.column.split(" / ") if p)
+        # a form's key as said of its project: 项目资金总额 → (就业援助基地补贴项目的)资金总额;
+        # 其中：财政资金 → 财政资金
+        names.column.extend(k for p in fact.column.split(" / ")
+                            if (k := re.sub(r"^(其中[:：]|项目(?=.{4,}))", "", p)) != p)
         if fact.subject and fact.subject != fact.column:
             names.column.append(fact.subject)
         names.context.extend(n for n in (fact.topic,) if n)
@@ -188,6 +196,9 @@ def variants(name: str) -> list[str]:
 GLUED_HEADING = re.compile(r"^.*?情况说明(?=.{4,})")
 
 
+_ORG_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}[省市区县](?=[\u4e00-\u9fff]{2,}(俱乐部|办公室|中心|院|所|馆|站|队|局|会)$)")
+
+
 def _said_forms(subject: str) -> list[str]:
     """How a question says a narrative item the text words more fully: the bound's "（含）"
     is left out (单价20万元（含）以上的设备 → 单价20万元以上的设备), and so is the 支出 of
@@ -202,7 +213,13 @@ def _said_forms(subject: str) -> list[str]:
     forms.append(re.sub(r"^涉及(?:项目)?", "", forms[0]))
     # a total said without its amount word: 政府采购预算总金额 is the 政府采购预算
     forms.append(re.sub(r"(?<=.{4})(?:总金额|总额)$", "", forms[0]))
+    # a unit said without its place (江苏省联谊俱乐部 → 联谊俱乐部), as departments are
+    forms.append(_ORG_PLACE.sub("", forms[0]))
+    # an item's line said without "预算总计": 其他资金收入预算总计 is the 其他资金收入
+    forms.append(re.sub(r"(?<=.{4})(?:预算)?总计$", "", forms[0]))
     forms.append(GLUED_HEADING.sub("", forms[0]))
+    # a bound said with or without 元: 单价100万（含）以上设备 is the 100万元以上设备 asked about
+    forms += [re.sub(r"(?<=\d)万(?!元)", "万元", f) for f in forms] + [re.sub(r"(?<=\d)万元", "万", f) for f in forms]
     return [f for f in dict.fromkeys(forms) if f != subject and len(f) >= 2]
 
 
@@ -253,7 +270,7 @@ def _arranged(subject: str) -> list[str]:
 _PROJECT_HEADING = re.compile(r"(?P<name>.+?)(项目)?经费情况说明")
 
 
-def _project_names(section: str) -> list[str]:
+def project_names(section: str) -> list[str]:
     """The project a 项目经费情况说明 heading names, with and without its brackets
     (商业创新专项（政策资金） → 商业创新专项); none for the bare 项目经费情况说明."""
     out: list[str] = []
@@ -263,6 +280,18 @@ def _project_names(section: str) -> list[str]:
             name = m.group("name")
             out.extend(n for n in dict.fromkeys((name, re.sub(r"[（(][^（()）]*[)）]", "", name))) if len(n) >= 2)
     return out
+
+
+@lru_cache(maxsize=4096)
+def heading_item(section: str) -> frozenset[str]:
+    """The names of the item a 决算 说明's last heading heads ("7、卫生健康支出（类）行政事业单位医疗
+    （款）事业单位医疗（项）" → 事业单位医疗, as a question may say it): the figures under it are
+    that item's, never its 类's or 款's. Empty when the heading names no 项."""
+    last = strip_list_number(section.rsplit(" > ", 1)[-1].strip())
+    if not re.search(r"[（(]项[）)][。.]?$", last):
+        return frozenset()  # a 类's heading ("（一）一般公共服务支出（类）") heads the items its sentences name
+    item = _components(re.sub(r"[。.]$", "", last))[-1:]
+    return frozenset(v for n in (*item, *(a for i in item for a in also_named(i))) for v in variants(norm_name(n)))
 
 
 def _components(topic: str) -> list[str]:

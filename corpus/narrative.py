@@ -84,12 +84,13 @@ _LIST_OPENS = re.compile(r"其中\s*[：:]?\s*$")
 
 # A number followed by its unit; amounts in 万元/元/亿元, counts in 人/名/辆/个/台 …, shares in %.
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_UNIT = (r"万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家"
+_UNIT = (r"万元|亿元|元|%|人次|人|名|辆|个|台[（(]套[)）]|台/套|台|套|平方米|次|批次|项|家|分(?![之钟])"
          r"|万(?=[，,。；;、）)]|$|用于|用来|主要)")  # "…370.00万，…", "增加209万用于…": 万 alone is 万元
 _QUANTITY = re.compile(rf"(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})")
 # A sentence's figures: also its counts in Chinese numerals (`chinese_count` says which are)
 _FIGURE = re.compile(rf"(?P<num>{_NUMBER}|{CHINESE_COUNT})\s*(?P<unit>{_UNIT})")
-_LEAD = re.compile(r"^(其中|包括|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
+# "本部门预算还包括江苏省联谊俱乐部 8 名在职人员": what a budget includes is the subject
+_LEAD = re.compile(r"^(其中|(?:预算)?[还另]?包[括含]|主要为|主要是|即|共|合计|为|是|有|达|约|列明|累计)+")
 _ORG_BEFORE_YEAR = re.compile(r"^([^\d，,]{0,6}?(?:省|市|区|县)[^\d，,]{0,24}?)((?:19|20)\d{2}年)")
 # A bare measure ("采购金额 225.10 万元") is of what the sentence began with: "在面向中小企业预留的…项目中"
 _BARE_MEASURE = re.compile(r"(采购金额|金额|预算金额|资金|预算数|预算)")
@@ -277,6 +278,11 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
         change_m = _CHANGE.search(clause)
         year_m = _YEAR.search(clause)
         subject = _subject(clause, dept)
+        if subject.startswith("占") and prev_item and m.group("unit") in ("%", "％"):
+            # "其中：基本支出 105.58 万元，占34.30%" and "…费支出 160 万元，占“三公”经费的31.14%":
+            # the share of the item just named, in its whole
+            whole = subject[1:] or parent or first_subject
+            subject = f"{prev_item}占{whole}" if whole and whole != prev_item else f"{prev_item}占比"
         if change_m:
             # the changed item is named in this clause (财政拨款支出增加 …) or was just before
             # (…18570.82 万元，与上年相比增加 1447.63 万元，增长 8.45%)
@@ -313,7 +319,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             people = _PEOPLE.match(sentence[m.end():])
             counted = re.sub(r"\s+", "", people.group(0)) if people else ""
             # "…9 名在职人员人员经费": the budget holds those people's 人员经费 (spending type 人员)
-            if people and re.match(r"\s*的?人员经费", sentence[m.end() + people.end():]):
+            # …and of each unit listed before it ("联谊俱乐部 8 名在职人员、…办公室 9 名在职人员人员经费")
+            if people and re.match(r"\s*的?人员经费|、[^。；;，,]*?人员经费", sentence[m.end() + people.end():]):
                 spending = "人员"
         has = _HAS.fullmatch(subject)
         if unit in ("个", "家", "项") and not counted and has:

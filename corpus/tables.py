@@ -147,7 +147,28 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
         if tiers and not code:
             found = _leftmost(cells, label_cols)
             if found:
+                # (the last label column is an attribute of the line — 采购方式 — never a level under it)
+                named = [(c, cell_text(cells[c])) for c in tiers
+                         if c >= found[0] and c != label_cols[-1] and cell_text(cells[c]) not in ("", "小计", "合计")]
+                if len(named) >= 2:
+                    # "省政协专项会议 | 会议费 | 758.49": a group named on its first line's row — the
+                    # group is a row of its own (no figures), the figures are the line's (会议费),
+                    # and the group's next lines ("| 培训费") sit under it beside this one
+                    group_depth = tiers.index(named[0][0]) + 1
+                    above = next((r for r in reversed(stack) if (r.level or 0) < group_depth), None)
+                    group = Row(id=f"{key}:{index + 1}:group", index=index, label=named[0][1], code=None,
+                                level=group_depth, parent=above.id if above else None,
+                                cells=tuple(_cell(None, paths[c], c in text_cols, units[c]) for c in range(len(paths))),
+                                location=location)
+                    rows.append(group)
+                    while stack and (stack[-1].level or 0) >= group_depth:
+                        stack.pop()
+                    stack.append(group)
+                    found = named[-1]
                 depth, label = tiers.index(found[0]) + 1, found[1]
+                if found[0] == label_cols[-1] and rows and rows[-1].level \
+                        and rows[-1].cells[found[0]].raw not in ("", "小计", "合计"):
+                    depth = rows[-1].level  # "| 分散自行组织 | 40.00": the line above's item, bought another way
         if not label and not code:
             label = inherited.get(index, "")
         typed = tuple(_cell(cells[c], paths[c], c in text_cols, units[c]) for c in range(len(paths)))
@@ -166,7 +187,18 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
             while stack and (stack[-1].level or 0) >= (level or 0):
                 stack.pop()
             stack.append(row)
-    return rows
+    return _single_line_groups(rows)
+
+
+def _single_line_groups(rows: list[Row]) -> list[Row]:
+    """A group named on its line's row (see `_build_rows`) with that one line under it prints
+    the line's figures as its own: "信息网络建设维护费 | 维修（护）费 | 274.00" is the 专项's 274.00."""
+    lines: dict[str, list[Row]] = {}
+    for r in rows:
+        if r.parent and r.parent.endswith(":group"):
+            lines.setdefault(r.parent, []).append(r)
+    return [replace(r, cells=lines[r.id][0].cells) if r.id.endswith(":group") and len(lines.get(r.id, ())) == 1
+            else r for r in rows]
 
 
 def _leftmost(cells: list[RawCell | None], cols: list[int]) -> tuple[int, str] | None:
@@ -182,12 +214,12 @@ def _label_tiers(paths, grid, code_cols, text_cols, label_col) -> tuple[list[int
     cols = [c for c in sorted(text_cols) if c not in code_cols and c < end]
     if label_col is None or label_col not in cols:
         return cols, []
-    tiers = sorted({found[0] for r in grid if (found := _leftmost(r, cols))})
-    # an outline has one label per row; two labels on one row (专项名称 | 经济科目) are
-    # attributes of a flat row, and their columns are no hierarchy
-    outline = all(sum(1 for c in tiers if cell_text(r[c]) and cell_text(r[c]) not in ("小计", "合计")) <= 1
-                  for r in grid)
-    return cols, tiers if len(tiers) >= 2 and outline else []
+    tiers = sorted({found[0] for r in grid if (found := _leftmost(r, cols))
+                    and found[1] not in ("小计", "合计")})
+    # An outline puts each row's label in the column of its level; a row may carry attributes
+    # to the right (省政协专项会议 | 会议费, then 住宿服务 alone under it). Rows whose labels all
+    # start in one column are a flat table, whatever else they print.
+    return cols, tiers if len(tiers) >= 2 else []
 
 
 def _label_level(label: str) -> int | None:

@@ -33,7 +33,7 @@ _DOC_NO = re.compile(r"[〔\[(]\s*(?:19|20)\d{2}\s*[〕\])]|\d+\s*号文?")
 
 # Counted things and the measure words a question uses for them.
 COUNT_UNITS = {"人": "人", "名": "人", "位": "人", "辆": "辆", "台": "台", "个": "个", "家": "家", "项": "项",
-               "间": "间", "次": "次", "人次": "人次", "平方米": "平方米", "套": "套", "批次": "批次"}
+               "间": "间", "次": "次", "人次": "人次", "平方米": "平方米", "套": "套", "批次": "批次", "分": "分"}
 
 
 # What a question asks to be done with the figures it names.
@@ -43,7 +43,8 @@ COMPUTED_OPERATIONS: tuple[Operation, ...] = ("ratio", "sum", "difference", "max
 # The kind of quantity expected: money, a percentage, a count of something (`count:*`: of
 # anything), words (a name, a reason), or anything.
 Wants = Literal["money", "percent", "text", "any", "count:*", "count:人", "count:辆", "count:台", "count:个",
-                "count:家", "count:项", "count:间", "count:次", "count:人次", "count:平方米", "count:套", "count:批次"]
+                "count:家", "count:项", "count:间", "count:次", "count:人次", "count:平方米", "count:套", "count:批次",
+                "count:分"]
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,10 @@ def detect_operation(text: str) -> Operation:
         return "prose"
     if re.search(r"(有|共有|一共有)?几(个|项|类|条)|多少个", text) and not re.search(r"几(人|名|辆|台|间)", text):
         return "count"
-    if re.search(r"比(?:年初|调整后?)?(?:预算|决算)数?(?:增加|减少|多|少)", text):
+    if re.search(r"比(?:年初|调整后?|全年)?(?:预算|决算)数?(?:增加|减少|多|少)", text):
         return "difference"  # "决算比年初预算少了多少": two phases of one item, not a change over a year
+    if re.search(r"比(?:19|20)\d{2}年(?:当年)?(?:预算)?执行数?(?:增加|减少|多|少)", text):
+        return "difference"  # "预算比2022年执行数少了多少": this budget against last year's execution, both printed
     if re.search(r"比.{0,20}(增加|减少|增长|下降|变化|变动|多了|少了)|同比|较上年|比上年|比去年"
                  r"|(增加|减少|增长|下降)了?(多少|几)", text):
         return "change"
@@ -173,6 +176,8 @@ def detect_wants(text: str, operation: Operation) -> Wants:
         return cast(Wants, f"count:{COUNT_UNITS[m.group(1)]}")  # COUNT_UNITS' values are Wants' units
     if re.search(r"人数|有多少人|几个人", text):
         return "count:人"
+    if re.search(r"得分|分数|(?:几|多少)分(?![之钟])", text):
+        return "count:分"  # a 绩效自评's score (平均得分 100.00 分)
     if re.search(r"是谁|谁|负责人|哪家|哪个单位", text):
         return "text"
     if re.search(r"\bhow many\b", text):

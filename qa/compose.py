@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from corpus.numbers import group_thousands as fmt  # as printed: 45,084.94 / 0.50 / 693,000.00
 from corpus.facts import DocumentInfo, Fact
-from corpus.names import GLUED_HEADING
+from corpus.names import GLUED_HEADING, project_names
 
 from .answer import Answer, Candidate, Citation
 from .linker import Reading
@@ -36,6 +36,9 @@ def fact_label(fact: Fact, column_named: bool = True) -> str:
             return fact.context  # "下属 5 家预算单位": what is counted, not the words before it
         if fact.change in ("增加", "减少", "增长", "下降"):  # the change, never read as the level
             return f"{subject or fact.topic}{fact.change}{'幅度' if fact.unit == '%' else '额'}"
+        projects = project_names(fact.section)
+        if projects and re.sub(r"^(19|20)\d{2}年度?", "", subject).startswith("项目"):
+            return f"{projects[-1]} {subject}"  # "2025年度项目总预算" in 科技创新专项经费情况说明 is that 专项's
         return subject or fact.topic
     if fact.kind == "field":
         if fact.subject and fact.subject != fact.column:

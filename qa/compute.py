@@ -9,7 +9,7 @@ guess.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
@@ -34,6 +34,7 @@ class Computed:
     formula: str
     sentence: str
     inputs: tuple[Fact, ...]
+    stated: tuple[Fact, ...] = ()  # the same figure as the document prints it (…占本年支出合计的34.30%)
 
 
 _PCT = Decimal("0.01")
@@ -72,8 +73,12 @@ def ratio(q: Question, resolve: Resolve) -> Computed | None:
     whole_fact = resolve(parts[1], "money")
     if part_fact is None or whole_fact is None or part_fact is whole_fact:
         return None
-    return _share(part_fact, whole_fact, f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}",
-                  f"{fact_label(part_fact)}占{fact_label(whole_fact)}的")
+    share = _share(part_fact, whole_fact, f"{fact_label(part_fact)} ÷ {fact_label(whole_fact)}",
+                   f"{fact_label(part_fact)}占{fact_label(whole_fact)}的")
+    printed = resolve(text, "percent") if share else None
+    if share and printed is not None and printed.value == share.value:
+        return replace(share, stated=(printed,))  # cited beside its inputs: the 说明 prints the share
+    return share
 
 
 def _share(part: Fact, whole: Fact, division: str, lead: str) -> Computed | None:
@@ -159,7 +164,14 @@ def split_terms(text: str) -> list[str]:
     """`差旅费、会议费和培训费加起来` → [差旅费, 会议费, 培训费]."""
     core = re.sub(r"(加起来|加在一起|之和|总和|合计|一共|总共|共计).*$", "", text)
     core = re.sub(r"(这|以上)?[两二三四五六七八九十几](项|者|类)$", "", core)  # 货物和服务两项合计
-    return [t for t in re.split(rf"[、,，和与]|(?<![涉以])及|加上|以及|{PLUS}", core) if t.strip()]
+    terms = [t for t in re.split(rf"[、,，和与]|(?<![涉以])及|加上|以及|{PLUS}", core) if t.strip()]
+    counted = re.fullmatch(r"(?P<item>.+?)(这|等)?[两二三四五六七八九十\d]+(个|项|类)(?P<noun>.{2,})", terms[-1]) \
+        if len(terms) >= 2 else None
+    if counted:
+        # "科技创新、生命健康、商业创新四个专项预算": each is a 专项预算
+        noun = counted.group("noun")
+        terms = [t if t.endswith(noun) else t + noun for t in terms[:-1]] + [counted.group("item") + noun]
+    return terms
 
 
 def one_part_of_a_sum(q: Question, fact: Fact) -> bool:
@@ -297,12 +309,20 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
     phase_b = detect_phase(b_text)[0]
     if phase_b and not _without_phase(b_text):  # "X决算数比年初预算少多少": X's 年初预算
         b_text = _without_phase(a_text) + b_text
+    elif phase_b and not re.sub(r"(?:19|20)\d{2}年度?|当年|\s", "", _without_phase(b_text)):
+        # "X预算比2022年执行数少多少": X's 执行数 of that year, as this year's budget prints it
+        b_text = re.sub(r"(?:19|20)\d{2}年度?", "", _without_phase(a_text)) + b_text
     fb = resolve(b_text, "money")
     context = _shared_context(a_text)
     if fb is None and context:  # "政府采购里，服务比货物多多少": 货物 of 政府采购 too
         fb = resolve(context + b_text, "money")
     final_vs_budget = "决算" in {detect_phase(a_text)[0], phase_b} and phase_b != detect_phase(a_text)[0]
     fa = _same_funds(resolve, a_text, fb) if final_vs_budget else resolve(a_text, "money")
+    if fb is not None and doc_year and _MEASURED.search(fb.subject) and detect_phase(a_text)[0] in ("预算", None):
+        # "…（项）”2022年当年预算执行数为…，2023年预算安排…": this year's budget of the same item,
+        # as the sentence that prints last year's execution states it
+        arranged = resolve(re.sub(r"(?:19|20)\d{2}年度?", "", _without_phase(a_text)) + f"{doc_year}年预算安排", "money")
+        fa = arranged if arranged is not None and arranged.text == fb.text else fa
     if fa is None or fb is None or fa is fb:
         return None
     both = in_one_unit(fa, fb)
@@ -313,14 +333,19 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
         formula = f"{fmt(a)} − {fmt(b)} = {fmt(a - b)}"
         return Computed(a - b, unit, formula, f"{fact_label(fa)}减{fact_label(fb)}：{fmt(a - b)} {unit}（{formula}）",
                         (fa, fb))
-    if {fa.phase, fb.phase} == {"决算", "年初预算"} or {fa.phase, fb.phase} == {"决算", "调整预算"} \
-            or {fa.phase, fb.phase} == {"决算", "预算"}:
+    if ({fa.phase, fb.phase} == {"决算", "年初预算"} or {fa.phase, fb.phase} == {"决算", "调整预算"}
+            or {fa.phase, fb.phase} == {"决算", "预算"}) and not _MEASURED.search(fb.subject):
+        # (last year's 执行数 against this year's budget is two years, said in the question's order)
         return _final_minus_budget(fa, fb, unit)
     value = abs(a - b)
     formula = f"{fmt(a)} − {fmt(b)} = {fmt(a - b)}" if a >= b else f"{fmt(b)} − {fmt(a)} = {fmt(b - a)}"
     more = "多" if a >= b else "少"
     return Computed(value, unit, formula,
                     f"{fact_label(fa)}比{fact_label(fb)}{more} {fmt(value)} {unit}（{formula}）", (fa, fb))
+
+
+# A narrative item's measure: "“…（项）”2022年当年预算执行数"
+_MEASURED = re.compile(r"[（(]项[)）][”\"]?((?:19|20)\d{2}年度?)?(当年)?(预算执行数|执行数)$")
 
 
 def _final_minus_budget(fa: Fact, fb: Fact, unit: str) -> Computed | None:

@@ -22,7 +22,7 @@ from corpus.codes import item_code
 from corpus.dates import same_day
 from corpus.tables import TOTAL_LABEL
 from corpus.facts import Fact
-from corpus.names import NAME_ROLES, NAMES_A_YEAR, FactNames, qualified_leaf, variants, without_years
+from corpus.names import NAME_ROLES, NAMES_A_YEAR, FactNames, heading_item, qualified_leaf, variants, without_years
 
 from .analyze import Question, aliases
 from .fits import phase_fits, unit_fits, year_fits
@@ -61,6 +61,8 @@ class RankKey(NamedTuple):
     covered: int          # characters of the question its names explain
     change_fit: int       # -1: a printed change when the question asks for a level
     exact: int            # characters matched exactly by a row, code, subject or column name
+    whole: int            # characters matched exactly by any name but the table's: 事业单位医疗（项）
+                          # says the question's 事业单位医疗 whole, 行政事业单位医疗（款） only in part
     default_column: int   # unnamed column: 2 the 合计/default column, 1 an early one, 0 another
     total: int            # 1: a total row, when the question names no row
     kind: int             # cell 3, form field 2, narrative 1, empty table 0
@@ -69,10 +71,10 @@ class RankKey(NamedTuple):
     first: int            # minus the fact's id: the earlier printed first
 
     @property
-    def fit(self) -> tuple[int, int, int, int, int]:
+    def fit(self) -> tuple[int, int, int, int, int, int]:
         """Readings with the same fit answer the question equally well: they state the same
         metric, possibly in several places or documents."""
-        return self.covered, self.change_fit, self.exact, self.default_column, self.total
+        return self.covered, self.change_fit, self.exact, self.whole, self.default_column, self.total
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,8 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
     years = {k for y in re.finditer(r"(?:19|20)\d{2}年度?", q.expanded) for k in range(*y.span())}
     exact = len({k for m in matches if m.completeness == 1.0 and m.role in ("row", "code", "subject", "column")
                  for k in range(m.start, m.end)} - years)
+    whole = len({k for m in matches if m.completeness == 1.0 and m.role != "table"
+                 for k in range(m.start, m.end)} - years)
     path = fact.column.split(" / ") if fact.column else [""]
     leaf = path[-1]
     # Naming a column group (本年一般公共预算基本支出) still leaves its 合计 as the default leaf.
@@ -228,7 +232,7 @@ def rank_key(q: Question, fact: Fact, matches: list[Match], covered: int) -> Ran
     kind_pref = {"cell": 3, "field": 2, "narrative": 1, "empty_table": 0}[fact.kind]
     table_pref = _KIND_PREFERENCE.get(fact.table_kind, 1) if fact.kind == "cell" else 0
     change_penalty = 0 if (fact.change and q.operation == "change") or not fact.change else -1
-    return RankKey(covered, change_penalty, exact, default_column, total_pref, kind_pref, table_pref,
+    return RankKey(covered, change_penalty, exact, whole, default_column, total_pref, kind_pref, table_pref,
                    -fact.row_level, -fact.id)
 
 
@@ -260,6 +264,11 @@ def readings(q: Question, facts: FactPool, names: Mapping[int, FactNames], doc_y
         measure = names[fact.id].measure
         if measure and not any(m.role == "column" and _years_in(m.name) in map(_years_in, measure) for m in matches):
             continue  # a measure of an item answers only a question that names the measure
+        if measure and not any(m.role in ("row", "subject", "code", "alias") and m.completeness == 1.0 for m in matches):
+            continue  # …and the item itself: "城乡社区支出预算安排" is the 类's, not one 项's measure
+        item = heading_item(fact.section) if fact.kind == "narrative" else frozenset()
+        if item and "code" not in roles and not any(m.completeness == 1.0 and m.name in item for m in matches):
+            continue  # a figure under "…（类）…（款）行政单位医疗（项）" is that 项's, not its 类's
         if fact.kind == "empty_table":
             if "table" not in roles and not table:
                 continue  # an empty table answers only a question that names it

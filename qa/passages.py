@@ -26,7 +26,7 @@ _PROSE_FILLERS = ("是什么", "什么", "是谁", "为什么", "哪些", "哪�
 _CUES = [
     (re.compile(r"原因|为什么|为何|理由|减少|增加|下降|增长"), ("主要是", "原因", "理由", "由于", "因为")),
     (re.compile(r"什么意思|指什么|含义|是什么|什么是|反映什么"), ("：指", "是指", "反映", "：")),
-    (re.compile(r"用于|用来|干什么|做什么"), ("主要用于", "用于", "主用用于")),
+    (re.compile(r"用于|用来|用在|用途|花在|干什么|做什么|哪些方面"), ("主要用于", "用于", "主用用于")),
     (re.compile(r"包括|哪些"), ("是指", "包括")),
     (re.compile(r"变化"), ("变化", "增减", "持平")),
     (re.compile(r"职能|职责"), ("职责", "职能", "负责")),
@@ -114,9 +114,30 @@ def with_reasons(parts: list[str]) -> list[str]:
             start = i - 1
             while start > 0 and _COMPARISON_START.match(parts[start]):
                 start -= 1  # "与上年相比增加 …" is about the item named before it
-            out.append("".join(parts[_item_start(parts, start):i + 1]))
+            out.append("".join(parts[_item_start(parts, start):_reason_end(parts, i)]))
+        elif i > 0 and _PURPOSE_START.match(part) and _ITEM_START.match(parts[i - 1]):
+            out.append(parts[i - 1] + part)  # "3、…其他社会工作事务支出（项）。主要用于：开办费…"
         out.append(part)
     return out
+
+
+# What an item's money is for, said right after the sentence that names the item.
+_PURPOSE_START = re.compile(r"^(主要)?用于")
+
+
+# A figure in a sentence: the sentences that go on explaining a reason state none.
+_AMOUNT = re.compile(r"\d+(\.\d+)?\s*(万元|元|%|％|亿)")
+_REASON_REACH = 2  # "主要原因是…口径形成的差异。2017 年将…纳入了本表，如…。": the reason spelled out
+
+
+def _reason_end(parts: list[str], reason: int) -> int:
+    """Where a reason ends: after the sentences that follow it and spell it out (no figure,
+    no new item, no reason of their own)."""
+    end = reason + 1
+    while end < len(parts) and end <= reason + _REASON_REACH and not _AMOUNT.search(parts[end]) \
+            and not _ITEM_START.match(parts[end]) and not _REASON_START.match(parts[end]):
+        end += 1
+    return end
 
 
 def _item_start(parts: list[str], start: int) -> int:

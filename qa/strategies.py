@@ -49,7 +49,13 @@ def total_budget(asked: Asked) -> Answer | None:
         return not_found_answer(q, f"载入的文件只有所属部门的预算，没有单列“{unit}”的预算", [], asked.started)
     if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
         return _other_year_total(asked, q.years[0])
-    docs = sorted(d for d in asked.doc_ids if not q.years or asked.doc_years.get(d) in q.years)
+    said = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", q.expanded)]
+    if said and said[-1] not in asked.doc_years.values() and any(asked.doc_years.values()):
+        # "按…2017年预算说明推算，2016年收支预算总计是多少": the year the total is asked for is the
+        # last one said; the other names the document it is read from
+        return _other_year_total(asked, said[-1])
+    wanted = {said[-1]} if len(set(said)) > 1 else set(q.years)  # "根据2018年预算，2017年…": 2017's
+    docs = sorted(d for d in asked.doc_ids if not wanted or asked.doc_years.get(d) in wanted)
     if not docs:  # a document whose year could not be read still answers for itself
         docs = sorted(d for d in asked.doc_ids if not asked.doc_years.get(d))
     totals = [t for t in (grand_total(asked.facts, d) for d in docs) if t is not None]
@@ -105,6 +111,8 @@ def lookup(asked: Asked) -> Answer | None:
     if not good:
         return None
     best = good[0]
+    if q.operation == "difference" and not best.fact.change:
+        return None  # "X比Y少了多少" that could not be computed: one side's own figure would answer wrong
     if (q.years and any(y != asked.doc_years.get(best.fact.doc_id) for y in q.years) and not _states_year(q, best)) \
             or compute.one_part_of_a_sum(asked.about_the_metric(), best.fact):
         return None  # another year than the document's (see previous_year), or one part of "A和B合计"
@@ -136,10 +144,20 @@ def _figure(asked: Asked, best: Reading, value: Decimal, tier: list[Reading], go
         converted = exact_money(convert(value, fact.unit, wanted))
         formula = f"{fmt(value)} {fact.unit} = {fmt(converted)} {wanted}"
         text += f"，即 {fmt(converted)} {wanted}"
-    if others:
+    if others and all(r.fact.kind == "narrative" and r.fact.parent_subject == fact.subject for r in others):
+        # "车辆7辆（一般公务用车3辆，执法执勤用车4辆…）": the parts the sentence lists, not rival figures
+        text += "，其中：" + "，".join(f"{fact_label(r.fact)} {_fmt_cited(r.fact.value)} {r.fact.unit or ''}".rstrip()
+                                    for r in others)
+        cites += citations([r.fact for r in others], asked.documents)
+    elif others:
         other_cites = citations([r.fact for r in others], asked.documents)
-        text += "。注意：" + "；".join(f"{c.section} {c.row or ''} {c.column or ''} 为 {_fmt_cited(c.value)} {c.unit or ''}"
-                                    for c in other_cites) + "，与上面的数字不同"
+        notes = []
+        for r in others:
+            c = citations([r.fact], asked.documents)[0]
+            # a sentence's figure has no row or column: its own label says what it is (一般公务用车)
+            named = f"{c.row or ''} {c.column or ''}".strip() or fact_label(r.fact)
+            notes.append(f"{c.section} {named} 为 {_fmt_cited(c.value)} {c.unit or ''}")
+        text += "。注意：" + "；".join(notes) + "，与上面的数字不同"
         cites += other_cites
     return Answer(q.raw, text, "lookup", value, fact.unit, cites, candidates(rs), formula=formula,
                   timings=asked.timings(), figures=part_figures(fact, asked.facts, asked.documents, q.expanded))
@@ -352,7 +370,7 @@ def _first_numeric(cells: list[Fact]) -> dict[tuple[str, str], int]:
 
 
 def _computed_answer(asked: Asked, result: compute.Computed) -> Answer:
-    cites = citations(list(result.inputs), asked.documents)
+    cites = citations([*result.inputs, *result.stated], asked.documents)
     return Answer(asked.question.raw, result.sentence, "computed", result.value, result.unit, cites,
                   formula=result.formula, timings=asked.timings(), figures=budget_figures(result.inputs, asked.documents))
 

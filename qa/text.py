@@ -43,12 +43,17 @@ def nfkc(text: str) -> str:
 _SPOKEN = (("为啥", "为什么"), ("为嘛", "为什么"), ("咋", "怎么"))  # what a phone keyboard types for the written word
 
 
+# "24年" is how people write 2024年; not a span of years (18年来, 30年以上) nor part of a date or code.
+_SHORT_YEAR = re.compile(r"(?<![\d.\-/—－])([1-3]\d)\s*年(?![来间内多前后以期])")
+
+
 def norm_question(text: str) -> str:
     """Same treatment for a whole question, but list numbering is kept (it can't occur), and
     spoken words become the written ones (为啥 → 为什么)."""
     s = nfkc(text or "")
     for spoken, written in _SPOKEN:
         s = s.replace(spoken, written)
+    s = _SHORT_YEAR.sub(r"20\1年", s)
     s = QUOTES.sub("", s)
     s = LEVEL_TAG.sub("", s)
     s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)
