@@ -73,8 +73,9 @@ def _value(row: Row, i: int) -> Decimal:
 def _subtotal(table: Table, row: Row, i: int) -> Decimal:
     """A row's printed figure; a group that prints none (a 专项 over several 政府采购 lines) counts
     as the sum of its rows."""
-    if row.cells[i].value is not None:
-        return row.cells[i].value
+    printed = row.cells[i].value
+    if printed is not None:
+        return printed
     return sum((_subtotal(table, c, i) for c in table.children(row)), Decimal(0))
 
 
