@@ -130,7 +130,9 @@ class EmbeddedStore:
         from .dense import DenseIndex
         from .lexical import BM25Index
 
-        return EmbeddedRetrieval(BM25Index.load(build / "bm25"), DenseIndex.load(build / "dense"), nodes)
+        # bm25s memory-mapped: a query reads the postings of its tokens only (~5 MB of 23 MB
+        # resident after loading at N = 100)
+        return EmbeddedRetrieval(BM25Index.load(build / "bm25", mmap=True), DenseIndex.load(build / "dense"), nodes)
 
     def discard(self, build: Path) -> None:
         pass  # everything it wrote is in the build folder
