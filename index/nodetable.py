@@ -7,8 +7,8 @@ the 390 MB a serving process holds with its search index loaded, the largest sin
 nodes whole — the k it returns — and, to filter, four values of each: its document, the
 document's department and year, and its kind. So `NodeTable` keeps the byte offset of each
 line of nodes.jsonl and those four values as small integer columns (a document number and a
-kind number per node, ~7 bytes a node), and parses a node's line when it is asked for. The
-file is read as the build wrote it: an index built before this reads the same way.
+kind number per node: 14 bytes a node with its offset), and parses a node's line when it is
+asked for. The file is read as the build wrote it: an index built before this reads the same way.
 """
 
 from __future__ import annotations
