@@ -102,7 +102,9 @@ class BM25Index:
         write_json_atomic(folder / META_FILE, meta)
 
     @classmethod
-    def load(cls, folder: str | Path) -> BM25Index:
+    def load(cls, folder: str | Path, *, mmap: bool = False) -> BM25Index:
+        """`mmap`: the score matrix stays in its files, paged in as queries read a token's
+        postings (the vocabulary is still read whole); scores are the same."""
         folder = Path(folder)
         meta_path = folder / META_FILE
         if not meta_path.exists():
@@ -117,4 +119,4 @@ class BM25Index:
             return cls(None, 0)
         import bm25s
 
-        return cls(bm25s.BM25.load(folder), int(meta["n_docs"]))
+        return cls(bm25s.BM25.load(folder, mmap=mmap), int(meta["n_docs"]))

@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import corpus
 from corpus.facts import DocumentInfo
@@ -40,7 +40,7 @@ class LoadedIndex:
     store: Facts
     documents: dict[str, DocumentInfo]
     manifest: dict[str, Any]
-    parsed: dict[str, BudgetDocument]
+    parsed: Mapping[str, BudgetDocument]  # each read when first asked for (`layout.KeptDocuments`)
     build: Path
 
     @classmethod
@@ -56,17 +56,19 @@ class LoadedIndex:
     def parsed_files(self, files: Iterable[Path]) -> dict[Path, BudgetDocument]:
         """Those of `files` this index holds (matched by content), as it parsed them: a build
         of the same files elsewhere (another store) need not parse them again."""
-        by_sha = {doc.sha256: doc for doc in self.parsed.values()}
+        # by the manifest's sha256s: only the matching documents are read
+        by_sha = {info["sha256"]: doc_id for doc_id, info in self.manifest["documents"].items() if doc_id in self.parsed}
         out = {}
         for path in files:
             with Path(path).open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
-            if digest in by_sha:
-                out[Path(path)] = by_sha[digest]
+            doc = self.parsed[by_sha[digest]] if digest in by_sha else None
+            if doc is not None and doc.sha256 == digest:  # an index of the old layout re-parsed its sources
+                out[Path(path)] = doc
         return out
 
 
-def _parsed_documents(build: Path, manifest: dict[str, Any]) -> dict[str, BudgetDocument]:
+def _parsed_documents(build: Path, manifest: dict[str, Any]) -> Mapping[str, BudgetDocument]:
     """The documents as parsed: from the index itself; an index written before it kept them
     is read from its sources, and a source that cannot be read is left out, never fatal."""
     if manifest.get("format_version") == FORMAT_VERSION:

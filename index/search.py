@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .backends import Retrieval, store_for
 from .config import IndexConfig
 from .fusion import rrf_fuse
-from .store import build_folder, check_manifest, load_nodes, read_manifest
+from .layout import NODES
+from .nodetable import NodeTable
+from .store import build_folder, check_manifest, read_manifest
 
 if TYPE_CHECKING:  # faiss, bm25s and llama-index load when an index is opened (a CLI answer may need none)
     from llama_index.core.schema import NodeWithScore, TextNode
@@ -40,13 +42,19 @@ class Filters:
 
     def allows(self, node: TextNode) -> bool:
         meta = node.metadata
-        if self.node_kinds is not None and meta.get("node_kind") not in self.node_kinds:
+        return self.allows_kind(meta.get("node_kind")) and self.allows_document(
+            meta.get("doc_id"), meta.get("department"), meta.get("year"))
+
+    # The two halves apart: a `NodeTable` decides each once per document and per kind, not per node.
+    def allows_kind(self, node_kind: Any) -> bool:
+        return self.node_kinds is None or node_kind in self.node_kinds
+
+    def allows_document(self, doc_id: Any, department: Any, year: Any) -> bool:
+        if self.doc_ids is not None and doc_id not in self.doc_ids:
             return False
-        if self.doc_ids is not None and meta.get("doc_id") not in self.doc_ids:
+        if self.department and self.department not in (department or ""):
             return False
-        if self.department and self.department not in (meta.get("department") or ""):
-            return False
-        if self.year and meta.get("year") != self.year:
+        if self.year and year != self.year:
             return False
         return True
 
@@ -59,7 +67,7 @@ class SearchIndex:
         self.manifest = read_manifest(data)
         store = store_for(self.config)
         check_manifest(self.manifest, self.folder, self.config.embedder, store.kind)
-        self.nodes: list[TextNode] = load_nodes(data)
+        self.nodes = NodeTable.read(data / NODES)  # node i read when a search returns it
         self.retrieval: Retrieval = store.open_search(data, self.nodes)
         self._embedder: CachedEmbedder | None = None
 
@@ -84,7 +92,7 @@ class SearchIndex:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {MODES}")
         k = k or self.config.top_k
-        if filters is not None and not filters.is_empty() and not any(filters.allows(n) for n in self.nodes):
+        if filters is not None and not filters.is_empty() and not len(self.nodes.allowed(filters)):
             return []  # the filters exclude every document
         if mode == "lexical":
             ranked = self.lexical(query, k, filters)

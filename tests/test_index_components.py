@@ -129,13 +129,15 @@ def test_bm25_ranks_exact_phrase_first():
     assert bm25.search("！？", 3) == [] and bm25.search("zzz", 3) == []
 
 
-def test_bm25_save_load_gives_identical_scores(tmp_path):
+@pytest.mark.parametrize("mmap", [False, True])
+def test_bm25_save_load_gives_identical_scores(tmp_path, mmap):
     bm25 = BM25Index.build(SENTENCES)
     bm25.save(tmp_path / "bm25")
-    loaded = BM25Index.load(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25", mmap=mmap)
     for query in ("公务接待费", "住房公积金多少", "2101101 医疗", "预算"):
         np.testing.assert_array_equal(loaded.scores(query), bm25.scores(query))
         assert loaded.search(query, 5) == bm25.search(query, 5)
+    assert bm25.search("公务接待费", 1)[0][0] == 2
 
 
 # ----------------------------------------------------------------------------- fusion

@@ -66,3 +66,18 @@ def test_engine_adds_a_document_and_answers_from_it(live_copy, seed_path, tmp_pa
     assert doc.doc_id == OTHER_ID and findings == doc.findings
     assert engine.answer("2023年的公务接待费是多少").value == D("0.80")
     assert len(engine.documents()) == 2
+
+
+def test_parsed_documents_are_read_when_asked_for(seed_index, seed_doc, seed_path):
+    """Answering never reads the parsed documents: the loaded index holds none until one is
+    asked for (the table browser, or a build finding a file it already parsed)."""
+    from index.live import LoadedIndex
+
+    loaded = LoadedIndex.read(seed_index, IndexConfig.from_env())
+    assert list(loaded.parsed) == [SEED_ID] and len(loaded.parsed) == 1
+    assert loaded.parsed._read == {}  # type: ignore[attr-defined]
+    found = loaded.parsed_files([seed_path])
+    assert found[seed_path].doc_id == SEED_ID and found[seed_path].sha256 == seed_doc.sha256
+    assert found[seed_path].tables == seed_doc.tables
+    assert loaded.parsed[SEED_ID] is found[seed_path]  # read once, then kept
+    assert loaded.parsed_files([seed_index / "CURRENT"]) == {}

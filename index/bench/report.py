@@ -81,7 +81,8 @@ def render(result: BenchResult, markdown: bool) -> str:
          "holding only what smaller sizes embedded (`cache before`; the seed has its own); `embedded` = texts that "
          "reached the model. warm = the same corpus again into a new folder, every text cached."),
         "Peak RSS per build and for serving, each in its own process. Index MB = the warm index folder on disk.",
-        (f"Serving: qa.Engine over the warm index, loaded and asked one warm-up question (`load s`), then "
+        ("Serving: qa.Engine over the warm index, loaded, asked one warm-up question and one search (`load s`; "
+         "the search index and the embedder count in the RSS), then "
          f"{result.queries} questions naming a budget (department + year + a line every template prints) and "
          f"{result.queries} development questions naming none, one at a time. figure = answered with a figure; "
          "right budget = answered from the named budget only."),
