@@ -266,6 +266,8 @@ def _sentence_facts(sentence: str, carried: str, base: Fact, dept: str,
             continue
         if m.group("unit") in ("人", "名") and re.search(r"[年月日号]", sentence[m.end(): m.end() + 1]):
             continue
+        if m.group("unit") == "分" and not re.search(r"得分[为是]?\s*$", before):
+            continue  # a score only as "平均得分 100.00 分", not a rubric's "0-10分" or "打5分"
         if _THRESHOLD.match(sentence, m.end()):
             continue  # "单价 20 万元（含）以上的设备": a bound that qualifies what is counted
         clause = _as_change(_PAGE_MARK.sub("", before[clause_start(before):]).strip())

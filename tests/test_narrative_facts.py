@@ -234,6 +234,7 @@ def test_how_a_question_says_a_narrative_item():
     # without the 支出 of a longer name, and the total without its amount word
     assert _said_forms("政府采购支出预算总额") == ["政府采购预算总额", "政府采购支出预算"]
     assert _said_forms("政府采购预算总金额") == ["政府采购预算"]
-    assert _said_forms("单价20万元（含）以上的设备") == ["单价20万元以上的设备"]
+    # a bound is said with or without 元 (单价100万（含）以上设备 in 财政局 2025's 说明)
+    assert _said_forms("单价20万元（含）以上的设备") == ["单价20万元以上的设备", "单价20万以上的设备"]
     # 项目支出预算数 stays itself: 项目预算数 would be spoken of as a bare 项目
     assert _said_forms("项目支出预算数") == []
