@@ -5,8 +5,8 @@ what `qa.linker` looks for in a question."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from .codes import also_named, standard_names
