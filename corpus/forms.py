@@ -53,11 +53,14 @@ def parse_form(raw: RawTable, ctx: TableContext, start: int = 0) -> list[KeyValu
     """A grid is one form (one project), or several stacked, each opened by its 项目名称 row."""
     records: list[KeyValueRecord] = []
     block: list[list[RawCell | None]] = []
+    named = False  # whether the block has had its 项目名称 row
     for row in raw.rows:
         cells = _texts(row)
-        if cells and cells[0][1] == "项目名称" and any(_texts(r)[:1] and _texts(r)[0][1] == "项目名称" for r in block):
+        opens = bool(cells) and cells[0][1] == "项目名称"
+        if opens and named:
             records.append(_one_form(block, raw, ctx, start + len(records)))
             block = []
+        named = named or opens
         block.append(row)
     records.append(_one_form(block, raw, ctx, start + len(records)))
     return records

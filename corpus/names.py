@@ -80,12 +80,12 @@ def fact_names(fact: Fact) -> FactNames:
         levels = _level_names(fact.subject)  # 法院（款）行政运行（项）支出 is 行政运行's, under 法院
         names.row.extend(levels[-1:])
         names.parent.extend(levels[:-1])
-        item_measure = _ITEM_MEASURE.fullmatch(fact.subject)
+        item_measure = measured_item(fact.subject)
         if item_measure and not levels:
-            levels = _level_names(item_measure.group("item"))
+            item, measure = item_measure
+            levels = _level_names(item)
             names.row.extend(levels[-1:])
             names.parent.extend(levels[:-1])
-            measure = item_measure.group("measure")
             # said shorter: 2022年当年预算执行数 is "2022年执行数"
             spoken = [m for m in (measure, re.sub(r"(当年)?预算执行数$", "执行数", measure)) if m]
             names.column.extend(spoken)
@@ -303,6 +303,13 @@ def _components(topic: str) -> list[str]:
 # "“城乡社区支出（类）…（款）行政运行（项）”2023年当年预算执行数": an item, then one measure of it.
 _ITEM_MEASURE = re.compile(r"(?P<item>.+[（(](?:类|款|项)[)）][”\"]?)(?P<measure>((?:19|20)\d{2}年度?)?(当年)?"
                            r"(预算执行数|预算安排|预算数|执行数|决算数))")
+
+
+def measured_item(subject: str) -> tuple[str, str] | None:
+    """(item, measure) of a narrative subject that is one measure of an item ("“…行政运行（项）”
+    2022年当年预算执行数" → the item, "2022年当年预算执行数"); None for any other subject."""
+    m = _ITEM_MEASURE.fullmatch(subject)
+    return (m.group("item"), m.group("measure")) if m else None
 
 
 def _level_names(subject: str) -> list[str]:

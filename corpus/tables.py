@@ -120,6 +120,12 @@ def _column_roles(paths: list[ColumnPath], data: list[list[RawCell | None]]) -> 
     return code_cols, label_col, text_cols
 
 
+# A label-tier outline: the total a group's own row may print beside its name (一般公共预算资金 | 小计),
+# and the id suffix of a group row split off its first line's row (see `_build_rows`).
+_GROUP_TOTALS = ("小计", "合计")
+_GROUP = ":group"
+
+
 def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
                 data: list[tuple[list[RawCell | None], Location]], row_labels: list[str] | None = None) -> list[Row]:
     grid = [cells for cells, _ in data]
@@ -149,14 +155,14 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
             if found:
                 # (the last label column is an attribute of the line — 采购方式 — never a level under it)
                 named = [(c, cell_text(cells[c])) for c in tiers
-                         if c >= found[0] and c != label_cols[-1] and cell_text(cells[c]) not in ("", "小计", "合计")]
+                         if c >= found[0] and c != label_cols[-1] and cell_text(cells[c]) not in ("", *_GROUP_TOTALS)]
                 if len(named) >= 2:
                     # "省政协专项会议 | 会议费 | 758.49": a group named on its first line's row — the
                     # group is a row of its own (no figures), the figures are the line's (会议费),
                     # and the group's next lines ("| 培训费") sit under it beside this one
                     group_depth = tiers.index(named[0][0]) + 1
                     above = next((r for r in reversed(stack) if (r.level or 0) < group_depth), None)
-                    group = Row(id=f"{key}:{index + 1}:group", index=index, label=named[0][1], code=None,
+                    group = Row(id=f"{key}:{index + 1}{_GROUP}", index=index, label=named[0][1], code=None,
                                 level=group_depth, parent=above.id if above else None,
                                 cells=tuple(_cell(None, paths[c], c in text_cols, units[c]) for c in range(len(paths))),
                                 location=location)
@@ -167,7 +173,7 @@ def _build_rows(ctx: TableContext, part: str | None, paths: list[ColumnPath],
                     found = named[-1]
                 depth, label = tiers.index(found[0]) + 1, found[1]
                 if found[0] == label_cols[-1] and rows and rows[-1].level \
-                        and rows[-1].cells[found[0]].raw not in ("", "小计", "合计"):
+                        and rows[-1].cells[found[0]].raw not in ("", *_GROUP_TOTALS):
                     depth = rows[-1].level  # "| 分散自行组织 | 40.00": the line above's item, bought another way
         if not label and not code:
             label = inherited.get(index, "")
@@ -195,9 +201,9 @@ def _single_line_groups(rows: list[Row]) -> list[Row]:
     the line's figures as its own: "信息网络建设维护费 | 维修（护）费 | 274.00" is the 专项's 274.00."""
     lines: dict[str, list[Row]] = {}
     for r in rows:
-        if r.parent and r.parent.endswith(":group"):
+        if r.parent and r.parent.endswith(_GROUP):
             lines.setdefault(r.parent, []).append(r)
-    return [replace(r, cells=lines[r.id][0].cells) if r.id.endswith(":group") and len(lines.get(r.id, ())) == 1
+    return [replace(r, cells=lines[r.id][0].cells) if r.id.endswith(_GROUP) and len(lines.get(r.id, ())) == 1
             else r for r in rows]
 
 
@@ -215,7 +221,7 @@ def _label_tiers(paths, grid, code_cols, text_cols, label_col) -> tuple[list[int
     if label_col is None or label_col not in cols:
         return cols, []
     tiers = sorted({found[0] for r in grid if (found := _leftmost(r, cols))
-                    and found[1] not in ("小计", "合计")})
+                    and found[1] not in _GROUP_TOTALS})
     # An outline puts each row's label in the column of its level; a row may carry attributes
     # to the right (省政协专项会议 | 会议费, then 住宿服务 alone under it). Rows whose labels all
     # start in one column are a flat table, whatever else they print.

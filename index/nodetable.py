@@ -51,6 +51,8 @@ class NodeTable(Sequence["TextNode"]):
         self._fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._fd)
         self._parsed = lru_cache(maxsize=PARSED_KEPT)(self._parse)
+        # a hybrid search asks for one filter's positions three times (the empty check, lexical, dense)
+        self.allowed = lru_cache(maxsize=8)(self._allowed)
 
     @classmethod
     def read(cls, path: Path) -> NodeTable:
@@ -100,8 +102,8 @@ class NodeTable(Sequence["TextNode"]):
         """The documents the nodes belong to, read from the columns."""
         return {doc_id for doc_id, _, _ in self._documents}
 
-    def allowed(self, filters: Filters) -> np.ndarray:
-        """The positions of the nodes `filters` keeps, ascending."""
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        """The positions of the nodes `filters` keeps, ascending (`allowed`, kept for the last few filters)."""
         documents = np.fromiter((filters.allows_document(*key) for key in self._documents), dtype=bool,
                                 count=len(self._documents))
         kinds = np.fromiter((filters.allows_kind(kind) for kind in self._kinds), dtype=bool, count=len(self._kinds))

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from corpus.facts import Fact
+from corpus.names import measured_item
 from corpus.numbers import convert
 
 from .analyze import EXECUTION_RATE, MINUS, PLUS, Question, Wants, detect_phase
@@ -318,7 +319,7 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
         fb = resolve(context + b_text, "money")
     final_vs_budget = "决算" in {detect_phase(a_text)[0], phase_b} and phase_b != detect_phase(a_text)[0]
     fa = _same_funds(resolve, a_text, fb) if final_vs_budget else resolve(a_text, "money")
-    if fb is not None and doc_year and _MEASURED.search(fb.subject) and detect_phase(a_text)[0] in ("预算", None):
+    if fb is not None and doc_year and _last_years_execution(fb) and detect_phase(a_text)[0] in ("预算", None):
         # "…（项）”2022年当年预算执行数为…，2023年预算安排…": this year's budget of the same item,
         # as the sentence that prints last year's execution states it
         arranged = resolve(re.sub(r"(?:19|20)\d{2}年度?", "", _without_phase(a_text)) + f"{doc_year}年预算安排", "money")
@@ -334,7 +335,7 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
         return Computed(a - b, unit, formula, f"{fact_label(fa)}减{fact_label(fb)}：{fmt(a - b)} {unit}（{formula}）",
                         (fa, fb))
     if ({fa.phase, fb.phase} == {"决算", "年初预算"} or {fa.phase, fb.phase} == {"决算", "调整预算"}
-            or {fa.phase, fb.phase} == {"决算", "预算"}) and not _MEASURED.search(fb.subject):
+            or {fa.phase, fb.phase} == {"决算", "预算"}) and not _last_years_execution(fb):
         # (last year's 执行数 against this year's budget is two years, said in the question's order)
         return _final_minus_budget(fa, fb, unit)
     value = abs(a - b)
@@ -344,8 +345,10 @@ def difference(q: Question, resolve: Resolve, doc_year: int | None) -> Computed 
                     f"{fact_label(fa)}比{fact_label(fb)}{more} {fmt(value)} {unit}（{formula}）", (fa, fb))
 
 
-# A narrative item's measure: "“…（项）”2022年当年预算执行数"
-_MEASURED = re.compile(r"[（(]项[)）][”\"]?((?:19|20)\d{2}年度?)?(当年)?(预算执行数|执行数)$")
+def _last_years_execution(fact: Fact) -> bool:
+    """A 项's execution in a year before the budget's, as its 说明 prints it ("“…（项）”2022年当年预算执行数")."""
+    said = measured_item(fact.subject)
+    return said is not None and re.search(r"[（(]项[)）][”\"]?$", said[0]) is not None and said[1].endswith("执行数")
 
 
 def _final_minus_budget(fa: Fact, fb: Fact, unit: str) -> Computed | None:

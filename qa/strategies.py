@@ -24,7 +24,7 @@ from . import compute, years
 from .analyze import COMPUTED_OPERATIONS, Question, analyze, composite_parts
 from .answer import Answer
 from .budgets import budget_figures, budget_of, part_figures
-from .compose import candidates, citations, fact_label, fmt, lookup_sentence
+from .compose import candidates, citation, citations, fact_label, fmt, lookup_sentence
 from .linker import Reading
 from .passages import best_passage, content_bigrams, passage_citation
 from .resolve import resolver
@@ -49,12 +49,11 @@ def total_budget(asked: Asked) -> Answer | None:
         return not_found_answer(q, f"载入的文件只有所属部门的预算，没有单列“{unit}”的预算", [], asked.started)
     if q.years and not set(q.years) & set(asked.doc_years.values()) and any(asked.doc_years.values()):
         return _other_year_total(asked, q.years[0])
-    said = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", q.expanded)]
-    if said and said[-1] not in asked.doc_years.values() and any(asked.doc_years.values()):
+    if q.years and q.years[-1] not in asked.doc_years.values() and any(asked.doc_years.values()):
         # "按…2017年预算说明推算，2016年收支预算总计是多少": the year the total is asked for is the
-        # last one said; the other names the document it is read from
-        return _other_year_total(asked, said[-1])
-    wanted = {said[-1]} if len(set(said)) > 1 else set(q.years)  # "根据2018年预算，2017年…": 2017's
+        # last one said (q.years is in the question's order); the other names the document it is read from
+        return _other_year_total(asked, q.years[-1])
+    wanted = {q.years[-1]} if len(set(q.years)) > 1 else set(q.years)  # "根据2018年预算，2017年…": 2017's
     docs = sorted(d for d in asked.doc_ids if not wanted or asked.doc_years.get(d) in wanted)
     if not docs:  # a document whose year could not be read still answers for itself
         docs = sorted(d for d in asked.doc_ids if not asked.doc_years.get(d))
@@ -150,15 +149,14 @@ def _figure(asked: Asked, best: Reading, value: Decimal, tier: list[Reading], go
                                     for r in others)
         cites += citations([r.fact for r in others], asked.documents)
     elif others:
-        other_cites = citations([r.fact for r in others], asked.documents)
         notes = []
         for r in others:
-            c = citations([r.fact], asked.documents)[0]
+            c = citation(r.fact, asked.documents)
             # a sentence's figure has no row or column: its own label says what it is (一般公务用车)
             named = f"{c.row or ''} {c.column or ''}".strip() or fact_label(r.fact)
             notes.append(f"{c.section} {named} 为 {_fmt_cited(c.value)} {c.unit or ''}")
         text += "。注意：" + "；".join(notes) + "，与上面的数字不同"
-        cites += other_cites
+        cites += citations([r.fact for r in others], asked.documents)
     return Answer(q.raw, text, "lookup", value, fact.unit, cites, candidates(rs), formula=formula,
                   timings=asked.timings(), figures=part_figures(fact, asked.facts, asked.documents, q.expanded))
 

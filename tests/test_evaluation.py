@@ -498,39 +498,27 @@ def test_second_fresh_set_is_held_out_and_mostly_on_the_held_out_four():
     assert not [q.id for q in questions if q.question in asked_before]
 
 
-def test_sixth_fresh_set_is_fifteen_new_questions_on_each_held_out_publication():
+@pytest.mark.parametrize("name,juesuan,earlier", [
+    ("multi-fresh6", None, ("multi-holdout", "multi-fresh", "multi-fresh2", "multi-fresh3", "multi-fresh5")),
+    ("multi-fresh7", 2, ("multi-holdout", "multi-fresh", "multi-fresh2", "multi-fresh3", "multi-fresh5", "multi-fresh6")),
+])
+def test_later_fresh_sets_are_fifteen_new_questions_on_each_held_out_publication(name, juesuan, earlier):
     manifest = load_sets()
-    fresh6 = manifest.get("multi-fresh6")
-    questions = fresh6.load_questions()  # raises on a document or file the corpus lacks
+    fresh = manifest.get(name)
+    questions = fresh.load_questions()  # raises on a document or file the corpus lacks
     held = {d for q in manifest.get("multi-holdout").load_questions() for d in q.documents}
-    assert fresh6.held_out and len(questions) == 60
+    assert fresh.held_out and len(questions) == 60
     assert Counter(q.document for q in questions) == {d: 15 for d in held}
     assert all(q.department and q.year and q.doc_kind for q in questions)
     categories = Counter(q.category for q in questions)
     assert categories["not_found"] == 4 and categories["computed"] == 8 and categories["prose"] == 4
+    if juesuan is not None:
+        assert categories["juesuan"] == juesuan and all(q.doc_kind == "部门决算" for q in questions if q.category == "juesuan")
     # a ratio is graded to 0.01 percentage points, every other figure to half a unit in its last decimal
     assert all(q.tolerance == D("0.01") for q in questions if q.expected_unit == "%" and q.category == "computed")
-    earlier = ("multi-holdout", "multi-fresh", "multi-fresh2", "multi-fresh3", "multi-fresh5")
-    asked_before = {q.question for name in earlier for q in manifest.get(name).load_questions()}
+    asked_before = {q.question for earlier_set in earlier for q in manifest.get(earlier_set).load_questions()}
     assert not [q.id for q in questions if q.question in asked_before]
 
-
-
-def test_seventh_fresh_set_is_fifteen_new_questions_on_each_held_out_publication():
-    manifest = load_sets()
-    fresh7 = manifest.get("multi-fresh7")
-    questions = fresh7.load_questions()  # raises on a document or file the corpus lacks
-    held = {d for q in manifest.get("multi-holdout").load_questions() for d in q.documents}
-    assert fresh7.held_out and len(questions) == 60
-    assert Counter(q.document for q in questions) == {d: 15 for d in held}
-    assert all(q.department and q.year and q.doc_kind for q in questions)
-    categories = Counter(q.category for q in questions)
-    assert categories["not_found"] == 4 and categories["computed"] == 8 and categories["prose"] == 4
-    assert categories["juesuan"] == 2 and all(q.doc_kind == "部门决算" for q in questions if q.category == "juesuan")
-    assert all(q.tolerance == D("0.01") for q in questions if q.expected_unit == "%" and q.category == "computed")
-    earlier = ("multi-holdout", "multi-fresh", "multi-fresh2", "multi-fresh3", "multi-fresh5", "multi-fresh6")
-    asked_before = {q.question for name in earlier for q in manifest.get(name).load_questions()}
-    assert not [q.id for q in questions if q.question in asked_before]
 
 def test_dev_and_holdout_share_no_document():
     manifest = load_sets()
