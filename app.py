@@ -37,12 +37,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.answer import Answer  # noqa: E402
-from qa.catalog import added_document, catalog_html, document_choices  # noqa: E402
+from qa.catalog import Listed, added_document, catalog_html, document_choices  # noqa: E402
 from qa.charts import chart_for, chart_html  # noqa: E402
 from qa.evidence import evidence_panel, evidence_routes  # noqa: E402
 from qa.export import answer_folder, answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
 from qa.http import api_routes, ask_api, doc_ids_for  # noqa: E402
-from qa.render import answer_markdown, browse_html, esc, mark, md_escape, source_html  # noqa: E402
+from qa.render import Documents, answer_markdown, browse_html, esc, mark, md_escape, source_html  # noqa: E402
 from qa.service import (  # noqa: E402
     LOGIN_MESSAGE, MAX_UPLOAD_BYTES, NO_STAFF_MESSAGE, UPLOAD_SUFFIXES, EngineService, InputError, StaffAccounts,
     StaffConfigError, check_question, default_engine_factory, staff_line,
@@ -95,7 +95,7 @@ def get_service(index_dir: str | Path | None = None) -> EngineService:
 # Choices of the dropdowns
 # --------------------------------------------------------------------------------------
 
-def selector_choices(documents: Sequence[BudgetDocument]) -> list[tuple[str, str]]:
+def selector_choices(documents: Sequence[Listed]) -> list[tuple[str, str]]:
     """The chat's document/year selector: "all", then each document as 部门 · 年度 · 类型."""
     return [("全部文档", ALL_DOCUMENTS)] + document_choices(documents)
 
@@ -132,7 +132,7 @@ def chat_turn(service: EngineService, message: str, history: list[Message] | Non
     history.append({"role": "user", "content": question})
     try:
         answer = service.ask(question, doc_ids_for(doc_choice))
-        documents = service.documents()
+        documents = service.parsed()   # only the cited ones are read
     except Exception:  # noqa: BLE001 — keep the page alive, log the details
         log.exception("answer failed for %r", question)
         history.append({"role": "assistant", "content": f"{mark('error')}内部错误，未能回答该问题。"})
@@ -143,7 +143,7 @@ def chat_turn(service: EngineService, message: str, history: list[Message] | Non
     return history, "", sources, "", answer
 
 
-def download_files(answer: Answer | None, documents: Sequence[BudgetDocument],
+def download_files(answer: Answer | None, documents: Documents,
                    folder: str | Path | None = None) -> tuple[str | None, str | None, str | None]:
     """The answer's take-away files → (cited table CSV, cited table XLSX, answer JSON) paths;
     None where there is nothing (no answer; no cited table for a prose answer)."""
@@ -201,7 +201,7 @@ def build_app(service: EngineService | None = None, public: bool = False, staff:
         history, box, source, notice, answer = chat_turn(service, message, history, doc_choice)
         if notice:   # a refused question: the previous answer's chart, sources and downloads stay
             return [history, box, gr.update(), gr.update(), notice, gr.update(), gr.update(), gr.update()]
-        files = download_files(answer, service.documents()) if answer is not None else (None, None, None)
+        files = download_files(answer, service.parsed()) if answer is not None else (None, None, None)
         buttons = [gr.update(value=f, visible=f is not None) for f in files]
         chart = chart_html(chart_for(answer)) if answer is not None else ""
         return [history, box, chart, source, notice, *buttons]
@@ -296,17 +296,14 @@ def _staff_tab(gr, service: EngineService, page: list, staff: StaffAccounts):
             browse_table = gr.Dropdown(label="表格", choices=[], interactive=True)
         browser = gr.HTML(elem_classes=["bqa-browser"])
 
-    def documents_by_id():
-        return {d.doc_id: d for d in service.documents()}
-
     def on_doc(doc_id):
-        doc = documents_by_id().get(doc_id)
+        doc = service.parsed().get(doc_id)
         tc = table_choices(doc)
         key = tc[0][1] if tc else None
         return gr.update(choices=tc, value=key), browse_html(doc, key)
 
     def on_table(doc_id, key):
-        return browse_html(documents_by_id().get(doc_id), key)
+        return browse_html(service.parsed().get(doc_id), key)
 
     def refusal_for(request) -> str | None:
         refusal = staff.may_change(getattr(request, "username", None))

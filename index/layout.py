@@ -10,6 +10,8 @@ import hashlib
 import json
 import logging
 import pickle
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
@@ -30,6 +32,7 @@ BUILDS = "builds"
 DOCUMENTS = "documents"
 SOURCES = "sources"
 LOCK = ".lock"
+KEPT_DOCUMENTS = 32  # parsed documents a serving process keeps: an answer cites a few, the browser shows one
 
 log = logging.getLogger("budgetqa.index")
 
@@ -141,22 +144,32 @@ def load_documents(folder: Path, manifest: dict) -> KeptDocuments:
 
 
 class KeptDocuments(Mapping[str, BudgetDocument]):
-    """doc_id → the document as parsed, read from its pickle in the build folder when first
-    asked for, then kept. Answering a question never asks (it reads the fact store), so a
-    process that only answers holds none of them: at N = 100 synthetic budgets they were
-    55 MB, read in 1.5 s at load. The table browser asks for all of them. The pickles are
-    the index's own files, written by `build_index`, never input from outside."""
+    """doc_id → the document as parsed, read from its pickle in the build folder when asked
+    for; the last `KEPT_DOCUMENTS` asked for are kept. Answering a question never asks (it
+    reads the fact store), the page asks for the few an answer cites or the table browser
+    shows, and a check over every document (an upload's duplicate check) passes through
+    without keeping them: at N = 1,000 synthetic budgets all of them were ~570 MB. The
+    pickles are the index's own files, written by `build_index`, never input from outside."""
 
-    def __init__(self, build: Path, manifest: dict) -> None:
+    def __init__(self, build: Path, manifest: dict, kept: int = KEPT_DOCUMENTS) -> None:
         self._build = build
         self._sha256 = {doc_id: info["sha256"] for doc_id, info in manifest["documents"].items()}
-        self._read: dict[str, BudgetDocument] = {}
+        self._kept = kept
+        self._read: OrderedDict[str, BudgetDocument] = OrderedDict()
+        self._lock = threading.Lock()   # the page's sessions ask from several threads
 
     def __getitem__(self, doc_id: str) -> BudgetDocument:
-        if doc_id not in self._read:
-            with (self._build / DOCUMENTS / f"{self._sha256[doc_id]}.pickle").open("rb") as fh:
-                self._read[doc_id] = pickle.load(fh)
-        return self._read[doc_id]
+        with self._lock:
+            if doc_id in self._read:
+                self._read.move_to_end(doc_id)
+                return self._read[doc_id]
+        with (self._build / DOCUMENTS / f"{self._sha256[doc_id]}.pickle").open("rb") as fh:
+            doc = pickle.load(fh)
+        with self._lock:
+            self._read[doc_id] = doc
+            while len(self._read) > self._kept:
+                self._read.popitem(last=False)
+        return doc
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sha256)

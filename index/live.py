@@ -170,8 +170,19 @@ class LiveIndex:
             self._loaded, self._search = None, None
 
     def documents(self) -> list[BudgetDocument]:
-        """The indexed documents as parsed (for the table browser), from the index itself."""
+        """Every indexed document as parsed, from the index itself (reads each one: for a
+        list of them, `catalogue`; for one, `parsed`)."""
         return list(self.current().parsed.values())
+
+    def catalogue(self) -> list[DocumentInfo]:
+        """Every indexed document as the fact store lists it (who, year, kind, file), in the
+        manifest's order, without reading a parsed document."""
+        loaded = self.current()
+        return [loaded.documents[d] for d in loaded.manifest["documents"] if d in loaded.documents]
+
+    def parsed(self) -> Mapping[str, BudgetDocument]:
+        """doc_id → the document as parsed, each read when asked for (the few an answer cites)."""
+        return self.current().parsed
 
     def source_file(self, doc_id: str) -> Path | None:
         """The file a document was parsed from (the index's own copy when it kept one), for

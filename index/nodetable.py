@@ -8,7 +8,8 @@ nodes whole — the k it returns — and, to filter, four values of each: its do
 document's department and year, and its kind. So `NodeTable` keeps the byte offset of each
 line of nodes.jsonl and those four values as small integer columns (a document number and a
 kind number per node: 14 bytes a node with its offset), and parses a node's line when it is
-asked for. The file is read as the build wrote it: an index built before this reads the same way.
+asked for. The build saves those columns beside the file (nodes.table.npz); an index built
+before that is scanned once when opened, and reads the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ DocumentKey = tuple[Any, Any, Any]
 PARSED_KEPT = 256  # nodes kept parsed: a hybrid search and the passages after it ask for the same few
 
 
+def table_path(nodes: Path) -> Path:
+    """Where the build saves a nodes file's table: nodes.jsonl → nodes.table.npz."""
+    return nodes.with_suffix(".table.npz")
+
+
 class NodeTable(Sequence["TextNode"]):
     """`table[i]` is node i of the build (the position BM25 and FAISS number it by), parsed
     from its line of nodes.jsonl; `allowed(filters)` is the positions a filter keeps,
@@ -53,6 +59,29 @@ class NodeTable(Sequence["TextNode"]):
         self._parsed = lru_cache(maxsize=PARSED_KEPT)(self._parse)
         # a hybrid search asks for one filter's positions three times (the empty check, lexical, dense)
         self.allowed = lru_cache(maxsize=8)(self._allowed)
+
+    @classmethod
+    def open(cls, path: Path) -> NodeTable:
+        """The table the build saved beside nodes.jsonl (`save`); a scan of the file for an
+        index built before there was one, or when the saved table does not end where the file
+        does."""
+        saved = table_path(path)
+        if saved.exists():
+            with np.load(saved, allow_pickle=False) as z:
+                offsets = z["offsets"]
+                if int(offsets[-1]) == path.stat().st_size:
+                    documents, kinds = json.loads(z["keys"].tobytes())
+                    return cls(path, offsets, tuple(tuple(d) for d in documents), z["document_of"],
+                               tuple(kinds), z["kind_of"])
+        return cls.read(path)
+
+    def save(self) -> None:
+        """Write the columns beside nodes.jsonl, so opening the index needs no scan of it
+        (1.9 s at N = 1,000 synthetic budgets)."""
+        keys = json.dumps([self._documents, self._kinds], ensure_ascii=False).encode("utf-8")
+        with table_path(self.path).open("wb") as fh:
+            np.savez(fh, offsets=self._offsets, document_of=self._document_of, kind_of=self._kind_of,
+                     keys=np.frombuffer(keys, dtype=np.uint8))
 
     @classmethod
     def read(cls, path: Path) -> NodeTable:

@@ -67,7 +67,7 @@ class SearchIndex:
         self.manifest = read_manifest(data)
         store = store_for(self.config)
         check_manifest(self.manifest, self.folder, self.config.embedder, store.kind)
-        self.nodes = NodeTable.read(data / NODES)  # node i read when a search returns it
+        self.nodes = NodeTable.open(data / NODES)  # node i read when a search returns it
         self.retrieval: Retrieval = store.open_search(data, self.nodes)
         self._embedder: CachedEmbedder | None = None
 

@@ -44,6 +44,7 @@ from .layout import (  # noqa: F401  (re-exported: an index on disk is read thro
     load_documents, load_nodes, pipeline_fingerprint, portable, read_manifest, resolve_source,
 )
 from .lexical import TOKENIZER_VERSION
+from .nodetable import NodeTable
 from .parsing import parse_files
 
 if TYPE_CHECKING:  # llama-index, faiss and the embedders load when a build runs, not to answer
@@ -291,9 +292,11 @@ def _lexical_text(node: TextNode) -> str:
 
 
 def _write_nodes(folder: Path, nodes: list[TextNode]) -> None:
+    """nodes.jsonl, and the table of its lines that a serving process opens instead of scanning it."""
     with (folder / NODES).open("w", encoding="utf-8") as fh:
         for node in nodes:
             fh.write(json.dumps(node.to_dict(), ensure_ascii=False) + "\n")
+    NodeTable.read(folder / NODES).save()
 
 
 def _swap(out: Path, name: str) -> None:

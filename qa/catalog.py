@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
-from corpus import BudgetDocument
 
 NO_DEPARTMENT = "（文件未写明部门）"
 # Departments flow into columns and a department's years into one line: a long list stays short.
@@ -16,27 +16,47 @@ _COLUMNS_STYLE = "column-width:26em;column-gap:2em"
 _YEARS_STYLE = "list-style:none;display:flex;flex-wrap:wrap;gap:0 1.2em;margin:2px 0 0 1.2em;padding:0"
 
 
-def department(doc: BudgetDocument) -> str:
+class Listed(Protocol):
+    """A document as the list shows it: the fact store's `DocumentInfo` (no parsed document
+    read) or a parsed `BudgetDocument`."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def doc_type(self) -> str | None: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+def department(doc: Listed) -> str:
     return doc.department or NO_DEPARTMENT
 
 
-def kind(doc: BudgetDocument) -> str:
+def kind(doc: Listed) -> str:
     """部门预算 / 单位预算 / 部门决算 / 单位决算; the phase alone when that is all it says."""
     return doc.kind or (f"部门{doc.doc_type}" if doc.doc_type else "类型未知")
 
 
-def doc_label(doc: BudgetDocument) -> str:
+def doc_label(doc: Listed) -> str:
     """`上海市普陀区人民政府万里街道办事处 · 2024 年 · 部门预算`."""
     year = f"{doc.year} 年" if doc.year else "年度未知"
     return f"{department(doc)} · {year} · {kind(doc)}"
 
 
-def ordered(documents: Sequence[BudgetDocument]) -> list[BudgetDocument]:
+def ordered(documents: Sequence[Listed]) -> list[Listed]:
     """By department, then the latest year first, then kind and file."""
     return sorted(documents, key=lambda d: (department(d), -(d.year or 0), kind(d), d.doc_id))
 
 
-def document_choices(documents: Sequence[BudgetDocument]) -> list[tuple[str, str]]:
+def document_choices(documents: Sequence[Listed]) -> list[tuple[str, str]]:
     """(部门 · 年度 · 类型, doc_id) per document; the files of one budget (文件 and 表格)
     share a label, so each of them also names its file."""
     docs = ordered(documents)
@@ -49,13 +69,13 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def matches(doc: BudgetDocument, query: str) -> bool:
+def matches(doc: Listed, query: str) -> bool:
     """Every word of the filter is in the department, year, kind, title or file name."""
     said = _squash(" ".join([doc_label(doc), doc.title, doc.doc_id]))
     return all(_squash(w) in said for w in query.split())
 
 
-def catalog_html(documents: Sequence[BudgetDocument], query: str = "") -> str:
+def catalog_html(documents: Sequence[Listed], query: str = "") -> str:
     """The loaded budgets grouped by department, each year and kind once with its files
     counted; only those the filter matches."""
     query = (query or "").strip()
@@ -83,7 +103,7 @@ def catalog_html(documents: Sequence[BudgetDocument], query: str = "") -> str:
     return "".join(out)
 
 
-def added_document(before: set[tuple[str, str]], documents: Sequence[BudgetDocument]) -> str | None:
+def added_document(before: set[tuple[str, str]], documents: Sequence[Listed]) -> str | None:
     """The id of the document an upload added or replaced: the one whose (id, content hash)
     was not loaded `before`."""
     return next((d.doc_id for d in documents if (d.doc_id, d.sha256) not in before), None)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import corpus
+from corpus.facts import DocumentInfo
 from corpus.model import Finding
 from index.config import IndexConfig
 from index.live import LiveIndex, LoadedIndex, SourceFinding
@@ -61,9 +62,19 @@ class Engine:
         self.live_index.reload()
 
     def documents(self) -> list[corpus.BudgetDocument]:
-        """The loaded documents as parsed (for the table browser), as the index keeps them."""
+        """Every loaded document as parsed, as the index keeps them (reads each one)."""
         self._fact_base()  # the index loads now, not at the first question
         return self.live_index.documents()
+
+    def catalogue(self) -> list[DocumentInfo]:
+        """Every loaded document as the fact store lists it, without reading a parsed one."""
+        self._fact_base()
+        return self.live_index.catalogue()
+
+    def parsed(self) -> Mapping[str, corpus.BudgetDocument]:
+        """doc_id → the document as parsed, read when asked for (the page asks for those an
+        answer cites and the one the table browser shows)."""
+        return self.live_index.parsed()
 
     def add_document(self, path: str | Path, progress: Callable[[str, float], None] | None = None,
                      source: str | Path | None = None, parsed: corpus.BudgetDocument | None = None,

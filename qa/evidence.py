@@ -21,7 +21,7 @@ from corpus.pageimage import PageEvidence, page_evidence
 from corpus.pages import CellQuery
 
 from .answer import Answer, Citation
-from .render import column_name, document_name, esc, format_figure
+from .render import Documents, by_id, column_name, document_name, esc, format_figure
 
 log = logging.getLogger("budgetqa.evidence")
 
@@ -80,15 +80,15 @@ def _row_names(c: Citation, row: Any) -> tuple[str | None, str | None]:
     return (label, code) if code.isdigit() and label else (c.row, None)
 
 
-def answer_evidence(answer: Answer, documents: Iterable[BudgetDocument], source_file: SourceFile,
+def answer_evidence(answer: Answer, documents: Documents, source_file: SourceFile,
                     cache_dir: Path | None = None) -> list[Evidence]:
     """The page images of the answer's first cited PDF cells (rendered now or from the cache)."""
-    by_id = {d.doc_id: d for d in documents}
+    cited = by_id(documents)
     folder = cache_dir or page_cache_dir()
     out: list[Evidence] = []
     seen: set[str] = set()
     for c in answer.citations:
-        doc = by_id.get(c.doc_id)
+        doc = cited.get(c.doc_id)
         try:
             query = cell_query(c, doc)
             if doc is None or query is None or f"{doc.sha256}|{query.key()}" in seen:
@@ -147,11 +147,10 @@ def source_file_of(engine: Any) -> SourceFile:
     return live.source_file
 
 
-def evidence_panel(engine: Any, answer: Answer, documents: Iterable[BudgetDocument]) -> str:
+def evidence_panel(engine: Any, answer: Answer, documents: Documents) -> str:
     """The page images for an answer as HTML: what the app puts above the rebuilt tables."""
-    documents = list(documents)
-    items = answer_evidence(answer, documents, source_file_of(engine))
-    return evidence_html(items, {d.doc_id: d for d in documents})
+    cited = by_id(documents)
+    return evidence_html(answer_evidence(answer, cited, source_file_of(engine)), cited)
 
 
 def evidence_routes(cache_dir: Path | None = None) -> list[Any]:

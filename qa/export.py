@@ -10,12 +10,11 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Sequence
 
 from corpus import BudgetDocument, Table
 
 from .answer import Answer
-from .render import cited_row, column_name
+from .render import Documents, by_id, cited_row, column_name
 
 CITED_FILL = "FFF3B0"   # the page's highlight of a cited row
 CITED_CELL_FILL = "FFD54F"
@@ -26,11 +25,11 @@ def answer_json(answer: Answer) -> str:
     return json.dumps(answer.to_dict(), ensure_ascii=False, indent=1)
 
 
-def cited_table(answer: Answer, documents: Sequence[BudgetDocument]) -> tuple[BudgetDocument, Table] | None:
+def cited_table(answer: Answer, documents: Documents) -> tuple[BudgetDocument, Table] | None:
     """The first table the answer cites (document, table), or None for a prose answer."""
-    by_id = {d.doc_id: d for d in documents}
+    cited = by_id(documents)
     for c in answer.citations:
-        doc = by_id.get(c.doc_id)
+        doc = cited.get(c.doc_id)
         table = doc.table(c.table) if doc is not None and c.table else None
         if table is not None and doc is not None:
             return doc, table

@@ -109,6 +109,16 @@ def where(location: object) -> str:
     return f"文件 {loc.split(',')[0]}" + (f" {said}" if said else "")
 
 
+Documents = Mapping[str, BudgetDocument] | Iterable[BudgetDocument]
+"""The documents a page shows from: the index's lazy doc_id mapping (it reads a document only
+when asked for it), or a list of them."""
+
+
+def by_id(documents: Documents) -> Mapping[str, BudgetDocument]:
+    """doc_id → document: a mapping as it is (no document read before it is asked for), a list indexed."""
+    return documents if isinstance(documents, Mapping) else {d.doc_id: d for d in documents}
+
+
 def document_name(c: Citation, documents: Mapping[str, BudgetDocument] | None = None) -> str:
     """Whose budget: department · year and kind (武汉…管理办公室 · 2024 年部门预算), read from the
     parsed document; its title when the document does not say."""
@@ -139,10 +149,10 @@ def citation_line(c: Citation, documents: Mapping[str, BudgetDocument] | None = 
 
 
 def answer_markdown(answer: Answer, seconds: float | None = None,
-                    documents: Iterable[BudgetDocument] = ()) -> str:
+                    documents: Documents = ()) -> str:
     """The chat message for an answer: figure with unit, the sentence, the formula once,
     the reason when the sentence does not already say it, citations."""
-    by_id = {d.doc_id: d for d in documents}
+    cited = by_id(documents)
     sentence, formula = split_formula(answer)
     blocks: list[str] = []
     if answer.kind in ("lookup", "computed") and answer.value is not None:
@@ -158,7 +168,7 @@ def answer_markdown(answer: Answer, seconds: float | None = None,
     if answer.kind == "not_found" and answer.reason and answer.reason not in answer.answer:
         blocks.append(f"原因：{md_escape(answer.reason)}")
     if answer.citations:
-        lines = [f"{i}. {citation_line(c, by_id)}" for i, c in enumerate(answer.citations, 1)]
+        lines = [f"{i}. {citation_line(c, cited)}" for i, c in enumerate(answer.citations, 1)]
         blocks.append("**来源**\n\n" + "\n".join(lines))
     if seconds is not None:
         blocks.append(f"_用时 {seconds * 1000:.0f} ms_")
@@ -334,12 +344,12 @@ def browse_html(doc: BudgetDocument | None, key: str | None) -> str:
 # Answer → its sources as HTML
 # --------------------------------------------------------------------------------------
 
-def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
+def source_html(answer: Answer, documents: Documents) -> str:
     """The cited source tables with the cited rows/cells highlighted; prose citations as
     quoted passages with their section path."""
     if not answer.citations:
         return ""
-    by_id = {d.doc_id: d for d in documents}
+    cited = by_id(documents)
     groups: dict[tuple[str, str], list[Citation]] = {}
     order: list[Citation | tuple[str, str]] = []      # citation order: passages and tables
     for c in answer.citations:
@@ -353,10 +363,10 @@ def source_html(answer: Answer, documents: Iterable[BudgetDocument]) -> str:
     tables = 0
     for item in order:
         if isinstance(item, Citation):
-            parts.append(passage_html(item, by_id))
+            parts.append(passage_html(item, cited))
         elif tables < MAX_SOURCE_TABLES:
             tables += 1
-            parts.append(cited_table_html(by_id.get(item[0]), item[1], groups[item]))
+            parts.append(cited_table_html(cited.get(item[0]), item[1], groups[item]))
     return '<div class="bqa-sources">' + "".join(parts) + "</div>"
 
 

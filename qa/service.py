@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from corpus import BudgetDocument, Finding
+from corpus.facts import DocumentInfo
 from index.config import STATE_DIR
 from index.live import SourceFinding
 
@@ -53,8 +54,11 @@ class AnswerEngine(Protocol):
     def ensure_index(self, progress: Progress | None = None) -> None:
         """Build the index on first use."""
 
-    def documents(self) -> Sequence[BudgetDocument]:
-        """The loaded documents as parsed."""
+    def catalogue(self) -> Sequence[DocumentInfo]:
+        """Every loaded document as the fact store lists it (no parsed document read)."""
+
+    def parsed(self) -> Mapping[str, BudgetDocument]:
+        """doc_id → the document as parsed, read when asked for."""
 
     def answer(self, question: str, doc_ids: set[str] | None = None) -> Answer:
         """The answer to one question, over the given documents or all."""
@@ -246,16 +250,23 @@ class EngineService:
                     engine.ensure_index(progress=progress)   # builds the bundled corpus's index once
                     if progress:
                         progress("load", 1.0)
-                    engine.documents()                         # loads facts and parsed documents
+                    engine.catalogue()                         # loads the fact store
                     self.load_seconds = time.perf_counter() - start
                     log.info("engine ready in %.1f s", self.load_seconds)
                     self._engine = engine
         return self._engine
 
-    def documents(self) -> list[BudgetDocument]:
-        return list(self.engine().documents())
+    def documents(self) -> list[DocumentInfo]:
+        """The loaded documents as listed (department, year, kind, file): the catalogue and
+        the selectors; none is read as parsed."""
+        return list(self.engine().catalogue())
 
-    def loaded_message(self, documents: Sequence[BudgetDocument]) -> str:
+    def parsed(self) -> Mapping[str, BudgetDocument]:
+        """doc_id → a loaded document as parsed, read when asked for: the tables an answer
+        cites, the one the browser shows."""
+        return self.engine().parsed()
+
+    def loaded_message(self, documents: Sequence[DocumentInfo]) -> str:
         """The status line: how many documents, and how long the index took to load."""
         took = f"（索引载入用时 {self.load_seconds:.1f} s）" if self.load_seconds else ""
         return f"已加载 {len(documents)} 份文档。{took}"
@@ -343,7 +354,7 @@ class EngineService:
         engine = self.engine()
         with self._upload_lock:
             dest = self.data_dir / clean_name
-            loaded = engine.documents()
+            loaded = list(engine.parsed().values())   # each read for the duplicate check, not kept
             staging = self.data_dir / f"{STAGING_PREFIX}{os.getpid()}"
             staging.mkdir(parents=True, exist_ok=True)
             staged = staging / clean_name
@@ -368,13 +379,13 @@ class EngineService:
                 self._drop_upload(replaced)
         return UploadResult("replaced" if replaced else "added", added, tuple(findings), replaced)
 
-    def remove_document(self, doc_id: str, progress: Progress | None = None) -> BudgetDocument:
+    def remove_document(self, doc_id: str, progress: Progress | None = None) -> DocumentInfo:
         """Take a loaded document out of the index (one atomic rebuild, like an upload) and
         delete its uploaded file; a bundled file is left where it is. Raises InputError for an
         unknown document or the last one."""
         engine = self.engine()
         with self._upload_lock:
-            loaded = engine.documents()
+            loaded = engine.catalogue()
             doc = next((d for d in loaded if d.doc_id == doc_id), None)
             if doc is None:
                 raise InputError(f"找不到文档 {doc_id}，它可能已被删除。请刷新页面后重新选择。")
@@ -385,7 +396,7 @@ class EngineService:
             self._drop_upload(doc)
         return doc
 
-    def _drop_upload(self, doc: BudgetDocument) -> None:
+    def _drop_upload(self, doc: BudgetDocument | DocumentInfo) -> None:
         """Delete a document's file if it is an upload (in data_dir); the index keeps its own copy
         until the build that dropped it is cleaned away."""
         path = Path(doc.source)

@@ -22,6 +22,7 @@ from conftest import DOC_ID, RECEPTION, free_port, seed_citation, variant  # noq
 
 OTHER_DEPT = "武汉经济技术开发区示范园管理办公室"
 import corpus  # noqa: E402
+from corpus.facts import DocumentInfo  # noqa: E402
 from qa import http as qa_http  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS, validate_question  # noqa: E402
 from qa.answer import Answer  # noqa: E402
@@ -42,8 +43,11 @@ class FakeEngine:
         if progress:
             progress("embed", 0.5)
 
-    def documents(self):
-        return list(self.docs)
+    def catalogue(self):
+        return [DocumentInfo.of(d) for d in self.docs]
+
+    def parsed(self):
+        return {d.doc_id: d for d in self.docs}
 
     def answer(self, question, doc_ids=None):
         return RECEPTION if "接待" in question else Answer(question, "未找到。", "not_found", reason="no match")
@@ -225,7 +229,7 @@ def test_upload_document_bad_and_good_files(tmp_path, seed_doc, seed_path):
     broken.write_bytes(b"this is not a spreadsheet")
     ok, status, findings, _ = app.upload_document(service, str(broken))
     assert not ok and "无法导入 broken.xlsx" in status and findings == ""
-    assert engine.documents() == [seed_doc] and not list(data.iterdir())   # nothing left behind
+    assert list(engine.parsed().values()) == [seed_doc] and not list(data.iterdir())   # nothing left behind
     ok, status, *_ = app.upload_document(service, str(tmp_path / "missing.txt"))
     assert not ok and "不存在" in status
     ok, *_ = app.upload_document(service, None)

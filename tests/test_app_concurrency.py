@@ -15,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import app  # noqa: E402
 from conftest import DOC_ID, RECEPTION, free_port  # noqa: E402
+from corpus.facts import DocumentInfo  # noqa: E402
 from qa import http as qa_http  # noqa: E402
 from qa.answer import Answer  # noqa: E402
 from qa.service import EngineService  # noqa: E402
@@ -34,8 +35,11 @@ class Counting:
     def ensure_index(self, progress=None):
         self.inner.ensure_index(progress)
 
-    def documents(self):
-        return self.inner.documents()
+    def catalogue(self):
+        return self.inner.catalogue()
+
+    def parsed(self):
+        return self.inner.parsed()
 
     def source_findings(self):
         return self.inner.source_findings()
@@ -119,8 +123,11 @@ class Together:
     def ensure_index(self, progress=None):
         pass
 
-    def documents(self):
-        return list(self.docs)
+    def catalogue(self):
+        return [DocumentInfo.of(d) for d in self.docs]
+
+    def parsed(self):
+        return {d.doc_id: d for d in self.docs}
 
     def source_findings(self):
         return []

@@ -65,7 +65,28 @@ def test_engine_adds_a_document_and_answers_from_it(live_copy, seed_path, tmp_pa
     doc, findings = engine.add_document(_other_department(seed_path, tmp_path))
     assert doc.doc_id == OTHER_ID and findings == doc.findings
     assert engine.answer("2023年的公务接待费是多少").value == D("0.80")
+    # the page's list of budgets comes from the fact store: no parsed document is read for it
+    listed = {d.doc_id: d for d in engine.catalogue()}
+    assert (listed[OTHER_ID].department, listed[OTHER_ID].year, listed[OTHER_ID].kind) == \
+        ("武汉经济技术开发区示范园管理办公室", 2023, "部门预算")
+    assert listed[SEED_ID].year == 2024 and engine.live_index.current().parsed._read == {}  # type: ignore[attr-defined]
     assert len(engine.documents()) == 2
+
+
+def test_parsed_documents_kept_are_the_last_asked_for(seed_index, seed_doc):
+    """A serving process keeps only the last few documents it read (an upload's duplicate
+    check reads every one): one kept here, so asking for another reads the first again."""
+    from index.layout import KeptDocuments, build_folder, read_manifest
+
+    build = build_folder(seed_index)
+    manifest = read_manifest(build)
+    twice = {**manifest, "documents": {**manifest["documents"], "again": manifest["documents"][SEED_ID]}}
+    kept = KeptDocuments(build, twice, kept=1)
+    first = kept[SEED_ID]
+    assert kept[SEED_ID] is first                       # kept
+    assert kept["again"] == first and kept["again"] is not first
+    assert kept[SEED_ID] is not first and kept[SEED_ID] == seed_doc   # read again: only one is kept
+    assert list(kept) == [SEED_ID, "again"]
 
 
 def test_parsed_documents_are_read_when_asked_for(seed_index, seed_doc, seed_path):

@@ -84,3 +84,27 @@ def test_lexical_search_finds_the_seeds_三公_nodes(search):
     assert [h.node.node_id for h in prose] == [f"{SEED_ID}::text::{SEED_ID}.txt:1294:6",
                                              f"{SEED_ID}::text::{SEED_ID}.txt:1192:0"]
     assert "安排“三公”经费支出预算 5.54 万元" in prose[1].node.text
+
+
+def test_the_build_saves_the_node_table_an_index_opens(seed_index, tmp_path):
+    """Opening reads the table the build saved beside nodes.jsonl (no scan of the file); a
+    table that does not end where the file does is not trusted: the file is scanned."""
+    import shutil
+
+    from index.layout import NODES, build_folder
+    from index.nodetable import NodeTable, table_path
+
+    nodes = build_folder(seed_index) / NODES
+    assert table_path(nodes).name == "nodes.table.npz" and table_path(nodes).exists()
+    opened, scanned = NodeTable.open(nodes), NodeTable.read(nodes)
+    assert len(opened) == len(scanned) == 338
+    for filters in FILTERS:
+        assert opened.allowed(filters).tolist() == scanned.allowed(filters).tolist()
+    assert opened[5].text == scanned[5].text and opened.doc_ids() == {SEED_ID}
+
+    grown = tmp_path / NODES
+    shutil.copyfile(nodes, grown)
+    shutil.copyfile(table_path(nodes), table_path(grown))
+    with grown.open("a", encoding="utf-8") as fh:
+        fh.write(nodes.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    assert len(NodeTable.open(grown)) == 339
