@@ -25,27 +25,27 @@ from index.search import Filters, SearchIndex
 from index.store import build_index, collect_files
 from qa import Engine
 
-SETS = ("seed", "multi-dev", "multi-holdout", "multi-fresh", "multi-fresh2")
+SETS = tuple(s.name for s in load_sets().sets)   # every gold set
 
 
 @pytest.fixture(scope="module")
 def indexes(postgres, tmp_path_factory):
     """set → (SQLite index folder, PostgreSQL index folder, PostgreSQL config); sets sharing a
-    corpus share its PostgreSQL build."""
+    corpus share its SQLite eval index (the first such set's) and its PostgreSQL build."""
     config = IndexConfig.from_env()
     pg_config = replace(config, store=postgres.url)
-    built: dict[tuple[str, ...], Path] = {}
+    built: dict[tuple[str, ...], tuple[Path, Path]] = {}
     out = {}
     for name in SETS:
         gold_set = load_sets().get(name)
-        sqlite_dir = EVAL_INDEX_DIR / gold_set.name
-        prepare_index(gold_set.corpus_paths(), sqlite_dir, progress=False)
         if gold_set.corpus not in built:
+            sqlite_dir = EVAL_INDEX_DIR / gold_set.name
+            prepare_index(gold_set.corpus_paths(), sqlite_dir, progress=False)
             parsed = LoadedIndex.read(sqlite_dir, config).parsed_files(collect_files(gold_set.corpus_paths()))
             folder = tmp_path_factory.mktemp("pg") / name
             build_index(gold_set.corpus_paths(), folder, pg_config, show_bars=False, parsed=parsed)
-            built[gold_set.corpus] = folder
-        out[name] = (sqlite_dir, built[gold_set.corpus], pg_config)
+            built[gold_set.corpus] = (sqlite_dir, folder)
+        out[name] = (*built[gold_set.corpus], pg_config)
     return out
 
 
@@ -156,7 +156,7 @@ def test_incremental_builds_keep_facts_and_drop_old_schemas(indexes, postgres, t
     files = collect_files(load_sets().get("multi-dev").corpus_paths())
     seed, other = files[-1], files[0]
     assert seed.suffix == ".txt" and other.suffix == ".pdf"
-    given = LoadedIndex.read(EVAL_INDEX_DIR / "multi-dev", IndexConfig.from_env()).parsed_files([seed, other])
+    given = LoadedIndex.read(indexes["multi-dev"][0], IndexConfig.from_env()).parsed_files([seed, other])
     out = tmp_path / "index"
     first = build_index([seed, other], out, pg_config, show_bars=False, parsed=given)
     first_build = build_folder(out)
@@ -227,7 +227,7 @@ def test_incremental_build_keeps_the_name_index(indexes, tmp_path):
     seed_sqlite, _, pg_config = indexes["seed"]
     files = collect_files(load_sets().get("multi-dev").corpus_paths())
     seed, other = files[-1], files[0]
-    given = LoadedIndex.read(EVAL_INDEX_DIR / "multi-dev", IndexConfig.from_env()).parsed_files([seed, other])
+    given = LoadedIndex.read(indexes["multi-dev"][0], IndexConfig.from_env()).parsed_files([seed, other])
     out = tmp_path / "index"
     build_index([other], out, pg_config, show_bars=False, parsed=given)
     build_index([seed, other], out, pg_config, show_bars=False, parsed=given)
