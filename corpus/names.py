@@ -37,7 +37,9 @@ class FactNames:
     bare: list[str] = field(default_factory=list)
 
 
-def fact_names(fact: Fact) -> FactNames:
+def fact_names(fact: Fact, department: str = "") -> FactNames:
+    """A fact's names by role, as a question may say them; `department` is its document's, left
+    out of its table's title (`table_names`)."""
     names = FactNames()
     if fact.kind == "cell":
         if fact.row_label and not (fact.is_total and fact.row_label == "合计"):
@@ -55,7 +57,7 @@ def fact_names(fact: Fact) -> FactNames:
             metric = _FUND_PREFIX.sub("", part)  # 财政拨款“三公”经费: the 三公经费 of the fund 财政拨款 (fact.fund_scope)
             if metric != part and len(metric) >= 4:
                 names.column.append(metric)
-        names.table.extend(table_names(fact.table_title))
+        names.table.extend(table_names(fact.table_title, department))
         if fact.table_type in _SCOPE_TABLES:  # "政府采购里X" / "政府采购中的X": X's table, whatever its title
             names.table.append(fact.table_type)
         if fact.is_total and fact.row_level == 0:
@@ -113,9 +115,9 @@ def fact_names(fact: Fact) -> FactNames:
         if fact.subject and fact.subject != fact.column:
             names.column.append(fact.subject)
         names.context.extend(n for n in (fact.topic,) if n)
-        names.table.extend([fact.table_id] + table_names(fact.table_title))
+        names.table.extend([fact.table_id] + table_names(fact.table_title, department))
     elif fact.kind == "empty_table":  # an empty 财政拨款“三公”经费支出决算表 is the 三公经费支出决算 it reports
-        titles = table_names(fact.table_title)
+        titles = table_names(fact.table_title, department)
         names.table.extend(titles + [_FUND_PREFIX.sub("", t).removesuffix("表") for t in titles if len(t) >= 8])
     names.measure = [norm_name(n) for n in names.measure]
     for attr in NAME_ROLES:
@@ -168,12 +170,17 @@ def record_names(title: str) -> list[str]:
     return names
 
 
-def table_names(display_title: str) -> list[str]:
+def table_names(display_title: str, department: str = "") -> list[str]:
     """`附表1 收支总表（支出）` → 附表1, 收支总表; a title that starts with the department's
-    name also goes by the rest (`…办公室整体支出绩效目标申报表` → 整体支出绩效目标申报表)."""
+    name also goes by the rest (`…办公室整体支出绩效目标申报表` → 整体支出绩效目标申报表). The
+    document's own `department` is left out of the title: which budget a table is of is the
+    question's scope, and a name per department would grow the name index with every budget
+    (`2017年度江苏省高级人民法院部门收支预算总表` → 2017年度部门收支预算总表)."""
     parts = display_title.split(" ", 1)
     names = [parts[0]] if len(parts) > 1 else []
     title = re.sub(r"[（(](收入|支出|[^（()）]*收入|[^（()）]*支出)[)）]$", "", parts[-1])
+    if len(department) >= 2 and department in title and len(title) - len(department) >= 4:
+        title = title.replace(department, "", 1)
     names.append(title)
     bare = re.sub(r"^.*?(办公室|办事处|委员会|法院|检察院|政府|局|中心)(?=.{4,})", "", title)
     if bare != title:

@@ -125,7 +125,7 @@ class FactStore:
                 f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows
             )
             ids = [r[0] for r in self._db.execute("SELECT id FROM facts WHERE doc_id = ? ORDER BY id", (doc.doc_id,))]
-            self._write_names(doc.doc_id, zip(ids, (fact_names(f) for f in facts)))
+            self._write_names(doc.doc_id, zip(ids, (fact_names(f, doc.department or "") for f in facts)))
         return len(rows)
 
     def _replace_info(self, info: DocumentInfo) -> None:

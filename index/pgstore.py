@@ -160,7 +160,7 @@ class PgFactStore(pgnames.PgNames):
                                         "FROM STDIN") as copy:
                 for fact_id, fact in enumerate(facts, start):
                     copy.write_row((fact_id, year, *(_cell(fact, c) for c in FACT_COLUMNS)))
-                    named.append((fact_id, fact_names(fact)))
+                    named.append((fact_id, fact_names(fact, doc.department or "")))
             pgnames.write_names(self._db, self.schema, doc.doc_id, named)
         return len(named)
 

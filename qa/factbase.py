@@ -48,7 +48,8 @@ class FactBase:
 
     @classmethod
     def of(cls, facts: Sequence[Fact], documents: Mapping[str, DocumentInfo]) -> FactBase:
-        return cls(facts, {f.id: fact_names(f) for f in facts}, documents)
+        departments = {d: info.department for d, info in documents.items()}
+        return cls(facts, {f.id: fact_names(f, departments.get(f.doc_id, "")) for f in facts}, documents)
 
     def facts_of(self, docs: Set[str]) -> Sequence[Fact]:
         return [f for f in self.facts if f.doc_id in docs]

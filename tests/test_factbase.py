@@ -5,6 +5,7 @@ every fact the linker would accept (the same readings as reading every fact)."""
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from dataclasses import replace
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_store_keeps_names_in_order(two_departments, seed_doc):
     store, seed_id, _ = two_departments
     facts = store.facts([seed_id])
     kept = store.names_of(f.id for f in facts)
-    assert all(kept[f.id] == fact_names(f) for f in facts)
+    assert all(kept[f.id] == fact_names(f, seed_doc.department) for f in facts)
     reception = next(f for f in facts if f.table_id == "附表7" and f.column == "公务接待费")
     assert kept[reception.id].column == ["公务接待费"]
 
@@ -148,3 +149,25 @@ def test_a_schema_3_file_learns_its_documents_names_when_opened(tmp_path: Path, 
     again = FactStore(tmp_path / "facts.sqlite")
     assert again.documents_naming(None, ["公务接待费", "项目支出"]) == expected == {
         seed_doc.doc_id: {"公务接待费", "项目支出"}}
+
+
+def test_table_titles_are_named_without_their_own_department():
+    """A title printing the document's own department is named without it: which budget a
+    table is of is the question's scope, and a name per department grew the name index with
+    every budget (at 1,000 synthetic budgets half its names and two thirds of its bigram rows)."""
+    from conftest import gold_set_engine
+    from corpus.names import table_names
+
+    title = "表一 2017年度江苏省高级人民法院部门收支预算总表（收入）"
+    assert table_names(title) == ["表一", "2017年度江苏省高级人民法院部门收支预算总表", "部门收支预算总表"]
+    assert table_names(title, "江苏省高级人民法院") == ["表一", "2017年度部门收支预算总表"]
+    assert table_names("公开01表 收支预算总表（收入）", "江苏省高级人民法院") == ["公开01表", "收支预算总表"]
+
+    engine = gold_set_engine("multi-dev")
+    store = engine.live_index.current().store
+    facts = [f for f in store.facts(["jiangsu_gaoji_fayuan_2017_bumen_yusuan"]) if f.table_id == "表一"]
+    names = store.names_of(f.id for f in facts)
+    tables = {n for f in facts for n in names[f.id].table}
+    assert {"2017年度部门收支预算总表", "部门收支预算总表"} <= tables and not any("法院" in n for n in tables)
+    answer = engine.answer("江苏省高级人民法院2017年部门收支预算总表的收入合计")   # the table said by its name
+    assert answer.value == Decimal("28849.38") and answer.citations[0].table == "表一/收入"
