@@ -37,7 +37,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 from corpus import BudgetDocument  # noqa: E402
 from qa.analyze import MAX_QUESTION_CHARS  # noqa: E402
 from qa.answer import Answer  # noqa: E402
-from qa.catalog import Listed, added_document, catalog_html, document_choices  # noqa: E402
+from qa.catalog import Catalogued, added_document, catalog_html, document_choices  # noqa: E402
 from qa.charts import chart_for, chart_html  # noqa: E402
 from qa.evidence import evidence_panel, evidence_routes  # noqa: E402
 from qa.export import answer_folder, answer_json, cited_table, export_name, write_table_csv, write_table_xlsx  # noqa: E402
@@ -95,7 +95,7 @@ def get_service(index_dir: str | Path | None = None) -> EngineService:
 # Choices of the dropdowns
 # --------------------------------------------------------------------------------------
 
-def selector_choices(documents: Sequence[Listed]) -> list[tuple[str, str]]:
+def selector_choices(documents: Sequence[Catalogued]) -> list[tuple[str, str]]:
     """The chat's document/year selector: "all", then each document as 部门 · 年度 · 类型."""
     return [("全部文档", ALL_DOCUMENTS)] + document_choices(documents)
 

@@ -16,7 +16,7 @@ _COLUMNS_STYLE = "column-width:26em;column-gap:2em"
 _YEARS_STYLE = "list-style:none;display:flex;flex-wrap:wrap;gap:0 1.2em;margin:2px 0 0 1.2em;padding:0"
 
 
-class Listed(Protocol):
+class Catalogued(Protocol):
     """A document as the list shows it: the fact store's `DocumentInfo` (no parsed document
     read) or a parsed `BudgetDocument`."""
 
@@ -36,27 +36,27 @@ class Listed(Protocol):
     def sha256(self) -> str: ...
 
 
-def department(doc: Listed) -> str:
+def department(doc: Catalogued) -> str:
     return doc.department or NO_DEPARTMENT
 
 
-def kind(doc: Listed) -> str:
+def kind(doc: Catalogued) -> str:
     """部门预算 / 单位预算 / 部门决算 / 单位决算; the phase alone when that is all it says."""
     return doc.kind or (f"部门{doc.doc_type}" if doc.doc_type else "类型未知")
 
 
-def doc_label(doc: Listed) -> str:
+def doc_label(doc: Catalogued) -> str:
     """`上海市普陀区人民政府万里街道办事处 · 2024 年 · 部门预算`."""
     year = f"{doc.year} 年" if doc.year else "年度未知"
     return f"{department(doc)} · {year} · {kind(doc)}"
 
 
-def ordered(documents: Sequence[Listed]) -> list[Listed]:
+def ordered(documents: Sequence[Catalogued]) -> list[Catalogued]:
     """By department, then the latest year first, then kind and file."""
     return sorted(documents, key=lambda d: (department(d), -(d.year or 0), kind(d), d.doc_id))
 
 
-def document_choices(documents: Sequence[Listed]) -> list[tuple[str, str]]:
+def document_choices(documents: Sequence[Catalogued]) -> list[tuple[str, str]]:
     """(部门 · 年度 · 类型, doc_id) per document; the files of one budget (文件 and 表格)
     share a label, so each of them also names its file."""
     docs = ordered(documents)
@@ -69,13 +69,13 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def matches(doc: Listed, query: str) -> bool:
+def matches(doc: Catalogued, query: str) -> bool:
     """Every word of the filter is in the department, year, kind, title or file name."""
     said = _squash(" ".join([doc_label(doc), doc.title, doc.doc_id]))
     return all(_squash(w) in said for w in query.split())
 
 
-def catalog_html(documents: Sequence[Listed], query: str = "") -> str:
+def catalog_html(documents: Sequence[Catalogued], query: str = "") -> str:
     """The loaded budgets grouped by department, each year and kind once with its files
     counted; only those the filter matches."""
     query = (query or "").strip()
@@ -103,7 +103,7 @@ def catalog_html(documents: Sequence[Listed], query: str = "") -> str:
     return "".join(out)
 
 
-def added_document(before: set[tuple[str, str]], documents: Sequence[Listed]) -> str | None:
+def added_document(before: set[tuple[str, str]], documents: Sequence[Catalogued]) -> str | None:
     """The id of the document an upload added or replaced: the one whose (id, content hash)
     was not loaded `before`."""
     return next((d.doc_id for d in documents if (d.doc_id, d.sha256) not in before), None)
