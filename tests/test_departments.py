@@ -99,3 +99,34 @@ def test_a_cppcc_committee_in_its_long_and_short_forms(question, written):
 def test_a_cppcc_name_printed_in_the_long_form_is_said_in_the_short_one():
     variants = dict(name_variants("政协江苏省委员会办公厅"))
     assert variants["江苏省政协办公厅"] == "政协X委员会→X政协" and "省政协办公厅" in variants
+
+
+
+def test_among_a_thousand_departments_the_same_links_as_comparing_each():
+    """A question is compared only with the departments whose written forms' rarest character
+    pair it holds; that links exactly what comparing it with every loaded department links."""
+    from qa.departments import OPENERS, DepartmentMatch, _alone_at, _by_variants
+
+    def compare_each(text: str, departments: list[str]) -> list[DepartmentMatch]:
+        text = OPENERS.sub("", text)
+        best: list[DepartmentMatch] = []
+        for department in sorted(set(departments)):
+            written_at = [(w, rule, at) for w, rule in name_variants(department) if (at := _alone_at(text, w)) >= 0]
+            if written_at:
+                written, rule, _ = min(written_at, key=lambda w: (-len(w[0]), w[2]))
+                found = DepartmentMatch(department, written, rule)
+                if not best or found.strength > best[0].strength:
+                    best = [found]
+                elif found.strength == best[0].strength:
+                    best.append(found)
+        return best
+
+    many = LOADED + [f"示例市第{i}局" for i in range(1000)] + [f"上海市普陀区第{i}街道办事处" for i in range(200)]
+    questions = ["示例市第33局2023年一般公共预算支出合计是多少", "示例市第3局2020年收入总计", "第7局的会议费",
+                 "上海市普陀区第12街道办事处2024年公务接待费", "请问万里街道2024年的公务接待费", "省法院2019年项目支出",
+                 "江苏省检察院2017年公务接待费是多少", "2024年一般公共预算拨款收入是多少？"]
+    for question in questions:
+        assert _by_variants(question, many) == compare_each(question, many), question
+    [match] = _by_variants("示例市第33局2023年一般公共预算支出合计是多少", many)
+    assert (match.department, match.written) == ("示例市第33局", "示例市第33局")
+    assert _by_variants("2024年一般公共预算拨款收入是多少？", many) == []
