@@ -104,8 +104,7 @@ def documents_for(q: Question, documents: Mapping[str, DocumentInfo],
         docs = {d for d in docs if documents[d].department in {m.department for m in links}}
     else:
         for org in _unlinked_orgs(q):
-            names = "、".join(sorted({documents[d].department or d for d in docs}))
-            return set(), f"没有载入“{org}”的预算文件（已载入：{names}）"
+            return set(), f"没有载入“{org}”的预算文件（已载入：{_some_departments(documents, docs)}）"
     docs = _of_named_years(q, documents, docs)
     docs = _of_named_kind(q, documents, docs)
     if not any(is_final(documents[d]) for d in docs) and FINAL_ACCOUNT.search(q.expanded):
@@ -142,6 +141,12 @@ def department_links(q: Question, documents: Mapping[str, DocumentInfo], docs: S
 @lru_cache(maxsize=1024)
 def _links(text: str, departments: frozenset[str]) -> tuple[DepartmentMatch, ...]:
     return tuple(match_departments(text, departments))
+
+
+def _some_departments(documents: Mapping[str, DocumentInfo], docs: Set[str], shown: int = 10) -> str:
+    """The loaded departments, for a message: all of a few, the first `shown` of many and how many."""
+    names = sorted({documents[d].department or d for d in docs})
+    return "、".join(names) if len(names) <= shown else f"{'、'.join(names[:shown])} 等 {len(names)} 个部门"
 
 
 def _as_written(q: Question) -> str:

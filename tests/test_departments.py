@@ -130,3 +130,20 @@ def test_among_a_thousand_departments_the_same_links_as_comparing_each():
     [match] = _by_variants("示例市第33局2023年一般公共预算支出合计是多少", many)
     assert (match.department, match.written) == ("示例市第33局", "示例市第33局")
     assert _by_variants("2024年一般公共预算拨款收入是多少？", many) == []
+
+
+def test_a_department_not_loaded_is_said_with_a_few_of_the_loaded_ones():
+    """The refusal names the loaded departments when they are few, and the first ten and how
+    many when they are many (a portal's thousands would be a page of names)."""
+    from corpus.facts import DocumentInfo
+    from qa.analyze import analyze
+    from qa.scope import documents_for
+
+    loaded = {f"d{i}": DocumentInfo(f"d{i}", "t", f"示例市第{i}局", 2024, "预算", "s", "x") for i in range(30)}
+    question = analyze("南京市财政局2024年公务接待费是多少")
+    docs, reason = documents_for(question, {d: loaded[d] for d in ("d0", "d1", "d2")}, None)
+    assert not docs and reason == "没有载入“南京市财政局”的预算文件（已载入：示例市第0局、示例市第1局、示例市第2局）"
+    docs, reason = documents_for(question, loaded, None)
+    assert not docs and reason is not None and reason.endswith("示例市第17局、示例市第18局 等 30 个部门）")
+    assert reason.count("、") == 9
+    assert documents_for(analyze("示例市第3局2024年公务接待费是多少"), loaded, None) == ({"d3"}, None)
